@@ -1,0 +1,190 @@
+import Foundation
+import MnemGit
+
+/// Who is writing and why: becomes the commit's author, message and audit trailers.
+public struct CommitInfo: Sendable {
+    public var author: Signature?
+    public var summary: String
+    /// Extra trailers (`key`, `value`), after the ones derived from the memories' sources.
+    public var trailers: [(String, String)]
+
+    public init(summary: String, author: Signature? = nil, trailers: [(String, String)] = []) {
+        self.summary = summary
+        self.author = author
+        self.trailers = trailers
+    }
+}
+
+/// What a write did.
+public struct WriteResult: Sendable {
+    /// The commit made, or nil when nothing changed.
+    public var commit: ObjectID?
+    public var added: [MemoryID]
+    public var unchanged: [MemoryID]
+    public var removed: [MemoryID]
+    /// How many times the write was rebuilt because another writer moved the branch first.
+    public var retries: Int
+}
+
+extension Pool {
+    /// How many lost compare-and-swap races a write survives before giving up.
+    static let maxAttempts = 200
+
+    /// Adds memories in one commit. Memories already in the pool are left as they are.
+    ///
+    /// Blobs are written once; only the tree and commit are rebuilt when another writer wins a race.
+    /// - Returns: the commit (nil if every memory was already there) and what was added.
+    public func add(_ memories: [Memory], info: CommitInfo) throws -> WriteResult {
+        var unique: [MemoryID: Memory] = [:]
+        var order: [MemoryID] = []
+        for memory in memories where unique[memory.id] == nil {
+            unique[memory.id] = memory
+            order.append(memory.id)
+        }
+        var blobs: [MemoryID: ObjectID] = [:]
+        blobs.reserveCapacity(order.count)
+        for id in order {
+            guard let memory = unique[id] else { continue }
+            blobs[id] = try repository.writeBlob(memory.canonicalBytes())
+        }
+        return try transact(info: info, memories: order.compactMap { unique[$0] }) { tree throws -> ([TreeEdit], WriteResult) in
+            var edits: [TreeEdit] = []
+            var result = WriteResult(commit: nil, added: [], unchanged: [], removed: [], retries: 0)
+            for id in order {
+                guard let memory = unique[id], let blob = blobs[id] else { continue }
+                if let tree, try repository.treeEntry(atPath: memory.path, in: tree) != nil {
+                    result.unchanged.append(id)
+                } else {
+                    edits.append(.upsert(path: memory.path, blob: blob))
+                    result.added.append(id)
+                }
+            }
+            return (edits, result)
+        }
+    }
+
+    /// Removes memories from the tip in one commit; history keeps them.
+    public func forget(_ ids: [MemoryID], info: CommitInfo) throws -> WriteResult {
+        try transact(info: info, memories: []) { tree throws -> ([TreeEdit], WriteResult) in
+            var edits: [TreeEdit] = []
+            var result = WriteResult(commit: nil, added: [], unchanged: [], removed: [], retries: 0)
+            for id in ids {
+                if let tree, let path = try self.path(of: id, in: tree) {
+                    edits.append(.remove(path: path))
+                    result.removed.append(id)
+                } else {
+                    result.unchanged.append(id)
+                }
+            }
+            return (edits, result)
+        }
+    }
+
+    /// The write loop: read the tip, compute the edits against its tree, commit, compare-and-swap.
+    func transact(
+        info: CommitInfo, memories: [Memory], edits makeEdits: (ObjectID?) throws -> ([TreeEdit], WriteResult)
+    ) throws -> WriteResult {
+        let author = info.author ?? defaultAuthor()
+        var attempt = 0
+        while true {
+            let parent = try tip()
+            var baseTree: ObjectID?
+            if let parent { baseTree = try repository.commit(parent).tree }
+            var (edits, result) = try makeEdits(baseTree)
+            result.retries = attempt
+            if edits.isEmpty { return result }
+            let newTree = try repository.buildTree(base: baseTree, edits: edits)
+            if newTree == baseTree { return result }
+            let message = Self.commitMessage(info: info, result: result, memories: memories)
+            let commit = try repository.createCommit(
+                tree: newTree, parents: parent.map { [$0] } ?? [], author: author, committer: author, message: message)
+            if try !moveBranch(to: commit, expected: parent, summary: info.summary) {
+                attempt += 1
+                guard attempt < Self.maxAttempts else {
+                    throw PoolError("gave up after \(attempt) attempts: \(branch) in \(path) kept moving under us")
+                }
+                // Back off a little, with jitter, so racing writers stop colliding in lockstep.
+                usleep(UInt32.random(in: 200...(2_000 * UInt32(min(attempt, 20)))))
+                continue
+            }
+            result.commit = commit
+            if !repository.isBare { try syncWorkTree() }
+            return result
+        }
+    }
+
+    /// Compare-and-swap of the branch; false when another writer moved it first.
+    func moveBranch(to commit: ObjectID, expected: ObjectID?, summary: String) throws -> Bool {
+        do {
+            try repository.compareAndSwapReference(branch, to: commit, expected: expected, logMessage: "mnem: \(summary)")
+            return true
+        } catch {
+            if error.isModified { return false }
+            throw error
+        }
+    }
+
+    /// Brings a pool's work tree and index to the branch tip, serialized across processes.
+    func syncWorkTree() throws {
+        let lockPath = repository.gitDirectory + "mnem-worktree.lock"
+        let fd = Glibc.open(lockPath, O_CREAT | O_RDWR, 0o644)
+        guard fd >= 0 else { throw PoolError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw PoolError("cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
+        defer { flock(fd, LOCK_UN) }
+        guard let tree = try tipTree() else { return }
+        try repository.checkout(tree: tree, baseline: try repository.indexTree())
+    }
+
+    /// The commit author: `MNEM_AUTHOR_NAME`/`MNEM_AUTHOR_EMAIL`, else git's configuration, else the login.
+    public func defaultAuthor() -> Signature {
+        let env = ProcessInfo.processInfo.environment
+        if let name = env["MNEM_AUTHOR_NAME"], !name.isEmpty {
+            return Signature(name: name, email: env["MNEM_AUTHOR_EMAIL"] ?? "\(name)@localhost")
+        }
+        if let configured = repository.defaultSignature() { return Signature(name: configured.name, email: configured.email) }
+        let user = env["USER"] ?? env["LOGNAME"] ?? "mnem"
+        let host = ProcessInfo.processInfo.hostName
+        return Signature(name: user, email: "\(user)@\(host.isEmpty ? "localhost" : host)")
+    }
+
+    static func commitMessage(info: CommitInfo, result: WriteResult, memories: [Memory]) -> String {
+        var lines = [info.summary]
+        let addedSet = Set(result.added)
+        let added = memories.filter { addedSet.contains($0.id) }
+        if !added.isEmpty || !result.removed.isEmpty {
+            lines.append("")
+            for memory in added.prefix(50) {
+                lines.append("+ \(memory.kind.rawValue) \(memory.id.rawValue) \(memory.task.firstLine(limit: 60))")
+            }
+            if added.count > 50 { lines.append("+ … and \(added.count - 50) more") }
+            for id in result.removed.prefix(50) { lines.append("- \(id.rawValue)") }
+            if result.removed.count > 50 { lines.append("- … and \(result.removed.count - 50) more") }
+        }
+        var trailers: [(String, String)] = []
+        func collect(_ key: String, _ values: [String?]) {
+            var seen = Set<String>()
+            for value in values.compactMap({ $0 }) where !value.isEmpty && seen.insert(value).inserted && seen.count <= 10 {
+                trailers.append((key, value.firstLine(limit: 120)))
+            }
+        }
+        collect("Mnem-Agent", added.map(\.source.agent))
+        collect("Mnem-Model", added.map(\.source.model))
+        collect("Mnem-Session", added.map(\.source.sessionId))
+        trailers.append(contentsOf: info.trailers)
+        if !trailers.isEmpty {
+            lines.append("")
+            for (key, value) in trailers { lines.append("\(key): \(value)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    /// The first line, cut to `limit` characters with an ellipsis.
+    public func firstLine(limit: Int) -> String {
+        let line = split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        return trimmed.count > limit ? String(trimmed.prefix(limit - 1)) + "…" : trimmed
+    }
+}

@@ -1,0 +1,329 @@
+import CGit2
+import Foundation
+
+/// Who made a commit and when.
+public struct Signature: Sendable, Hashable {
+    public var name: String
+    public var email: String
+    public var time: Date
+    /// Offset from UTC in minutes.
+    public var offsetMinutes: Int
+
+    public init(name: String, email: String, time: Date = Date(), offsetMinutes: Int = 0) {
+        self.name = name
+        self.email = email
+        self.time = time
+        self.offsetMinutes = offsetMinutes
+    }
+
+    init(_ sig: UnsafePointer<git_signature>) {
+        name = sig.pointee.name.map { String(cString: $0) } ?? ""
+        email = sig.pointee.email.map { String(cString: $0) } ?? ""
+        time = Date(timeIntervalSince1970: TimeInterval(sig.pointee.when.time))
+        offsetMinutes = Int(sig.pointee.when.offset)
+    }
+
+    /// Makes a libgit2 signature for the duration of `body`.
+    func withRaw<T>(_ body: (UnsafePointer<git_signature>) throws(GitError) -> T) throws(GitError) -> T {
+        var sig: UnsafeMutablePointer<git_signature>?
+        try check(
+            git_signature_new(&sig, name, email, git_time_t(time.timeIntervalSince1970), Int32(offsetMinutes)),
+            "git_signature_new", "\(name) <\(email)>")
+        guard let sig else { throw GitError(code: -1, message: "no signature", operation: "git_signature_new") }
+        defer { git_signature_free(sig) }
+        return try body(sig)
+    }
+}
+
+/// A commit, copied out of libgit2.
+public struct Commit: Sendable, Hashable {
+    public var id: ObjectID
+    public var tree: ObjectID
+    public var parents: [ObjectID]
+    public var author: Signature
+    public var committer: Signature
+    public var message: String
+}
+
+/// An entry of a tree, copied out of libgit2.
+public struct TreeEntry: Sendable, Hashable {
+    public var name: String
+    public var id: ObjectID
+    public var mode: FileMode
+}
+
+/// One change to make to a tree, by path relative to the tree's root.
+public enum TreeEdit: Sendable, Hashable {
+    case upsert(path: String, blob: ObjectID, mode: FileMode = .blob)
+    case remove(path: String)
+
+    var path: String {
+        switch self {
+        case .upsert(let path, _, _), .remove(let path): path
+        }
+    }
+}
+
+// MARK: - Blobs
+
+extension Repository {
+    /// Writes `bytes` as a blob into the object database.
+    ///
+    /// Wraps `git_blob_create_from_buffer`.
+    public func writeBlob(_ bytes: UnsafeRawBufferPointer) throws(GitError) -> ObjectID {
+        var oid = git_oid()
+        try check(git_blob_create_from_buffer(&oid, handle, bytes.baseAddress, bytes.count), "git_blob_create_from_buffer", gitDirectory)
+        return ObjectID(oid)
+    }
+
+    public func writeBlob(_ bytes: [UInt8]) throws(GitError) -> ObjectID {
+        let result: Result<ObjectID, GitError> = bytes.withUnsafeBytes { raw in
+            do throws(GitError) { return .success(try writeBlob(raw)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// The content of a blob.
+    ///
+    /// Wraps `git_blob_lookup` and `git_blob_rawcontent`.
+    public func readBlob(_ id: ObjectID) throws(GitError) -> [UInt8] {
+        var oid = id.raw
+        var blob: OpaquePointer?
+        try check(git_blob_lookup(&blob, handle, &oid), "git_blob_lookup", id.hex)
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let content = git_blob_rawcontent(blob) else { return [] }
+        return [UInt8](UnsafeRawBufferPointer(start: content, count: size))
+    }
+
+    /// The size and type of an object, read from its header without loading its content.
+    ///
+    /// Wraps `git_odb_read_header`.
+    public func objectSize(_ id: ObjectID) throws(GitError) -> Int {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, handle), "git_repository_odb", gitDirectory)
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        var size = 0
+        var type = GIT_OBJECT_ANY
+        try check(git_odb_read_header(&size, &type, odb, &oid), "git_odb_read_header", id.hex)
+        return size
+    }
+
+    /// Whether the object database holds `id`.
+    public func hasObject(_ id: ObjectID) -> Bool {
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, handle) == 0 else { return false }
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        return git_odb_exists(odb, &oid) == 1
+    }
+}
+
+// MARK: - Trees
+
+extension Repository {
+    /// The id of the empty tree.
+    public func emptyTree() throws(GitError) -> ObjectID {
+        try buildTree(base: nil, edits: [])
+    }
+
+    /// The entries of a tree, in git's order.
+    ///
+    /// Wraps `git_tree_lookup` and `git_tree_entry_byindex`.
+    public func treeEntries(_ tree: ObjectID) throws(GitError) -> [TreeEntry] {
+        var oid = tree.raw
+        var handleTree: OpaquePointer?
+        try check(git_tree_lookup(&handleTree, handle, &oid), "git_tree_lookup", tree.hex)
+        defer { git_tree_free(handleTree) }
+        let count = git_tree_entrycount(handleTree)
+        var entries: [TreeEntry] = []
+        entries.reserveCapacity(count)
+        for i in 0..<count {
+            guard let entry = git_tree_entry_byindex(handleTree, i), let id = git_tree_entry_id(entry) else { continue }
+            let name = git_tree_entry_name(entry).map { String(cString: $0) } ?? ""
+            entries.append(TreeEntry(name: name, id: ObjectID(id), mode: FileMode(git_tree_entry_filemode(entry))))
+        }
+        return entries
+    }
+
+    /// The entry at `path` inside `tree`, or nil if there is none.
+    ///
+    /// Wraps `git_tree_entry_bypath`.
+    public func treeEntry(atPath path: String, in tree: ObjectID) throws(GitError) -> TreeEntry? {
+        var oid = tree.raw
+        var handleTree: OpaquePointer?
+        try check(git_tree_lookup(&handleTree, handle, &oid), "git_tree_lookup", tree.hex)
+        defer { git_tree_free(handleTree) }
+        var entry: OpaquePointer?
+        let code = git_tree_entry_bypath(&entry, handleTree, path)
+        if code == GIT_ENOTFOUND.rawValue { return nil }
+        try check(code, "git_tree_entry_bypath", path)
+        defer { git_tree_entry_free(entry) }
+        guard let id = git_tree_entry_id(entry) else { return nil }
+        return TreeEntry(name: git_tree_entry_name(entry).map { String(cString: $0) } ?? "", id: ObjectID(id), mode: FileMode(git_tree_entry_filemode(entry)))
+    }
+
+    /// Every blob below `tree`, with its path, depth first.
+    public func walkBlobs(_ tree: ObjectID, prefix: String = "", _ visit: (String, TreeEntry) throws -> Void) throws {
+        for entry in try treeEntries(tree) {
+            let path = prefix.isEmpty ? entry.name : "\(prefix)/\(entry.name)"
+            if entry.mode == .tree {
+                try walkBlobs(entry.id, prefix: path, visit)
+            } else {
+                try visit(path, entry)
+            }
+        }
+    }
+
+    /// Builds a new tree from `base` (or from nothing) plus `edits`, without a work tree or index.
+    ///
+    /// Only the subtrees the edits touch are rewritten; the rest are shared with `base`.
+    /// Directories left empty by removals disappear, as git has no empty directories.
+    /// Wraps `git_treebuilder_new`, `git_treebuilder_insert`, `git_treebuilder_remove`, `git_treebuilder_write`.
+    /// - Complexity: O(e log e + t) for e edits and t entries in the touched trees.
+    public func buildTree(base: ObjectID?, edits: [TreeEdit]) throws(GitError) -> ObjectID {
+        let root = EditNode()
+        for edit in edits {
+            let components = edit.path.split(separator: "/").map(String.init)
+            guard let last = components.last, !components.contains(".."), !components.contains(".") else {
+                throw GitError(code: -1, message: "invalid path", operation: "buildTree", subject: edit.path)
+            }
+            var node = root
+            for component in components.dropLast() {
+                if let child = node.directories[component] {
+                    node = child
+                } else {
+                    let child = EditNode()
+                    node.directories[component] = child
+                    node = child
+                }
+            }
+            node.files[last] = edit
+        }
+        if let id = try write(node: root, base: base) { return id }
+        return try writeEmptyTree()
+    }
+
+    private final class EditNode {
+        var files: [String: TreeEdit] = [:]
+        var directories: [String: EditNode] = [:]
+    }
+
+    private func writeEmptyTree() throws(GitError) -> ObjectID {
+        var builder: OpaquePointer?
+        try check(git_treebuilder_new(&builder, handle, nil), "git_treebuilder_new")
+        defer { git_treebuilder_free(builder) }
+        var oid = git_oid()
+        try check(git_treebuilder_write(&oid, builder), "git_treebuilder_write")
+        return ObjectID(oid)
+    }
+
+    /// Writes one level; returns nil when the resulting tree would be empty.
+    private func write(node: EditNode, base: ObjectID?) throws(GitError) -> ObjectID? {
+        var baseTree: OpaquePointer?
+        if let base {
+            var oid = base.raw
+            try check(git_tree_lookup(&baseTree, handle, &oid), "git_tree_lookup", base.hex)
+        }
+        defer { if baseTree != nil { git_tree_free(baseTree) } }
+        var builder: OpaquePointer?
+        try check(git_treebuilder_new(&builder, handle, baseTree), "git_treebuilder_new")
+        defer { git_treebuilder_free(builder) }
+
+        for (name, edit) in node.files {
+            switch edit {
+            case .upsert(let path, let blob, let mode):
+                var oid = blob.raw
+                try check(git_treebuilder_insert(nil, builder, name, &oid, mode.raw), "git_treebuilder_insert", path)
+            case .remove(let path):
+                let code = git_treebuilder_remove(builder, name)
+                if code != GIT_ENOTFOUND.rawValue { try check(code, "git_treebuilder_remove", path) }
+            }
+        }
+        for (name, child) in node.directories {
+            var childBase: ObjectID?
+            if let existing = git_treebuilder_get(builder, name), git_tree_entry_filemode(existing) == GIT_FILEMODE_TREE,
+                let id = git_tree_entry_id(existing)
+            {
+                childBase = ObjectID(id)
+            }
+            if let childID = try write(node: child, base: childBase) {
+                var oid = childID.raw
+                try check(git_treebuilder_insert(nil, builder, name, &oid, GIT_FILEMODE_TREE), "git_treebuilder_insert", name)
+            } else {
+                let code = git_treebuilder_remove(builder, name)
+                if code != GIT_ENOTFOUND.rawValue { try check(code, "git_treebuilder_remove", name) }
+            }
+        }
+        if git_treebuilder_entrycount(builder) == 0 { return nil }
+        var oid = git_oid()
+        try check(git_treebuilder_write(&oid, builder), "git_treebuilder_write")
+        return ObjectID(oid)
+    }
+}
+
+// MARK: - Commits
+
+extension Repository {
+    /// Writes a commit object without moving any reference.
+    ///
+    /// Wraps `git_commit_create` with a null `update_ref`.
+    public func createCommit(
+        tree: ObjectID, parents: [ObjectID], author: Signature, committer: Signature, message: String
+    ) throws(GitError) -> ObjectID {
+        var treeOID = tree.raw
+        var treeHandle: OpaquePointer?
+        try check(git_tree_lookup(&treeHandle, handle, &treeOID), "git_tree_lookup", tree.hex)
+        defer { git_tree_free(treeHandle) }
+        var parentHandles: [OpaquePointer?] = []
+        defer { for parent in parentHandles { git_commit_free(parent) } }
+        for parent in parents {
+            var oid = parent.raw
+            var commit: OpaquePointer?
+            try check(git_commit_lookup(&commit, handle, &oid), "git_commit_lookup", parent.hex)
+            parentHandles.append(commit)
+        }
+        return try author.withRaw { (authorSig) throws(GitError) -> ObjectID in
+            try committer.withRaw { (committerSig) throws(GitError) -> ObjectID in
+                var oid = git_oid()
+                let code = parentHandles.withUnsafeMutableBufferPointer { parentsBuffer in
+                    git_commit_create(
+                        &oid, handle, nil, authorSig, committerSig, "UTF-8", message, treeHandle,
+                        parentsBuffer.count, parentsBuffer.baseAddress)
+                }
+                try check(code, "git_commit_create", gitDirectory)
+                return ObjectID(oid)
+            }
+        }
+    }
+
+    /// Reads a commit.
+    ///
+    /// Wraps `git_commit_lookup`.
+    public func commit(_ id: ObjectID) throws(GitError) -> Commit {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, handle, &oid), "git_commit_lookup", id.hex)
+        defer { git_commit_free(commit) }
+        var parents: [ObjectID] = []
+        for i in 0..<git_commit_parentcount(commit) {
+            if let parent = git_commit_parent_id(commit, i) { parents.append(ObjectID(parent)) }
+        }
+        guard let treeID = git_commit_tree_id(commit), let author = git_commit_author(commit), let committer = git_commit_committer(commit)
+        else { throw GitError(code: -1, message: "incomplete commit", operation: "git_commit_lookup", subject: id.hex) }
+        return Commit(
+            id: id, tree: ObjectID(treeID), parents: parents, author: Signature(author), committer: Signature(committer),
+            message: git_commit_message(commit).map { String(cString: $0) } ?? "")
+    }
+
+    /// The signature git would use here (`user.name`, `user.email`), or nil if none is configured.
+    ///
+    /// Wraps `git_signature_default`.
+    public func defaultSignature() -> Signature? {
+        var sig: UnsafeMutablePointer<git_signature>?
+        guard git_signature_default(&sig, handle) == 0, let sig else { return nil }
+        defer { git_signature_free(sig) }
+        return Signature(UnsafePointer(sig))
+    }
+}
