@@ -1,0 +1,60 @@
+import Foundation
+import MnemCore
+import MnemGit
+
+extension GlobalOptions {
+    /// Opens the pool these options name (creating the user's default pool on first use).
+    func openPool(_ console: Console) throws -> Pool {
+        let location = PoolLocator.locate(explicit: pool, environment: console.environment, currentDirectory: console.currentDirectory)
+        return try PoolLocator.open(location)
+    }
+}
+
+/// Writes a JSON value as one canonical document on standard output.
+func printJSON(_ value: JSONValue, _ console: Console) {
+    console.outRaw(CanonicalJSON.document(value))
+}
+
+/// ISO 8601 in UTC, e.g. 2026-11-21T20:30:05Z.
+func isoDate(_ date: Date) -> String {
+    // ISO8601DateFormatter is not Sendable; a formatter per call is cheap next to what commands do.
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    return formatter.string(from: date)
+}
+
+extension Commit {
+    var summaryLine: String { message.firstLine(limit: 200) }
+
+    func json(change: String? = nil) -> JSONValue {
+        var m: [String: JSONValue] = [
+            "commit": .string(id.hex),
+            "author": .string(author.name),
+            "email": .string(author.email),
+            "date": .string(isoDate(author.time)),
+            "message": .string(message),
+            "parents": .array(parents.map { .string($0.hex) }),
+        ]
+        if let change { m["change"] = .string(change) }
+        return .object(m)
+    }
+}
+
+extension Memory {
+    /// `id kind domain outcome task` on one line, as `mnem list` prints it.
+    var listLine: String {
+        let kindText = kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+        let domainText = domain.count > 18 ? String(domain.prefix(17)) + "…" : domain.padding(toLength: 18, withPad: " ", startingAt: 0)
+        let outcomeText = outcome.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+        return "\(id.short)  \(kindText) \(domainText) \(outcomeText)  \(headline.firstLine(limit: 80))"
+    }
+
+    /// The line that best names the memory: an insight's title, a workflow's goal, else the task.
+    var headline: String {
+        switch body {
+        case .insight(let insight): insight.title
+        case .workflow(let workflow): workflow.goal.isEmpty ? task : workflow.goal
+        default: task
+        }
+    }
+}
