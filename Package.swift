@@ -23,9 +23,12 @@ let package = Package(
         .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
 
-        .testTarget(name: "MnemGitTests", dependencies: ["MnemGit"]),
-        .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit"]),
-        .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit"]),
+        // Temporary directories, real git and the built binary, for the test targets only.
+        .target(name: "MnemTestSupport", dependencies: ["MnemCore"]),
+
+        .testTarget(name: "MnemGitTests", dependencies: ["MnemGit", "MnemTestSupport"]),
+        .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit", "MnemTestSupport"]),
+        .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
     ],
     swiftLanguageModes: [.v6]
 )

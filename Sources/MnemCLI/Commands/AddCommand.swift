@@ -51,7 +51,7 @@ struct AddCommand: Command {
         guard !memories.isEmpty else { throw PoolError("\(files.joined(separator: ", ")): no memories to add") }
         let pool = try global.openPool(console)
         let summary = message ?? "add \(memories.count) memor\(memories.count == 1 ? "y" : "ies")"
-        let result = try pool.add(memories, info: CommitInfo(summary: summary))
+        let result = try pool.add(memories, info: pool.commitInfo(summary, console))
         if global.json {
             printJSON(
                 [

@@ -26,7 +26,7 @@ struct ForgetCommand: Command {
         let pool = try global.openPool(console)
         let resolved = try ids.map { try pool.resolve($0) }
         let summary = message ?? "forget \(resolved.count) memor\(resolved.count == 1 ? "y" : "ies")"
-        let result = try pool.forget(resolved, info: CommitInfo(summary: summary))
+        let result = try pool.forget(resolved, info: pool.commitInfo(summary, console))
         if global.json {
             printJSON(["commit": result.commit.map { .string($0.hex) } ?? .null, "removed": .array(result.removed.map { .string($0.rawValue) })], console)
         } else {

@@ -48,13 +48,11 @@ extension Memory {
         let outcomeText = outcome.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
         return "\(id.short)  \(kindText) \(domainText) \(outcomeText)  \(headline.firstLine(limit: 80))"
     }
+}
 
-    /// The line that best names the memory: an insight's title, a workflow's goal, else the task.
-    var headline: String {
-        switch body {
-        case .insight(let insight): insight.title
-        case .workflow(let workflow): workflow.goal.isEmpty ? task : workflow.goal
-        default: task
-        }
+extension Pool {
+    /// Commit details for a write made from the command line, authored as the console's environment says.
+    func commitInfo(_ summary: String, _ console: Console, trailers: [(String, String)] = []) -> CommitInfo {
+        CommitInfo(summary: summary, author: defaultAuthor(environment: console.environment), trailers: trailers)
     }
 }

@@ -239,3 +239,14 @@ public struct Memory: Sendable, Hashable {
     /// The path of this memory's file in the pool's tree.
     public var path: String { MemoryPath.path(kind: kind, id: id) }
 }
+
+extension Memory {
+    /// The line that best names the memory: an insight's title, a workflow's goal, else the task.
+    public var headline: String {
+        switch body {
+        case .insight(let insight): insight.title
+        case .workflow(let workflow): workflow.goal.isEmpty ? task : workflow.goal
+        default: task
+        }
+    }
+}

@@ -137,8 +137,8 @@ extension Pool {
     }
 
     /// The commit author: `MNEM_AUTHOR_NAME`/`MNEM_AUTHOR_EMAIL`, else git's configuration, else the login.
-    public func defaultAuthor() -> Signature {
-        let env = ProcessInfo.processInfo.environment
+    public func defaultAuthor(environment: [String: String] = ProcessInfo.processInfo.environment) -> Signature {
+        let env = environment
         if let name = env["MNEM_AUTHOR_NAME"], !name.isEmpty {
             return Signature(name: name, email: env["MNEM_AUTHOR_EMAIL"] ?? "\(name)@localhost")
         }

@@ -1,0 +1,37 @@
+# mnem: the two set-up commands are `make demo` (mnem's main job) and `make test` (every test).
+PREFIX ?= /usr/local
+SWIFT ?= swift
+RELEASE_BIN = .build/release/mnem
+
+.PHONY: demo test build release install bench deps test-deps clean
+
+## Install what is missing, build, and run mnem end to end on its built-in defaults.
+demo: deps release
+	$(RELEASE_BIN) demo
+
+## Install what is missing and run the whole test suite.
+test: test-deps
+	$(SWIFT) test
+
+deps:
+	@scripts/install-deps.sh
+
+test-deps:
+	@scripts/install-deps.sh --test
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## The performance figures (each printed against an anchor measured in the same run).
+bench: release
+	$(RELEASE_BIN) bench write
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/mnem
+
+clean:
+	rm -rf .build

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what mnem needs to build and test on Debian, only if it is missing.
+# Usage: scripts/install-deps.sh [--test]   (--test adds what the test suite uses)
+set -euo pipefail
+
+missing=()
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
+command -v git >/dev/null 2>&1 || missing+=(git)
+if [ "${1:-}" = "--test" ]; then
+  command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "mnem: installing ${missing[*]}" >&2
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "mnem: need root or sudo to install: ${missing[*]}" >&2; exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  # The schema test validates files with the reference JSON Schema implementation.
+  if ! python3 -c 'import jsonschema, referencing' >/dev/null 2>&1; then
+    echo "mnem: installing python jsonschema for the schema tests" >&2
+    python3 -m pip install --quiet jsonschema || python3 -m pip install --quiet --break-system-packages jsonschema
+  fi
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "mnem: the Swift 6 toolchain is not on PATH (install it from swift.org, then run this again)" >&2
+  exit 1
+fi
