@@ -13,7 +13,7 @@ let package = Package(
         .systemLibrary(
             name: "CGit2",
             pkgConfig: "libgit2",
-            providers: [.apt(["libgit2-dev"])]
+            providers: [.apt(["libgit2-dev", "zlib1g-dev"])]
         ),
         // The only module that imports the C API of libgit2.
         .target(name: "MnemGit", dependencies: ["CGit2"]),

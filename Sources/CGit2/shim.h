@@ -4,6 +4,7 @@
 #include <git2/sys/odb_backend.h>
 #include <git2/sys/mempack.h>
 #include <git2/sys/repository.h>
+#include <zlib.h>
 
 /* git_libgit2_opts is variadic and so cannot be called from Swift; these wrap the calls mnem makes. */
 static inline int mnem_git_set_strict_object_creation(int enabled) {
@@ -14,5 +15,9 @@ static inline int mnem_git_set_strict_hash_verification(int enabled) {
 }
 static inline int mnem_git_set_search_path(int level, const char *path) {
     return git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, path);
+}
+/* deflateInit is a macro, which Swift cannot call. */
+static inline int mnem_deflate_init(z_stream *stream, int level) {
+    return deflateInit(stream, level);
 }
 #endif

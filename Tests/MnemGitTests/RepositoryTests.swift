@@ -93,3 +93,38 @@ struct RepositoryTests {
         #expect(!FileManager.default.fileExists(atPath: path + "/d/f.txt"))
     }
 }
+
+@Suite("Pack writing")
+struct PackTests {
+    let dir = TemporaryDirectory("pack")
+
+    @Test("a large batch becomes one pack whose ids match libgit2's, and git fsck accepts it")
+    func packedBlobs() throws {
+        let repo = try Repository.create(at: dir.file("p.git"), bare: true)
+        var blobs = (0..<300).map { n in Array("memory number \(n)\n".utf8) + [UInt8](repeating: UInt8(n % 251), count: n * 7) }
+        blobs.append(blobs[5])  // a duplicate in the batch
+        let ids = try repo.writeBlobs(blobs)
+        #expect(ids.count == blobs.count)
+        #expect(ids[300] == ids[5])
+        let other = try Repository.create(at: dir.file("loose.git"), bare: true)
+        for (blob, id) in zip(blobs, ids) {
+            #expect(try other.writeBlob(blob) == id, "the id libgit2 computes for a loose object")
+            #expect(try repo.readBlob(id) == blob)
+        }
+        let tree = try repo.buildTree(base: nil, edits: ids.enumerated().map { .upsert(path: "b/\($0.offset)", blob: $0.element) })
+        let sig = Signature(name: "T", email: "t@mnem.invalid")
+        let commit = try repo.createCommit(tree: tree, parents: [], author: sig, committer: sig, message: "m\n")
+        try repo.compareAndSwapReference("refs/heads/main", to: commit, expected: nil, logMessage: "test")
+        let fsck = try Shell.run("git", ["-C", dir.file("p.git"), "fsck", "--strict"])
+        #expect(fsck.status == 0, "\(fsck.stderr)")
+        let packs = try FileManager.default.contentsOfDirectory(atPath: dir.file("p.git/objects/pack")).filter { $0.hasSuffix(".pack") }
+        #expect(packs.count == 1)
+    }
+
+    @Test("SHA-1 of blobs matches git's ids")
+    func sha1() {
+        #expect(Repository.blobID([]).hex == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")
+        #expect(Repository.blobID(Array("hello\n".utf8)).hex == "ce013625030ba8dba906f756967f9e9ca394464a")
+        #expect(Repository.blobID([UInt8](repeating: 0x61, count: 1000)).hex == "a50be72b20f0e3f078d252e8e56b11b4bec67509")
+    }
+}

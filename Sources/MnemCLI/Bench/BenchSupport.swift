@@ -6,6 +6,8 @@ enum BenchSupport {
     struct ProcessResult {
         var status: Int32
         var seconds: Double
+        /// User + system CPU time of the child: steadier than wall time on a shared machine.
+        var cpuSeconds: Double
         var stdout: String
         var stderr: String
     }
@@ -26,6 +28,7 @@ enum BenchSupport {
         } else {
             process.standardInput = FileHandle.nullDevice
         }
+        let cpuBefore = childCPUSeconds()
         let start = DispatchTime.now().uptimeNanoseconds
         try process.run()
         // Drain both pipes while the child runs so a chatty child cannot block on a full pipe.
@@ -40,8 +43,15 @@ enum BenchSupport {
         group.wait()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return ProcessResult(
-            status: process.terminationStatus, seconds: seconds, stdout: String(decoding: outData, as: UTF8.self),
+            status: process.terminationStatus, seconds: seconds, cpuSeconds: childCPUSeconds() - cpuBefore, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// CPU time used so far by children that have been waited for.
+    static func childCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// The path of the running `mnem` binary (for whole-process measurements).

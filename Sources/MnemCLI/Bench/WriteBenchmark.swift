@@ -39,6 +39,8 @@ enum WriteBenchmark {
         console.out("bench write: \(count) memories, \(totalBytes / count) bytes each on average (\(String(format: "%.1f", Double(totalBytes) / 1e6)) MB), one commit, \(runs) runs, median")
         var mnemTimes: [Double] = []
         var gitTimes: [Double] = []
+        var mnemCPU: [Double] = []
+        var gitCPU: [Double] = []
         for run in 0..<runs {
             let poolPath = "\(dir)/pool-\(run)"
             _ = try Pool.create(at: poolPath)
@@ -46,11 +48,13 @@ enum WriteBenchmark {
             let m = try BenchSupport.run(mnem, ["add", "--pool", poolPath, jsonlPath, "--json"], environment: env)
             guard m.status == 0 else { throw PoolError("mnem add failed: \(m.stderr)") }
             mnemTimes.append(m.seconds)
+            mnemCPU.append(m.cpuSeconds)
             let repoPath = "\(dir)/fi-\(run)"
             _ = try BenchSupport.run(git, ["init", "-q", "--bare", repoPath])
             let g = try BenchSupport.run(git, ["-C", repoPath, "fast-import", "--quiet"], stdinFile: streamPath)
             guard g.status == 0 else { throw PoolError("git fast-import failed: \(g.stderr)") }
             gitTimes.append(g.seconds)
+            gitCPU.append(g.cpuSeconds)
             // Both must describe the same tree.
             let mnemTree = try BenchSupport.run(git, ["-C", poolPath, "rev-parse", "main^{tree}"]).stdout
             let gitTree = try BenchSupport.run(git, ["-C", repoPath, "rev-parse", "main^{tree}"]).stdout
@@ -60,9 +64,12 @@ enum WriteBenchmark {
         }
         let mnemMedian = BenchSupport.median(mnemTimes)
         let gitMedian = BenchSupport.median(gitTimes)
-        console.out("  mnem add (whole process)      \(BenchSupport.ms(mnemMedian))")
-        console.out("  git fast-import (same files)  \(BenchSupport.ms(gitMedian))")
-        console.out(String(format: "  ratio mnem / fast-import      %.2fx   (goal ≤ 1.00x; same tree id checked)", mnemMedian / gitMedian))
+        let mnemCPUMedian = BenchSupport.median(mnemCPU)
+        let gitCPUMedian = BenchSupport.median(gitCPU)
+        console.out("                                wall        cpu (user+sys)")
+        console.out("  mnem add (whole process)      \(BenchSupport.ms(mnemMedian).leftPadded(10))  \(BenchSupport.ms(mnemCPUMedian).leftPadded(10))")
+        console.out("  git fast-import (same files)  \(BenchSupport.ms(gitMedian).leftPadded(10))  \(BenchSupport.ms(gitCPUMedian).leftPadded(10))")
+        console.out(String(format: "  ratio mnem / fast-import      %9.2fx  %9.2fx   (goal ≤ 1.00x; same tree id checked)", mnemMedian / gitMedian, mnemCPUMedian / gitCPUMedian))
 
         guard baseCount > 0 else { return }
         console.out("")

@@ -82,26 +82,33 @@ enum MemoryInput {
         do {
             whole = try JSONParser.parse(data)
         } catch let wholeError {
-            // Not one document: try JSON lines, one memory per non-empty line.
-            var memories: [Memory] = []
-            var lineNumber = 0
-            var sawMultipleLines = false
-            for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
-                lineNumber += 1
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-                if !memories.isEmpty { sawMultipleLines = true }
-                let value: JSONValue
-                do {
-                    value = try JSONParser.parse(Data(line))
-                } catch {
-                    if memories.isEmpty && !sawMultipleLines && lineNumber == 1 {
-                        throw PoolError("\(label): \(wholeError.description)")
-                    }
-                    throw PoolError("\(label): line \(lineNumber): \(error.description)")
+            // Not one document: JSON lines, one memory per non-empty line, decoded on all cores.
+            var lines: [(number: Int, range: Range<Int>)] = []
+            data.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                JSONLines.forEachLine(in: raw) { number, line in
+                    guard !JSONLines.isBlank(line), let start = line.baseAddress else { return }
+                    let offset = base.distance(to: UnsafeRawPointer(start))
+                    lines.append((number, offset..<(offset + line.count)))
                 }
-                memories.append(try decodeOne(value, label: "\(label): line \(lineNumber)"))
             }
-            return memories
+            return try lines.parallelMap { number, range in
+                let parsed: Result<JSONValue, JSONParseError> = data.withUnsafeBytes { raw in
+                    let bytes = raw.bindMemory(to: UInt8.self)
+                    do throws(JSONParseError) {
+                        return .success(try JSONParser.parse(UnsafeBufferPointer(rebasing: bytes[range])))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                switch parsed {
+                case .success(let value):
+                    return try decodeOne(value, label: "\(label): line \(number)")
+                case .failure(let error):
+                    // A file that is not JSON at all gets the whole-document message.
+                    throw PoolError(number == 1 ? "\(label): \(wholeError.description)" : "\(label): line \(number): \(error.description)")
+                }
+            }
         }
         switch whole {
         case .array(let items):

@@ -41,24 +41,25 @@ extension Pool {
             unique[memory.id] = memory
             order.append(memory.id)
         }
+        // Blobs are written once, for the memories the tip lacks, and reused if a lost race
+        // makes us rebuild the tree.
         var blobs: [MemoryID: ObjectID] = [:]
-        blobs.reserveCapacity(order.count)
-        for id in order {
-            guard let memory = unique[id] else { continue }
-            blobs[id] = try repository.writeBlob(memory.canonicalBytes())
-        }
         return try transact(info: info, memories: order.compactMap { unique[$0] }) { tree throws -> ([TreeEdit], WriteResult) in
-            var edits: [TreeEdit] = []
             var result = WriteResult(commit: nil, added: [], unchanged: [], removed: [], retries: 0)
+            var missing: [Memory] = []
             for id in order {
-                guard let memory = unique[id], let blob = blobs[id] else { continue }
+                guard let memory = unique[id] else { continue }
                 if let tree, try repository.treeEntry(atPath: memory.path, in: tree) != nil {
                     result.unchanged.append(id)
                 } else {
-                    edits.append(.upsert(path: memory.path, blob: blob))
+                    missing.append(memory)
                     result.added.append(id)
                 }
             }
+            let unwritten = missing.filter { blobs[$0.id] == nil }
+            let ids = try repository.writeBlobs(try unwritten.parallelMap { $0.canonicalBytes() })
+            for (memory, blob) in zip(unwritten, ids) { blobs[memory.id] = blob }
+            let edits = missing.compactMap { memory in blobs[memory.id].map { TreeEdit.upsert(path: memory.path, blob: $0) } }
             return (edits, result)
         }
     }

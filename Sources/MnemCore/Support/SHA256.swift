@@ -89,18 +89,23 @@ public struct SHA256: Sendable {
     }
 
     private mutating func compress(_ block: UnsafeRawBufferPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 {
-                let i = t * 4
-                w[t] = UInt32(block[i]) << 24 | UInt32(block[i + 1]) << 16 | UInt32(block[i + 2]) << 8 | UInt32(block[i + 3])
-            }
+        // The 64-word schedule lives on the stack (32 UInt64s), not in a heap array.
+        var schedule: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let input = block.baseAddress.unsafelyUnwrapped
+        withUnsafeMutableBytes(of: &schedule) { raw in
+            let w = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt32.self)
+            for t in 0..<16 { w[t] = UInt32(bigEndian: input.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self)) }
             for t in 16..<64 {
                 let s0 = w[t - 15].rotr(7) ^ w[t - 15].rotr(18) ^ (w[t - 15] >> 3)
                 let s1 = w[t - 2].rotr(17) ^ w[t - 2].rotr(19) ^ (w[t - 2] >> 10)
                 w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
             }
             var (a, b, c, d, e, f, g, h) = state
-            Self.k.withUnsafeBufferPointer { k in
+            Self.k.withUnsafeBufferPointer { kBuffer in
+                let k = kBuffer.baseAddress.unsafelyUnwrapped
                 for t in 0..<64 {
                     let s1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
                     let ch = (e & f) ^ (~e & g)
