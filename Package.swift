@@ -22,10 +22,13 @@ let package = Package(
         // One type per command; testable without a process.
         .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
+        // Text embedders: the static model (mmap), feature hashing, OpenAI-compatible HTTP.
+        .target(name: "MnemEmbedding"),
 
         .testTarget(name: "MnemGitTests", dependencies: ["MnemGit"]),
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit"]),
+        .testTarget(name: "MnemEmbeddingTests", dependencies: ["MnemEmbedding"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
