@@ -116,7 +116,9 @@ class MiniLM:
         return (x - mu) / np.sqrt(var + self.eps) * self.w[prefix + ".weight"] + self.w[prefix + ".bias"]
 
     def _lin(self, x, prefix):
-        return x @ self.w[prefix + ".weight"].T + self.w[prefix + ".bias"]
+        # 2-D matmul: numpy's stacked (3-D @ 2-D) matmul can miss BLAS and is then ~100× slower.
+        w = self.w[prefix + ".weight"]
+        return (x.reshape(-1, x.shape[-1]) @ w.T + self.w[prefix + ".bias"]).reshape(*x.shape[:-1], w.shape[0])
 
     def forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """ids, mask: (B, L) → last hidden state (B, L, 384)."""

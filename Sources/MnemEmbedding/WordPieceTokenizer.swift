@@ -15,7 +15,12 @@ import Foundation
 ///    than ``StaticModelFile/maxWordCharacters`` scalars, or one with a piece that matches
 ///    nothing, becomes a single `[UNK]`.
 ///
-/// Text that is all ASCII is handled byte by byte without building any `Character`.
+/// Text that is all ASCII is handled byte by byte without building any `Character`. Other text
+/// goes scalar by scalar: ASCII scalars the same way, scalars below U+3000 through a table of
+/// their normalized forms built on first use, the rest through Foundation's NFD one at a time.
+/// Normalizing scalar by scalar equals Hugging Face's whole-text NFD except for the canonical
+/// reordering of combining marks, which only matters for marks that are kept (not Mn) and have
+/// a non-zero combining class — a handful of scalars in a few scripts.
 public struct WordPieceTokenizer: Sendable {
     /// The model whose vocabulary the tokenizer uses.
     public let model: StaticModelFile
@@ -60,58 +65,64 @@ public struct WordPieceTokenizer: Sendable {
     private func appendASCII(_ bytes: UnsafeBufferPointer<UInt8>, to ids: inout [UInt32], scratch: inout Scratch) {
         let lowercase = model.lowercase
         for byte in bytes {
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0D:
-                flush(&scratch, to: &ids)
-            case 0x00..<0x20, 0x7F:
-                continue  // Control characters are removed, joining their neighbours.
-            case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E:
-                flush(&scratch, to: &ids)
-                scratch.word.append(byte)
-                flush(&scratch, to: &ids)
-            case 0x41...0x5A where lowercase:
-                scratch.word.append(byte | 0x20)
-            default:
-                scratch.word.append(byte)
-            }
+            appendASCIIByte(byte, lowercase: lowercase, scratch: &scratch, ids: &ids)
         }
         flush(&scratch, to: &ids)
     }
 
     private func appendUnicode(_ text: String, to ids: inout [UInt32], scratch: inout Scratch) {
         let lowercase = model.lowercase
-        // NFD of the whole text equals Hugging Face's NFD after cleaning: cleaning only drops
-        // scalars or maps whitespace to whitespace, and CJK compatibility ideographs decompose
-        // into CJK ideographs, which are split out all the same.
-        let source = lowercase ? text.decomposedStringWithCanonicalMapping : text
-        for scalar in source.unicodeScalars {
+        for scalar in text.unicodeScalars {
             let value = scalar.value
-            if value == 0x09 || value == 0x0A || value == 0x0D {
-                flush(&scratch, to: &ids)
-                continue
-            }
-            // Removal comes first: U+000B, U+000C and U+0085 are both controls and White_Space.
-            if value == 0 || value == 0xFFFD || Self.isOther(scalar) { continue }
-            if scalar.properties.isWhitespace {
-                flush(&scratch, to: &ids)
-                continue
-            }
-            if lowercase && scalar.properties.generalCategory == .nonspacingMark { continue }
-            if Self.isCJK(value) {
+            if value < 0x80 {
+                appendASCIIByte(UInt8(value), lowercase: lowercase, scratch: &scratch, ids: &ids)
+            } else if Self.isCJK(value) && !(0xF900...0xFAFF).contains(value) && !(0x2F800...0x2FA1F).contains(value) {
                 flush(&scratch, to: &ids)
                 append(scalar, to: &scratch.word)
                 flush(&scratch, to: &ids)
-                continue
-            }
-            if lowercase && scalar.properties.changesWhenLowercased {
-                for lower in scalar.properties.lowercaseMapping.unicodeScalars {
-                    appendWordScalar(lower, scratch: &scratch, ids: &ids)
+            } else if lowercase, value < ScalarExpansion.tableEnd {
+                for piece in ScalarExpansion.table[Int(value) - 0x80] {
+                    appendExpanded(piece, scratch: &scratch, ids: &ids)
                 }
             } else {
-                appendWordScalar(scalar, scratch: &scratch, ids: &ids)
+                for piece in ScalarExpansion.expand(scalar, lowercase: lowercase) {
+                    appendExpanded(piece, scratch: &scratch, ids: &ids)
+                }
             }
         }
         flush(&scratch, to: &ids)
+    }
+
+    @inline(__always)
+    private func appendASCIIByte(_ byte: UInt8, lowercase: Bool, scratch: inout Scratch, ids: inout [UInt32]) {
+        switch byte {
+        case 0x20, 0x09, 0x0A, 0x0D:
+            flush(&scratch, to: &ids)
+        case 0x00..<0x20, 0x7F:
+            break  // Control characters are removed, joining their neighbours.
+        case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E:
+            flush(&scratch, to: &ids)
+            scratch.word.append(byte)
+            flush(&scratch, to: &ids)
+        case 0x41...0x5A where lowercase:
+            scratch.word.append(byte | 0x20)
+        default:
+            scratch.word.append(byte)
+        }
+    }
+
+    /// Places one scalar of a normalized expansion: space separates, CJK and punctuation stand alone.
+    @inline(__always)
+    private func appendExpanded(_ scalar: Unicode.Scalar, scratch: inout Scratch, ids: inout [UInt32]) {
+        if scalar.value < 0x80 {
+            appendASCIIByte(UInt8(scalar.value), lowercase: false, scratch: &scratch, ids: &ids)
+        } else if Self.isCJK(scalar.value) {
+            flush(&scratch, to: &ids)
+            append(scalar, to: &scratch.word)
+            flush(&scratch, to: &ids)
+        } else {
+            appendWordScalar(scalar, scratch: &scratch, ids: &ids)
+        }
     }
 
     @inline(__always)
@@ -215,5 +226,36 @@ public struct WordPieceTokenizer: Sendable {
             || (0x20000...0x2A6DF).contains(value) || (0x2A700...0x2B73F).contains(value)
             || (0x2B740...0x2B81F).contains(value) || (0x2B920...0x2CEAF).contains(value)
             || (0xF900...0xFAFF).contains(value) || (0x2F800...0x2FA1F).contains(value)
+    }
+}
+
+/// The normalized form of one non-ASCII scalar: cleaned, NFD, nonspacing marks stripped,
+/// lowercased. Removed scalars expand to nothing, White_Space to a single space.
+enum ScalarExpansion {
+    /// Scalars below this have a precomputed expansion in ``table``.
+    static let tableEnd: UInt32 = 0x3000
+
+    /// Expansions of U+0080 ..< ``tableEnd`` for lowercasing models, built once on first use.
+    static let table: [[Unicode.Scalar]] = (UInt32(0x80)..<tableEnd).map { value in
+        guard let scalar = Unicode.Scalar(value) else { return [] }
+        return expand(scalar, lowercase: true)
+    }
+
+    static func expand(_ scalar: Unicode.Scalar, lowercase: Bool) -> [Unicode.Scalar] {
+        let value = scalar.value
+        // Removal comes first: U+000B, U+000C and U+0085 are both controls and White_Space.
+        if value == 0 || value == 0xFFFD || WordPieceTokenizer.isOther(scalar) { return [] }
+        if scalar.properties.isWhitespace { return [" "] }
+        guard lowercase else { return [scalar] }
+        var out: [Unicode.Scalar] = []
+        for decomposed in String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars {
+            if decomposed.properties.generalCategory == .nonspacingMark { continue }
+            if decomposed.properties.changesWhenLowercased {
+                out.append(contentsOf: decomposed.properties.lowercaseMapping.unicodeScalars)
+            } else {
+                out.append(decomposed)
+            }
+        }
+        return out
     }
 }
