@@ -40,7 +40,7 @@ Model file format `.mnemb` version 1, little-endian, every section 64-byte align
                 Tokens model2vec removes ([unusedN]) are left out and their matrix rows are zero.
     matrix: float16 × V × D, row-major.
 
-Run (about a minute on two cores):
+Run (2–3 minutes on two cores, numpy only):
 
     python3 -m venv .venv-distill && .venv-distill/bin/pip install -r scripts/requirements.txt
     HF_HUB_OFFLINE=1 .venv-distill/bin/python scripts/distill_model.py
@@ -294,6 +294,9 @@ TOKENIZER_STRINGS = [
     "हिन्दी पाठ", "ไทย ภาษา", "[CLS] [SEP] [MASK] [UNK] [unused1]", "##suffix ## #hash",
     "Memory Transfer Learning: insight, summary, workflow, trajectory.",
     "Run `swift test --filter MnemEmbeddingTests` before committing!",
+    # Unicode-version edges: U+0A76 (8.0, Po) is split off, U+061D (14.0, Po) and U+0378
+    # (unassigned) stay in their word, U+E000 (private use) and U+0085 (Cc) are removed.
+    "a\u0a76b c\u061dd x\u0378y p\ue000q n\u0085m", "Hangul 한글 and compatibility 豈 ideograph",
 ]
 
 VECTOR_STRINGS = [

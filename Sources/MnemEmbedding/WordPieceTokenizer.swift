@@ -193,10 +193,11 @@ public struct WordPieceTokenizer: Sendable {
         }
     }
 
-    /// General category Cc, Cf, Cs or Co. Unassigned scalars (Cn) are kept, as Hugging Face's
-    /// tokenizers keep them (checked: U+0378 becomes part of a word there).
+    /// General category Cc, Cf, Cs or Co as of Unicode 8.0. Unassigned scalars (Cn) are kept, as
+    /// Hugging Face's tokenizers keep them (checked: U+0378 becomes part of a word there).
     @inline(__always)
     static func isOther(_ scalar: Unicode.Scalar) -> Bool {
+        if isNewerThanUnicode8(scalar) { return false }
         switch scalar.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse: return true
         default: return false
@@ -210,6 +211,7 @@ public struct WordPieceTokenizer: Sendable {
             return (0x21...0x2F).contains(value) || (0x3A...0x40).contains(value)
                 || (0x5B...0x60).contains(value) || (0x7B...0x7E).contains(value)
         }
+        if isNewerThanUnicode8(scalar) { return false }
         switch scalar.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
              .initialPunctuation, .finalPunctuation, .otherPunctuation:
@@ -217,6 +219,18 @@ public struct WordPieceTokenizer: Sendable {
         default:
             return false
         }
+    }
+
+    /// Whether the scalar was assigned after Unicode 8.0 (or is unassigned).
+    ///
+    /// Hugging Face's tokenizers take general categories from tables of Unicode 8.0: there, later
+    /// scalars are unassigned (Cn), so they are neither removed (Cf), stripped (Mn) nor split off
+    /// (P*), but stay part of their word. Measured over every scalar of Unicode 14: punctuation up
+    /// to 8.0 is split, from 9.0 on it is not; Cf and Mn from 9.0 on are kept.
+    @inline(__always)
+    static func isNewerThanUnicode8(_ scalar: Unicode.Scalar) -> Bool {
+        guard let age = scalar.properties.age else { return true }
+        return age.major > 8 || (age.major == 8 && age.minor > 0)
     }
 
     /// The CJK ideograph blocks Hugging Face's `BertNormalizer` splits out.
@@ -249,7 +263,7 @@ enum ScalarExpansion {
         guard lowercase else { return [scalar] }
         var out: [Unicode.Scalar] = []
         for decomposed in String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars {
-            if decomposed.properties.generalCategory == .nonspacingMark { continue }
+            if decomposed.properties.generalCategory == .nonspacingMark && !WordPieceTokenizer.isNewerThanUnicode8(decomposed) { continue }
             if decomposed.properties.changesWhenLowercased {
                 out.append(contentsOf: decomposed.properties.lowercaseMapping.unicodeScalars)
             } else {
