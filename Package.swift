@@ -22,6 +22,8 @@ let package = Package(
         // One type per command; testable without a process.
         .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
+        // Text embedders: the static model (mmap), feature hashing, OpenAI-compatible HTTP.
+        .target(name: "MnemEmbedding"),
 
         // Temporary directories, real git and the built binary, for the test targets only.
         .target(name: "MnemTestSupport", dependencies: ["MnemCore"]),
@@ -29,6 +31,7 @@ let package = Package(
         .testTarget(name: "MnemGitTests", dependencies: ["MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
+        .testTarget(name: "MnemEmbeddingTests", dependencies: ["MnemEmbedding"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
