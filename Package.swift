@@ -20,7 +20,7 @@ let package = Package(
         // Memory model, canonical JSON, hashing, the pool.
         .target(name: "MnemCore", dependencies: ["MnemGit"]),
         // One type per command; testable without a process.
-        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit"]),
+        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemEmbedding"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
         // Text embedders: the static model (mmap), feature hashing, OpenAI-compatible HTTP.
         .target(name: "MnemEmbedding"),
