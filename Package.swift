@@ -21,11 +21,14 @@ let package = Package(
         .target(name: "MnemCore", dependencies: ["MnemGit"]),
         // One type per command; testable without a process.
         .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit"]),
+        // Turning agent session files into trajectory memories, with secrets redacted.
+        .target(name: "MnemCapture", dependencies: ["MnemCore"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
 
         .testTarget(name: "MnemGitTests", dependencies: ["MnemGit"]),
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit"]),
+        .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit"]),
     ],
     swiftLanguageModes: [.v6]
 )
