@@ -28,7 +28,7 @@ let package = Package(
         .testTarget(name: "MnemGitTests", dependencies: ["MnemGit"]),
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit"]),
-        .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit"]),
+        .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -50,9 +50,14 @@ public enum FormatDetector {
     /// A NUL byte, or bytes that are not UTF-8, in the head of a file mean binary.
     static func isBinary(_ head: [UInt8]) -> Bool {
         if head.contains(0) { return true }
-        // Allow a multi-byte character cut at the end of the head.
-        let body = head.count == headSize ? Array(head.dropLast(4)) : head
-        return String(validating: body, as: UTF8.self) == nil
+        // A multi-byte character may be cut at the end of the head: end before its lead byte.
+        var end = head.count
+        if head.count == headSize {
+            var i = head.count - 1
+            while i > 0, head.count - i <= 4, head[i] & 0xC0 == 0x80 { i -= 1 }
+            end = head[i] >= 0xC0 ? i : head.count
+        }
+        return String(validating: head[0..<end], as: UTF8.self) == nil
     }
 
     static func readHead(_ path: String) -> Result<[UInt8], TranscriptError> {

@@ -31,12 +31,13 @@ public enum DomainInference {
 
     static let genericDirectories: Set<String> = ["workspace", "testbed", "app", "repo", "src", "tmp", "home", "root", "code", "project"]
 
-    /// `django__django-13658` → `django`; `pylint-dev__astroid-1978` → `astroid`.
+    /// `django__django-13658` → `django`; `pylint-dev__astroid-1978` → `astroid`; `SWE-agent__test-repo-i1` → `test-repo`.
     static func projectFromInstance(_ instance: String) -> String? {
         let parts = instance.components(separatedBy: "__")
         guard parts.count == 2, !parts[0].isEmpty else { return nil }
         var repo = Substring(parts[1])
-        if let dash = repo.lastIndex(of: "-"), repo[repo.index(after: dash)...].allSatisfy(\.isNumber), dash > repo.startIndex {
+        // The issue number: `-13658`, or `-i1` in SWE-agent's test repository.
+        if let dash = repo.lastIndex(of: "-"), repo[repo.index(after: dash)...].contains(where: \.isNumber), dash > repo.startIndex {
             repo = repo[..<dash]
         }
         return repo.isEmpty ? nil : repo.lowercased()

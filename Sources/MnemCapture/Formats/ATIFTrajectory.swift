@@ -55,8 +55,8 @@ enum ATIFTrajectory: TranscriptReader {
                     continue
                 }
                 let arguments = call["arguments"] ?? .null
-                let input = arguments["command"]?.stringValue ?? arguments["keystrokes"]?.stringValue ?? arguments.compactText
-                let index = builder.addStep(tool: call.string("function_name") ?? "tool", input: text.input(input), timestamp: step.string("timestamp"))
+                let name = call.string("function_name") ?? "tool"
+                let index = builder.addStep(tool: name, input: text.input(callInput(name, arguments)), timestamp: step.string("timestamp"))
                 if let id { stepIndex[id] = index }
                 callsHere.append(index)
             }
@@ -70,6 +70,15 @@ enum ATIFTrajectory: TranscriptReader {
         }
         result.sessions.append(builder.finish())
         return result
+    }
+
+    /// A shell tool's command line (`command`, Terminus' `keystrokes`), else the arguments as JSON:
+    /// an editor's `command` is its sub-command, not a command line.
+    static func callInput(_ name: String, _ arguments: JSONValue) -> String {
+        let lower = name.lowercased()
+        let isShell = ["bash", "shell", "exec", "terminal", "run", "command"].contains(where: { lower.contains($0) })
+        if isShell, let command = arguments["command"]?.stringValue ?? arguments["keystrokes"]?.stringValue { return command }
+        return arguments.compactText
     }
 
     /// The `Task Description:` section of a system prompt, up to the next blank-line-separated heading.
