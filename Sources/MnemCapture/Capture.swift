@@ -303,7 +303,11 @@ public struct Capturer {
                 }
                 let full = (path as NSString).appendingPathComponent(relative)
                 var sub: ObjCBool = false
-                if fm.fileExists(atPath: full, isDirectory: &sub), !sub.boolValue { found.append(full) }
+                if fm.fileExists(atPath: full, isDirectory: &sub) {
+                    if !sub.boolValue { found.append(full) }
+                } else {
+                    summary.skipped.append(.init(file: full, session: nil, reason: "unreadable: a link to nothing"))
+                }
             }
             files.append(contentsOf: found.sorted())
         }

@@ -162,7 +162,7 @@ enum SecretRules {
     }
 
     /// `scheme://user:password@host`: the password.
-    static let urlPassword = SecretRule(kinds: ["url-password"], anchors: ["://"], priority: 2) { text, at, length in
+    static let urlPassword = SecretRule(kinds: ["url-password"], anchors: ["://"], priority: 1) { text, at, length in
         guard at >= 2, ByteClass.isAlnum(text[at - 1]) else { return nil }
         let start = at + length
         let end = text.run(from: start, .userinfo, limit: 512)
@@ -240,7 +240,7 @@ enum SecretRules {
         if valueText.contains("(") { return nil }  // a call: password=getpass()
         if quote == nil {
             // Unquoted code such as `password = request.form` or `password=password` is not a password.
-            let isIdentifierPath = valueText.utf8.allSatisfy { ByteClass.isAlnum($0) || $0 == 0x5F || $0 == 0x2E }
+            let isIdentifierPath = valueText.utf8.allSatisfy { ByteClass.isAlnum($0) || $0 == 0x5F || $0 == 0x2E || $0 == 0x5B || $0 == 0x5D }
                 && !valueText.utf8.contains(where: ByteClass.isDigit)
             if isIdentifierPath { return nil }
         }
