@@ -139,10 +139,13 @@ public struct Capturer {
     /// Reads one file into memories (no pool involved): detection, parsing, redaction.
     func read(_ file: String, into summary: inout CaptureSummary, built: inout [(memory: Memory, file: String, format: TranscriptFormat)]) {
         let format: TranscriptFormat
+        var loaded: (JSONValue, String)?
         if let forced = options.format {
             format = forced
         } else {
-            switch FormatDetector.detect(path: file) {
+            let (detection, document) = FormatDetector.detectAndLoad(path: file)
+            loaded = document
+            switch detection {
             case .format(let detected): format = detected
             case .empty:
                 summary.skipped.append(.init(file: file, session: nil, reason: "empty file"))
@@ -163,7 +166,12 @@ public struct Capturer {
             maxTaskLength: options.maxTaskLength, redactor: Redactor())
         let result: ReadResult
         do {
-            result = try FormatDetector.reader(for: format).read(file, text: &text)
+            let reader = FormatDetector.reader(for: format)
+            if let (document, digest) = loaded, let documentReader = reader as? any DocumentReader.Type {
+                result = try documentReader.read(document: document, path: file, digest: digest, text: &text)
+            } else {
+                result = try reader.read(file, text: &text)
+            }
         } catch let error as TranscriptError {
             summary.skipped.append(.init(file: file, session: nil, reason: error.description))
             return

@@ -96,3 +96,18 @@ protocol TranscriptReader {
     /// reported, a file that is not this format at all throws.
     static func read(_ path: String, text: inout StepText) throws -> ReadResult
 }
+
+/// A reader of a format that is one JSON document, which detection may already have parsed.
+protocol DocumentReader: TranscriptReader {
+    static func read(document: JSONValue, path: String, digest: String, text: inout StepText) throws -> ReadResult
+}
+
+/// Reads and parses a whole JSON document, with the digest of its bytes.
+func loadDocument(_ path: String) throws -> (JSONValue, String) {
+    let (data, digest) = try readWholeFile(path)
+    do {
+        return (try JSONParser.parse(data), digest)
+    } catch {
+        throw TranscriptError(file: path, line: error.line, reason: "not JSON: \(error.reason)")
+    }
+}

@@ -20,7 +20,19 @@ public enum Detection: Sendable, Equatable {
 public enum FormatDetector {
     static let headSize = 64 * 1024
 
-    public static func detect(path: String) -> Detection {
+    public static func detect(path: String) -> Detection { detectAndLoad(path: path).0 }
+
+    /// The detection, and for a single JSON document the document already parsed (with the
+    /// digest of its bytes), so capture does not read and parse it twice.
+    static func detectAndLoad(path: String) -> (Detection, (JSONValue, String)?) {
+        let detection = sniff(path: path)
+        guard case .unknown("single JSON document") = detection else { return (detection, nil) }
+        guard let (document, digest) = try? loadDocument(path) else { return (.unknown("not valid JSON or JSON Lines"), nil) }
+        guard let format = classify(document) else { return (.unknown("JSON of an unknown shape"), nil) }
+        return (.format(format), (document, digest))
+    }
+
+    static func sniff(path: String) -> Detection {
         let head: [UInt8]
         switch readHead(path) {
         case .success(let bytes): head = bytes
@@ -32,7 +44,7 @@ public enum FormatDetector {
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         while start < head.count, [0x20, 0x0A, 0x0D, 0x09].contains(head[start]) { start += 1 }
         let text = String(decoding: head, as: UTF8.self)
-        if text.hasPrefix(AiderChatHistory.header) || text.contains("\n" + AiderChatHistory.header) {
+        if text.hasPrefix(AiderChatHistory.header) || ByteSearch.contains(text, "\n" + AiderChatHistory.header) {
             return .format(.aider)
         }
         guard start < head.count, head[start] == UInt8(ascii: "{") || head[start] == UInt8(ascii: "[") else {
@@ -40,11 +52,8 @@ public enum FormatDetector {
         }
         // JSON Lines: classify by the first record that parses.
         if let format = classifyFirstRecords(path) { return .format(format) }
-        // One JSON document: parse it whole.
-        guard let data = FileManager.default.contents(atPath: path) else { return .unreadable("cannot read") }
-        guard let document = try? JSONParser.parse(data) else { return .unknown("not valid JSON or JSON Lines") }
-        if let format = classify(document) { return .format(format) }
-        return .unknown("JSON of an unknown shape")
+        // One JSON document: parsed whole by the caller.
+        return .unknown("single JSON document")
     }
 
     /// A NUL byte, or bytes that are not UTF-8, in the head of a file mean binary.
@@ -79,7 +88,7 @@ public enum FormatDetector {
     }
 
     static func classifyFirstRecords(_ path: String) -> TranscriptFormat? {
-        guard var reader = try? LineReader(path: path) else { return nil }
+        guard var reader = try? LineReader(path: path, hashing: false) else { return nil }
         var tried = 0
         while tried < 5 {
             let next: TranscriptFormat??

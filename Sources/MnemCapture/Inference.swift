@@ -66,36 +66,67 @@ public enum DomainInference {
         ("verilog", ["iverilog", "verilator"], [".v", ".sv"]),
     ]
 
+    static let commandLanguages: [String: String] = {
+        var out: [String: String] = [:]
+        for signal in signals { for command in signal.commands { out[command] = signal.language } }
+        return out
+    }()
+
+    static let extensionLanguages: [String: String] = {
+        var out: [String: String] = [:]
+        for signal in signals { for ext in signal.extensions { out[String(ext.dropFirst())] = signal.language } }
+        return out
+    }()
+
+    static let separators: Set<UInt8> = Set(" \n\t;&|()\"'`=,:<>[]{}".utf8)
+
+    /// The language with the most evidence: a command word at the start of a command scores 2,
+    /// a file name with its extension 1. Words are read from the first 2 KB of each step's input.
     static func dominantLanguage(_ steps: [TrajectoryStep]) -> (String, String)? {
         var scores: [String: Int] = [:]
         var react = 0
         var next = 0
         for step in steps {
-            let input = step.input.prefix(2000)
-            let words = input.split(whereSeparator: { " \n\t;&|()\"'".contains($0) })
-            for (n, word) in words.enumerated() {
-                let w = word.lowercased()
-                for signal in signals {
-                    // A command word counts at the start of a command (first word, or after a separator).
-                    if n == 0 || n < 3, signal.commands.contains(w) { scores[signal.language, default: 0] += 2 }
-                    if signal.extensions.contains(where: { w.hasSuffix($0) && w.count > $0.count }) {
-                        scores[signal.language, default: 0] += 1
+            var folded = Array(step.input.utf8.prefix(2_000))
+            for i in folded.indices where (folded[i] &- 65) < 26 { folded[i] |= 0x20 }
+            var wordIndex = 0
+            var start = 0
+            var i = 0
+            while i <= folded.count {
+                if i == folded.count || separators.contains(folded[i]) {
+                    if i > start {
+                        let word = folded[start..<i]
+                        let text = String(decoding: word, as: UTF8.self)
+                        if wordIndex < 3, let language = commandLanguages[text] { scores[language, default: 0] += 2 }
+                        if let dot = word.lastIndex(of: 0x2E), dot > start, dot < i - 1 {
+                            let ext = String(decoding: folded[(dot + 1)..<i], as: UTF8.self)
+                            if let language = extensionLanguages[ext] { scores[language, default: 0] += 1 }
+                        }
+                        wordIndex += 1
                     }
+                    if i < folded.count, folded[i] == 0x0A || folded[i] == 0x3B || folded[i] == 0x26 || folded[i] == 0x7C { wordIndex = 0 }
+                    start = i + 1
                 }
-                if w.contains("react") { react += 1 }
-                if w.contains("next") && (w.contains("next.config") || w == "next" || w.contains("create-next-app")) { next += 1 }
+                i += 1
+            }
+            let input = String(decoding: folded, as: UTF8.self)
+            if ByteSearch.contains(input, "react") { react += 1 }
+            if ByteSearch.contains(input, "next.config") || ByteSearch.contains(input, "create-next-app") || ByteSearch.contains(input, "next dev")
+                || ByteSearch.contains(input, "next build")
+            {
+                next += 1
             }
         }
         if let ts = scores["typescript"] { scores["javascript", default: 0] += ts }
+        scores["typescript"] = nil
         guard let best = scores.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }), best.value >= 3 else {
             return nil
         }
         var language = best.key
-        if language == "typescript" { language = "javascript" }
         if language == "javascript" {
             if next > 0 { language = "javascript/nextjs" } else if react > 0 { language = "javascript/react" }
         }
-        return (language, "score \(best.value) of \(steps.count) steps")
+        return (language, "score \(best.value) over \(steps.count) steps")
     }
 }
 
@@ -113,8 +144,7 @@ public enum TestCommandOutcome {
 
     public static func outcome(_ steps: [TrajectoryStep]) -> (Outcome, String)? {
         for step in steps.reversed() {
-            let input = step.input.prefix(500).lowercased()
-            guard testCommands.contains(where: { input.contains($0) }), let exit = step.exitStatus else { continue }
+            guard let exit = step.exitStatus, ByteSearch.containsAnyFolded(step.input.prefix(500), testCommands) else { continue }
             return (exit == 0 ? .success : .failure, "last test command exited \(exit)")
         }
         return nil

@@ -9,15 +9,15 @@ import MnemCore
 ///   section (Terminus), that section.
 /// - Agent: `agent.name` and `agent.version`; model `agent.model_name` or the steps' `model_name`.
 /// - Outcome: ATIF records none: unknown.
-enum ATIFTrajectory: TranscriptReader {
+enum ATIFTrajectory: DocumentReader {
     static let format = TranscriptFormat.atif
 
     static func read(_ path: String, text: inout StepText) throws -> ReadResult {
-        let (data, digest) = try readWholeFile(path)
-        let root: JSONValue
-        do { root = try JSONParser.parse(data) } catch {
-            throw TranscriptError(file: path, line: error.line, reason: "not JSON: \(error.reason)")
-        }
+        let (root, digest) = try loadDocument(path)
+        return try read(document: root, path: path, digest: digest, text: &text)
+    }
+
+    static func read(document root: JSONValue, path: String, digest: String, text: inout StepText) throws -> ReadResult {
         guard let steps = root["steps"]?.arrayValue else {
             throw TranscriptError(file: path, line: 0, reason: "no steps array: not an ATIF trajectory")
         }

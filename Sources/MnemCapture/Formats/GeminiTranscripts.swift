@@ -5,15 +5,15 @@ import MnemCore
 /// - Steps: one per `toolCalls[]` entry of a `gemini` message; the result lives in the same
 ///   entry (`result[].functionResponse.response.output|error`); `status: error` marks an error.
 /// - Task: the first `user` message.
-enum GeminiChatTranscript: TranscriptReader {
+enum GeminiChatTranscript: DocumentReader {
     static let format = TranscriptFormat.geminiChat
 
     static func read(_ path: String, text: inout StepText) throws -> ReadResult {
-        let (data, digest) = try readWholeFile(path)
-        let root: JSONValue
-        do { root = try JSONParser.parse(data) } catch {
-            throw TranscriptError(file: path, line: error.line, reason: "not JSON: \(error.reason)")
-        }
+        let (root, digest) = try loadDocument(path)
+        return try read(document: root, path: path, digest: digest, text: &text)
+    }
+
+    static func read(document root: JSONValue, path: String, digest: String, text: inout StepText) throws -> ReadResult {
         var result = ReadResult()
         result.digest = digest
         guard let messages = root["messages"]?.arrayValue else {

@@ -12,15 +12,15 @@ import MnemCore
 ///   `Please solve this issue:`.
 /// - Model: `info.config.model.model_name`; version `info.mini_version`.
 /// - Outcome: `SubmissionOutcome` over `info.exit_status` and `info.submission`.
-enum MiniSWEAgentTrajectory: TranscriptReader {
+enum MiniSWEAgentTrajectory: DocumentReader {
     static let format = TranscriptFormat.miniSweAgent
 
     static func read(_ path: String, text: inout StepText) throws -> ReadResult {
-        let (data, digest) = try readWholeFile(path)
-        let root: JSONValue
-        do { root = try JSONParser.parse(data) } catch {
-            throw TranscriptError(file: path, line: error.line, reason: "not JSON: \(error.reason)")
-        }
+        let (root, digest) = try loadDocument(path)
+        return try read(document: root, path: path, digest: digest, text: &text)
+    }
+
+    static func read(document root: JSONValue, path: String, digest: String, text: inout StepText) throws -> ReadResult {
         guard let messages = root["messages"]?.arrayValue else {
             throw TranscriptError(file: path, line: 0, reason: "no messages array: not a mini-swe-agent trajectory")
         }

@@ -11,7 +11,7 @@ import MnemCore
 /// - Model: `tool_call_metadata.model_response.model`.
 /// - Outcome: `finish` with `task_completed` `true`/`false` → success/failure; an `error`
 ///   agent state → failure; else unknown.
-enum OpenHandsEventStream: TranscriptReader {
+enum OpenHandsEventStream: DocumentReader {
     static let format = TranscriptFormat.openHandsEvents
 
     static let notSteps: Set<String> = [
@@ -19,11 +19,11 @@ enum OpenHandsEventStream: TranscriptReader {
     ]
 
     static func read(_ path: String, text: inout StepText) throws -> ReadResult {
-        let (data, digest) = try readWholeFile(path)
-        let root: JSONValue
-        do { root = try JSONParser.parse(data) } catch {
-            throw TranscriptError(file: path, line: error.line, reason: "not JSON: \(error.reason)")
-        }
+        let (root, digest) = try loadDocument(path)
+        return try read(document: root, path: path, digest: digest, text: &text)
+    }
+
+    static func read(document root: JSONValue, path: String, digest: String, text: inout StepText) throws -> ReadResult {
         guard let events = root.arrayValue ?? root["events"]?.arrayValue else {
             throw TranscriptError(file: path, line: 0, reason: "not an array of events: not an OpenHands event stream")
         }

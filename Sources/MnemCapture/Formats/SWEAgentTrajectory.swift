@@ -11,15 +11,15 @@ import MnemCore
 /// - Demonstrations (`model_stats.api_calls == 0` or zero cost) are tagged `demonstration`
 ///   and carry no model: their actions were authored, not generated.
 /// - Outcome: see `SubmissionOutcome`.
-enum SWEAgentTrajectory: TranscriptReader {
+enum SWEAgentTrajectory: DocumentReader {
     static let format = TranscriptFormat.sweAgent
 
     static func read(_ path: String, text: inout StepText) throws -> ReadResult {
-        let (data, digest) = try readWholeFile(path)
-        let root: JSONValue
-        do { root = try JSONParser.parse(data) } catch {
-            throw TranscriptError(file: path, line: error.line, reason: "not JSON: \(error.reason)")
-        }
+        let (root, digest) = try loadDocument(path)
+        return try read(document: root, path: path, digest: digest, text: &text)
+    }
+
+    static func read(document root: JSONValue, path: String, digest: String, text: inout StepText) throws -> ReadResult {
         guard let trajectory = root["trajectory"]?.arrayValue else {
             throw TranscriptError(file: path, line: 0, reason: "no trajectory array: not a SWE-agent trajectory")
         }

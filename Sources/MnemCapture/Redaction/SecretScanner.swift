@@ -54,24 +54,15 @@ public enum SecretScanner {
 
     static func findings(in bytes: UnsafeBufferPointer<UInt8>) -> [(kind: String, range: Range<Int>)] {
         let table = AnchorTable.shared
-        let n = bytes.count
-        guard n >= 2 else { return [] }
+        guard bytes.count >= 2 else { return [] }
         var raw: [RawFinding] = []
-        var i = 0
-        while i < n - 1 {
-            let b0 = fold(bytes[i])
-            if table.first[Int(b0)] {
-                let key = Int(b0) << 8 | Int(fold(bytes[i + 1]))
-                for entry in table.bigram[key] {
-                    let anchor = table.anchors[Int(entry)]
-                    guard i + anchor.bytes.count <= n, matchesFolded(bytes, at: i, anchor.bytes) else { continue }
-                    let rule = SecretRules.all[anchor.rule]
-                    if let hit = rule.match(Text(bytes: bytes), i, anchor.bytes.count) {
-                        raw.append(RawFinding(kind: hit.kind, range: hit.range, priority: rule.priority))
-                    }
-                }
+        let text = Text(bytes: bytes)
+        table.anchors.forEachHit(in: bytes, 0..<bytes.count) { position, anchor in
+            let rule = SecretRules.all[table.rules[anchor]]
+            if let hit = rule.match(text, position, table.anchorLengths[anchor]) {
+                raw.append(RawFinding(kind: hit.kind, range: hit.range, priority: rule.priority))
             }
-            i += 1
+            return true
         }
         return resolve(raw)
     }
@@ -110,34 +101,74 @@ public enum SecretScanner {
     }
 }
 
-/// The anchors of every rule, indexed by their first two (case-folded) bytes.
-final class AnchorTable: Sendable {
-    struct Anchor: Sendable {
-        var bytes: [UInt8]
-        var rule: Int
-    }
-
-    static let shared = AnchorTable()
-
-    let anchors: [Anchor]
+/// Literal anchors found case-insensitively in one pass: each position's two (ASCII-folded)
+/// bytes index a table of the anchors that start with them.
+struct FoldedAnchors: Sendable {
+    let anchors: [[UInt8]]
     let first: [Bool]
     let bigram: [[Int32]]
 
-    private init() {
-        var anchors: [Anchor] = []
+    init(_ texts: [String]) {
         var first = [Bool](repeating: false, count: 256)
         var bigram = [[Int32]](repeating: [], count: 65536)
-        for (r, rule) in SecretRules.all.enumerated() {
-            for text in rule.anchors {
-                let bytes = Array(text.lowercased().utf8)
-                guard bytes.count >= 2 else { continue }
-                first[Int(bytes[0])] = true
-                bigram[Int(bytes[0]) << 8 | Int(bytes[1])].append(Int32(anchors.count))
-                anchors.append(Anchor(bytes: bytes, rule: r))
-            }
+        let anchors = texts.map { Array($0.lowercased().utf8) }
+        for (n, bytes) in anchors.enumerated() where bytes.count >= 2 {
+            first[Int(bytes[0])] = true
+            bigram[Int(bytes[0]) << 8 | Int(bytes[1])].append(Int32(n))
         }
         self.anchors = anchors
         self.first = first
         self.bigram = bigram
+    }
+
+    /// Calls `body` with the position and index of every anchor occurrence in `range`, in order;
+    /// stops when `body` returns false.
+    func forEachHit(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ body: (Int, Int) -> Bool) {
+        let end = min(range.upperBound, bytes.count)
+        var i = range.lowerBound
+        while i < end - 1 {
+            let b0 = SecretScanner.fold(bytes[i])
+            if first[Int(b0)] {
+                for entry in bigram[Int(b0) << 8 | Int(SecretScanner.fold(bytes[i + 1]))] {
+                    let anchor = anchors[Int(entry)]
+                    guard i + anchor.count <= end, SecretScanner.matchesFolded(bytes, at: i, anchor) else { continue }
+                    if !body(i, Int(entry)) { return }
+                }
+            }
+            i += 1
+        }
+    }
+
+    /// Whether any anchor occurs in `range`.
+    func occurs(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var found = false
+        forEachHit(in: bytes, range) { _, _ in
+            found = true
+            return false
+        }
+        return found
+    }
+}
+
+/// The anchors of every secret rule, and which rule each belongs to.
+final class AnchorTable: Sendable {
+    static let shared = AnchorTable()
+
+    let anchors: FoldedAnchors
+    let rules: [Int]
+    let anchorLengths: [Int]
+
+    private init() {
+        var texts: [String] = []
+        var rules: [Int] = []
+        for (r, rule) in SecretRules.all.enumerated() {
+            for text in rule.anchors where text.utf8.count >= 2 {
+                texts.append(text)
+                rules.append(r)
+            }
+        }
+        anchors = FoldedAnchors(texts)
+        self.rules = rules
+        anchorLengths = texts.map(\.utf8.count)
     }
 }

@@ -18,10 +18,13 @@ struct LineReader: ~Copyable {
     private var atEOF = false
     private(set) var lineNumber = 0
     private var hasher = SHA256()
+    private let hashing: Bool
     private(set) var bytesRead = 0
 
-    init(path: String) throws(TranscriptError) {
+    /// - Parameter hashing: whether to compute the digest (detection, which reads a few lines, does not).
+    init(path: String, hashing: Bool = true) throws(TranscriptError) {
         self.path = path
+        self.hashing = hashing
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw TranscriptError(file: path, line: 0, reason: "cannot open: \(String(cString: strerror(errno)))")
@@ -59,7 +62,7 @@ struct LineReader: ~Copyable {
             atEOF = true
             return
         }
-        chunk.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        if hashing { chunk.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
         buffer.append(contentsOf: chunk[0..<n])
         bytesRead += n
     }

@@ -82,20 +82,27 @@ struct SessionBuilder {
 /// Parses the exit code out of tool output text: `Exit code 2`, `Process exited with code 1`,
 /// `<returncode>0</returncode>`, `[The command completed with exit code 0.]`.
 func exitCode(inText text: Substring) -> Int? {
-    let patterns = ["Process exited with code ", "exit code ", "Exit code ", "Exit code: ", "<returncode>"]
-    for pattern in patterns {
-        guard let r = text.range(of: pattern) else { continue }
-        var digits = ""
-        var i = r.upperBound
-        if i < text.endIndex, text[i] == "-" {
-            digits.append("-")
-            i = text.index(after: i)
+    var bytes = Array(text.utf8)
+    return bytes.withUnsafeMutableBufferPointer { b -> Int? in
+        let view = UnsafeBufferPointer(b)
+        for pattern in ["Process exited with code ", "exit code ", "Exit code ", "Exit code: ", "Exit Code: ", "<returncode>"] {
+            var p = pattern
+            guard let at = p.withUTF8({ ByteSearch.find($0, in: view) }) else { continue }
+            var i = at + pattern.utf8.count
+            var negative = false
+            if i < view.count, view[i] == 0x2D {
+                negative = true
+                i += 1
+            }
+            var value = 0
+            var digits = 0
+            while i < view.count, view[i] >= 0x30, view[i] <= 0x39, digits < 6 {
+                value = value * 10 + Int(view[i] - 0x30)
+                digits += 1
+                i += 1
+            }
+            if digits > 0 { return negative ? -value : value }
         }
-        while i < text.endIndex, let d = text[i].wholeNumberValue, d >= 0, digits.count < 6 {
-            digits.append(text[i])
-            i = text.index(after: i)
-        }
-        if let n = Int(digits) { return n }
+        return nil
     }
-    return nil
 }
