@@ -43,14 +43,20 @@ public enum CaptureBenchmark {
 
         let claudeFiles = files.filter { FormatDetector.detect(path: $0) == .format(.claudeCode) }
         if let largest = claudeFiles.max(by: { capturer.fileSize($0) < capturer.fileSize($1) }) {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mnem-bench-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            let start = ContinuousClock.now
-            let pool = try Pool.create(at: directory)
-            let summary = try Capturer(pool: pool).capture(paths: [largest])
-            let elapsed = seconds(ContinuousClock.now - start)
-            report += String(format: "capture of the largest Claude Code transcript (%.2f MB, %d steps) into a fresh pool: %.1f ms\n",
-                Double(capturer.fileSize(largest)) / 1_000_000, summary.captured.first?.steps ?? 0, elapsed * 1000)
+            // The best of five runs, each into a fresh pool: the machine may be shared.
+            var best = Double.infinity
+            var steps = 0
+            for _ in 0..<5 {
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mnem-bench-\(UUID().uuidString)").path
+                defer { try? FileManager.default.removeItem(atPath: directory) }
+                let start = ContinuousClock.now
+                let pool = try Pool.create(at: directory)
+                let summary = try Capturer(pool: pool).capture(paths: [largest])
+                best = min(best, seconds(ContinuousClock.now - start))
+                steps = summary.captured.first?.steps ?? 0
+            }
+            report += String(format: "capture of the largest Claude Code transcript (%.2f MB, %d steps) into a fresh pool: %.1f ms (best of 5)\n",
+                Double(capturer.fileSize(largest)) / 1_000_000, steps, best * 1000)
         }
         return report
     }

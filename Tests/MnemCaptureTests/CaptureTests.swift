@@ -308,7 +308,7 @@ extension FormatSamples.Sample: CustomStringConvertible {
     @Test func veryLargeFileIsStreamed() throws {
         let dir = try TemporaryDirectory()
         let path = dir.path + "/big.jsonl"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         let chunk = String(repeating: "0123456789abcdef ", count: 6_000) + "\nerror: disk full\n" + String(repeating: "x", count: 100)
         handle.write(Data(FormatSamples.lines([FormatSamples.claudeLine(type: "user", uuid: "u", message: ["role": "user", "content": "Copy the archive"])]).utf8))

@@ -76,7 +76,7 @@ enum MiniSWEAgentTrajectory: DocumentReader {
 
     /// The PR description or issue inside mini-swe-agent's task prompt.
     static func taskText(_ content: String) -> String {
-        if let inner = ClaudeCodeTranscript.between(content, "<pr_description>", "</pr_description>") {
+        if let inner = textBetween(content, "<pr_description>", "</pr_description>") {
             var body = inner.trimmingWhitespace
             let lead = "Consider the following PR description:"
             if body.hasPrefix(lead) { body = String(body.dropFirst(lead.count)) }
@@ -93,8 +93,8 @@ enum MiniSWEAgentTrajectory: DocumentReader {
 
     /// The `<output>` of a `<returncode>…<output>…</output>` observation, else the text.
     static func outputText(_ content: String) -> String {
-        guard content.contains("<returncode>") else { return content }
-        if let output = ClaudeCodeTranscript.between(content, "<output>", "</output>") { return output }
+        guard ByteSearch.contains(content, "<returncode>") else { return content }
+        if let output = textBetween(content, "<output>", "</output>") { return output }
         return content
     }
 
