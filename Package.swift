@@ -17,8 +17,10 @@ let package = Package(
         ),
         // The only module that imports the C API of libgit2.
         .target(name: "MnemGit", dependencies: ["CGit2"]),
+        // SHA-256 with the x86 SHA extensions (ours, in C: Swift cannot use those instructions).
+        .target(name: "CMnemSHA"),
         // Memory model, canonical JSON, hashing, the pool.
-        .target(name: "MnemCore", dependencies: ["MnemGit"]),
+        .target(name: "MnemCore", dependencies: ["MnemGit", "CMnemSHA"]),
         // One type per command; testable without a process.
         .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemEmbedding", "MnemCapture"]),
         // Turning agent session files into trajectory memories, with secrets redacted.
