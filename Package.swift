@@ -20,9 +20,11 @@ let package = Package(
         // Memory model, canonical JSON, hashing, the pool.
         .target(name: "MnemCore", dependencies: ["MnemGit"]),
         // One type per command; testable without a process.
-        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit"]),
+        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemCompaction"]),
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore"]),
+        // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
+        .target(name: "MnemCompaction", dependencies: ["MnemCore"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
 
         // Temporary directories, real git and the built binary, for the test targets only.
@@ -32,6 +34,9 @@ let package = Package(
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
         .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "MnemCompactionTests",
+            dependencies: ["MnemCompaction", "MnemCapture", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
