@@ -24,7 +24,7 @@ let package = Package(
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore"]),
         // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
-        .target(name: "MnemCompaction", dependencies: ["MnemCore"]),
+        .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
 
         // Temporary directories, real git and the built binary, for the test targets only.

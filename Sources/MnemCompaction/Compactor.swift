@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemGit
 
 /// What a compaction run should produce.
 public struct CompactionOptions: Sendable {

@@ -102,7 +102,7 @@ public enum MnemCLI {
 
     public static let commands: [any Command.Type] = [
         InitCommand.self, AddCommand.self, ShowCommand.self, ListCommand.self, LogCommand.self,
-        ForgetCommand.self, StatsCommand.self, DemoCommand.self, BenchCommand.self,
+        ForgetCommand.self, StatsCommand.self, DemoCommand.self, BenchCommand.self, CompactCommand.self,
     ]
 
     public enum ExitCode {
