@@ -73,7 +73,9 @@ public enum Consolidation {
         guard case .insight(let x) = a.body, case .insight(let y) = b.body else { return false }
         let patternsA = Set(a.tags.filter { $0.hasPrefix("pattern:") })
         let patternsB = Set(b.tags.filter { $0.hasPrefix("pattern:") })
-        if !patternsA.isDisjoint(with: patternsB) { return true }
+        // Mined insights carry the pattern they are about: that is their identity, and two
+        // different patterns (two recoveries from one error class) are never the same insight.
+        if !patternsA.isEmpty && !patternsB.isEmpty { return !patternsA.isDisjoint(with: patternsB) }
         return similarity(x, y) >= threshold
     }
 

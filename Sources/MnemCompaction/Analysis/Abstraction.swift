@@ -29,7 +29,7 @@ enum Abstraction {
         "gdb", "nc", "ssh", "unzip", "tar", "open", "goto", "edit", "create", "submit", "scroll_up", "scroll_down",
         "search_dir", "search_file", "find_file", "ctest", "nosetests", "unittest", "pyright", "mypy", "ruff", "flake8",
         "black", "isort", "pylint", "sort", "uniq", "cut", "tr", "xargs", "jq", "sqlite3", "psql", "redis-cli", "netstat",
-        "ss", "timeout", "true", "false", "test", "env",
+        "ss", "timeout", "true", "false", "test", "env", "decompile", "disassemble",
         // subcommands
         "status", "log", "show", "add", "commit", "checkout", "switch", "branch", "stash", "reset", "restore", "apply",
         "clone", "pull", "push", "fetch", "merge", "rebase", "init", "blame", "build", "run", "install", "uninstall", "i",

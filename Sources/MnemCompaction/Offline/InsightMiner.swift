@@ -27,17 +27,21 @@ enum InsightMiner {
 
     static func mine(_ analyses: [TrajectoryAnalysis]) -> [InsightCandidate] {
         var out: [InsightCandidate] = []
+        // With no known failure, a difference in success rate cannot show; patterns are then
+        // judged by how consistently the runs showing them succeeded.
+        let failuresKnown = analyses.contains { $0.memory.outcome == .failure }
         for pattern in WorkingPattern.allCases {
             let applicable = analyses.filter { pattern.applies(to: $0) }
             let with = applicable.filter { $0.patterns.contains(pattern) }
             let without = applicable.filter { !$0.patterns.contains(pattern) }
-            guard domains(with).count >= minimumDomains else { continue }
+            guard knownDomainCount(with) >= minimumDomains else { continue }
             let rateWith = successRate(with)
             let rateWithout = successRate(without)
-            guard keep(good: pattern.isGoodHabit, with: with, rateWith: rateWith, rateWithout: rateWithout) else { continue }
+            guard keep(good: pattern.isGoodHabit, with: with, rateWith: rateWith, rateWithout: failuresKnown ? rateWithout : nil) else { continue }
             let evidence = InsightEvidence(
                 memories: ids(with), domains: domains(with), successRateWith: rateWith.map(round2), successRateWithout: rateWithout.map(round2))
-            let text = InsightTemplates.pattern(pattern, support: with.count, domains: evidence.domains.count, with: rateWith, without: rateWithout)
+            let text = InsightTemplates.pattern(
+                pattern, support: with.count, domains: evidence.domains.count, with: rateWith, without: failuresKnown ? rateWithout : nil)
             out.append(
                 InsightCandidate(
                     key: pattern.rawValue, insight: Insight(title: text.title, description: text.description, content: text.content, evidence: evidence),
@@ -51,7 +55,7 @@ enum InsightMiner {
             }
         }
         for key in byRecovery.keys.sorted() {
-            guard let (recovery, with) = byRecovery[key], domains(with).count >= minimumDomains, with.count >= 2 else { continue }
+            guard let (recovery, with) = byRecovery[key], knownDomainCount(with) >= minimumDomains, with.count >= 2 else { continue }
             // Without: trajectories that met the same error and did not get past it this way.
             let without = analyses.filter { a in
                 a.errorCounts[recovery.error] != nil && !a.recoveries.contains { $0.key == key && $0.worked }
@@ -86,6 +90,12 @@ enum InsightMiner {
 
     static func domains(_ analyses: [TrajectoryAnalysis]) -> [String] {
         Array(Set(analyses.map(\.memory.domain))).sorted()
+    }
+
+    /// Domains that name something: "general" (no project or language signal) does not count
+    /// towards the two domains an insight needs.
+    static func knownDomainCount(_ analyses: [TrajectoryAnalysis]) -> Int {
+        domains(analyses).filter { $0 != "general" }.count
     }
 
     static func ids(_ analyses: [TrajectoryAnalysis]) -> [String] {
