@@ -60,6 +60,7 @@ func handMadeTrajectories() -> [Memory] {
                     ("bash", "python reproduce_\(n).py", "Traceback (most recent call last):\nValueError: empty", 1),
                     ("bash", "pip install missingdep\(n)", "Successfully installed", 0),
                     ("str_replace_editor", "{\"command\":\"str_replace\",\"path\":\"/repo/\(domain)/core.py\",\"old_str\":\"a\",\"new_str\":\"b\"}", "edited", nil),
+                    ("bash", "python reproduce_\(n).py", "ok", 0),
                     ("bash", "python -m pytest tests/test_core.py -q", "5 passed in 0.1s", 0),
                     ("bash", "git diff", "diff --git a/core.py", 0),
                 ]))
