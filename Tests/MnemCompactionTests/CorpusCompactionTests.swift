@@ -39,6 +39,8 @@ import Testing
             #expect(evidence.domains.count >= 2, "\(insight.headline)")
             #expect(Set(evidence.domains).count == evidence.domains.count)
         }
+        let problems = try schemaProblems(workflows + summaries + insights)
+        #expect(problems == nil, "\(problems ?? "")")
         // derivedFrom resolves for every derived memory.
         for memory in all where memory.kind != .trajectory {
             #expect(!memory.derivedFrom.isEmpty)

@@ -162,6 +162,13 @@ import Testing
         #expect(dry.status == 0 && dry.console.stdout.contains("would add 0 workflow, 0 summary, 0 insight"))
     }
 
+    @Test func derivedMemoriesMatchTheSchema() throws {
+        let added = try OfflineCompactor().plan(handMadeTrajectories()).report.added
+        #expect(Set(added.map(\.kind)) == [.workflow, .summary, .insight])
+        let problems = try schemaProblems(added)
+        #expect(problems == nil, "\(problems ?? "")")
+    }
+
     @Test func sameInputSameIDs() throws {
         let a = try OfflineCompactor().plan(handMadeTrajectories()).report.added.map(\.id)
         let b = try OfflineCompactor().plan(handMadeTrajectories().reversed()).report.added.map(\.id)

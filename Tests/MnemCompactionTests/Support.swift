@@ -83,3 +83,12 @@ extension Memory {
     var workflow: Workflow? { if case .workflow(let w) = body { return w } else { return nil } }
     var steps: [TrajectoryStep] { if case .trajectory(let t) = body { return t.steps } else { return [] } }
 }
+
+/// Validates memories against `schema/` with python jsonschema; nil when they are valid, else
+/// what the validator printed. Throws a skip-worthy failure when python3 or jsonschema is missing.
+func schemaProblems(_ memories: [Memory]) throws -> String? {
+    let validator = Locations.packageRoot + "/schema/validate.py"
+    let lines = memories.map { CanonicalJSON.compactString($0.jsonObject()) }.joined(separator: "\n") + "\n"
+    let result = try Shell.run("python3", [validator, "-"], stdin: Data(lines.utf8))
+    return result.status == 0 ? nil : result.stdout + result.stderr
+}
