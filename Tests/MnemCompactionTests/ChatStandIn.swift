@@ -96,6 +96,11 @@ final class ChatStandIn: @unchecked Sendable {
             if !script.isEmpty { return script.removeFirst() }
             return fallback ?? Self.memoryReply(for: text)
         }
+        // Status 0 stands for a server that never answers: hold the connection, then drop it.
+        if reply.status == 0 {
+            Thread.sleep(forTimeInterval: 3)
+            return
+        }
         let body = Array(reply.body.utf8)
         var head = "HTTP/1.1 \(reply.status) \(reply.status == 200 ? "OK" : "Status")\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
         for (name, value) in reply.headers { head += "\(name): \(value)\r\n" }

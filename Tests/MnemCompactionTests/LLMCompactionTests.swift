@@ -87,6 +87,18 @@ import Testing
         #expect(try pool.memories().map(\.id).sorted() == offline)
     }
 
+    @Test func timeoutIsAClearErrorAndWritesNothing() throws {
+        let directory = TemporaryDirectory("llm-timeout")
+        let (pool, path) = try poolWithTwoTrajectories(directory)
+        let before = try commitCount(pool)
+        let server = try ChatStandIn(script: [ChatStandIn.Reply(status: 0, body: "")])
+        let run = mnem(["compact", "--llm"], pool: path, environment: environment(server).merging(["MNEM_LLM_TIMEOUT": "1"]) { $1 })
+        #expect(run.status == 1)
+        #expect(run.console.stderr.contains("LLM request failed"))
+        #expect(run.console.stderr.split(separator: "\n").count == 1)
+        #expect(try commitCount(pool) == before)
+    }
+
     @Test func malformedForeverFailsCleanly() throws {
         let directory = TemporaryDirectory("llm-bad")
         let (pool, path) = try poolWithTwoTrajectories(directory)
