@@ -61,8 +61,7 @@ enum Abstraction {
     /// One word, abstracted.
     static func word(_ word: ShellCommand.Word, after previous: String = "") -> String {
         let text = word.text
-        if word.quoted { return text.isEmpty ? "<string>" : "<string>" }
-        if text.isEmpty { return "<string>" }
+        if word.quoted || text.isEmpty { return "<string>" }
         if text.contains("://") { return "<url>" }
         if text.hasPrefix("-") {
             if let eq = text.firstIndex(of: "=") {
@@ -108,9 +107,7 @@ enum Abstraction {
     /// The extension of the last path component (`pkg/mod.py` → `py`), lower-cased, or nil.
     static func fileExtension(_ text: String) -> String? {
         let last = text.split(separator: "/").last.map(String.init) ?? text
-        guard let dot = last.lastIndex(of: "."), dot != last.startIndex else {
-            return last.lowercased() == "dockerfile" || last.lowercased() == "makefile" ? nil : nil
-        }
+        guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return nil }
         let ext = last[last.index(after: dot)...]
         guard (1...10).contains(ext.count), ext.allSatisfy({ $0.isLetter || $0.isNumber }), ext.contains(where: \.isLetter) else { return nil }
         return ext.lowercased()

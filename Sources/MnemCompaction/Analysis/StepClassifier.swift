@@ -130,7 +130,9 @@ public enum StepClassifier {
             result.category = isReproScript(path) ? .reproduce : .edit
             let verb = tool.contains("write") || tool.contains("create") ? "write" : "edit"
             result.action = "\(verb) \(fileWord)"
-        } else if readTools.contains(tool) && !(tool == "cat" || tool == "ls") && json != nil || (readTools.contains(tool) && json == nil && !input.contains(" ") && tool != "ls" && tool != "cat") {
+        } else if readTools.contains(tool), tool != "cat", tool != "ls", json != nil || !input.contains(" ") {
+            // A read tool with arguments, or with a bare path (Claude Code's Read); `open x 100`
+            // and `cat x` are commands and go through the shell classifier below.
             let path = json?["file_path"]?.stringValue ?? json?["path"]?.stringValue ?? json?["absolute_path"]?.stringValue ?? (json == nil ? input : nil)
             result.target = path.flatMap(Abstraction.baseName)
             result.category = .inspect
@@ -169,7 +171,7 @@ public enum StepClassifier {
         // test error in a passing run's output (an expected failure) is not one.
         let observedFailure = step.exitStatus == nil && errorClass != nil && !(result.category == .test && (result.testsFailed ?? 1) == 0)
         result.failed = exitFailed || toolFailed || observedFailure
-        result.errorClass = result.failed ? (errorClass ?? (exitFailed ? nil : nil)) : nil
+        result.errorClass = result.failed ? errorClass : nil
         return result
     }
 
