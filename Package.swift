@@ -22,9 +22,11 @@ let package = Package(
         // Memory model, canonical JSON, hashing, the pool.
         .target(name: "MnemCore", dependencies: ["MnemGit", "CMnemSHA"]),
         // One type per command; testable without a process.
-        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemEmbedding", "MnemCapture"]),
+        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemEmbedding", "MnemCapture", "MnemCompaction"]),
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore"]),
+        // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
+        .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
         // Text embedders: the static model (mmap), feature hashing, OpenAI-compatible HTTP.
         .target(name: "MnemEmbedding"),
@@ -37,6 +39,9 @@ let package = Package(
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
         .testTarget(name: "MnemEmbeddingTests", dependencies: ["MnemEmbedding"], exclude: ["Fixtures"]),
         .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit", "MnemTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "MnemCompactionTests",
+            dependencies: ["MnemCompaction", "MnemCapture", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -102,7 +102,8 @@ public enum MnemCLI {
 
     public static let commands: [any Command.Type] = [
         InitCommand.self, AddCommand.self, ShowCommand.self, ListCommand.self, LogCommand.self,
-        ForgetCommand.self, StatsCommand.self, CaptureCommand.self, ScanCommand.self, DemoCommand.self, BenchCommand.self,
+        ForgetCommand.self, StatsCommand.self, CaptureCommand.self, ScanCommand.self, CompactCommand.self, DemoCommand.self,
+        BenchCommand.self,
     ]
 
     public enum ExitCode {
