@@ -130,7 +130,7 @@ public struct OfflineCompactor: Sendable {
         var parts: [String] = []
         for kind in [MemoryKind.workflow, .summary, .insight] {
             let n = report.count(kind)
-            if n > 0 { parts.append("\(n) \(kind.rawValue)\(n == 1 ? "" : "s")") }
+            if n > 0 { parts.append("\(n) \(n == 1 ? kind.rawValue : kind.plural)") }
         }
         if !report.removed.isEmpty { parts.append("\(report.removed.count) superseded") }
         var info = base ?? CommitInfo(summary: "")

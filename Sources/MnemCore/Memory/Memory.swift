@@ -13,6 +13,9 @@ public enum MemoryKind: String, Sendable, CaseIterable, Hashable, Comparable {
     }
 
     public static func < (a: MemoryKind, b: MemoryKind) -> Bool { a.abstraction < b.abstraction }
+
+    /// The plural, for messages ("2 summaries").
+    public var plural: String { self == .summary ? "summaries" : rawValue + "s" }
 }
 
 /// How the task the memory comes from ended.

@@ -10,8 +10,9 @@ struct DemoCommand: Command {
 
           --keep        keep the temporary pool and print its path
 
-        Creates a pool in a temporary directory, adds the example memories mnem ships, and shows
-        list, show and log on it.
+        Creates a pool in a temporary directory, captures the example agent sessions mnem ships,
+        compacts them into workflows, summaries and insights, and shows list, provenance, log and
+        stats on the result.
         """
 
     var keep: Bool
@@ -31,16 +32,25 @@ struct DemoCommand: Command {
             guard code == 0 else { throw PoolError("demo step 'mnem \(arguments.joined(separator: " "))' failed with exit \(code)") }
         }
         try step("create a pool", ["init", poolPath])
+
+        let sessions = directory + "/sessions"
+        try FileManager.default.createDirectory(atPath: sessions, withIntermediateDirectories: true)
+        for session in DemoSessions.all {
+            try Data(CanonicalJSON.document(DemoSessions.document(session))).write(to: URL(fileURLWithPath: "\(sessions)/\(session.instance).traj.json"))
+        }
+        try step("capture \(DemoSessions.all.count) agent sessions into trajectories", ["capture", sessions])
+        try step("capture them again: nothing new, ids come from content", ["capture", sessions])
+        try step("compact: workflows and summaries per trajectory, insights across domains", ["compact"])
+        try step("the pool, most abstract first", ["list"])
+        if let insight = try Pool.open(at: poolPath).memories(kinds: [.insight]).sorted(by: { $0.id < $1.id }).first {
+            try step("an insight and where it came from", ["show", "--provenance", String(insight.id.rawValue.prefix(8))])
+        }
+
         let examples = directory + "/examples.jsonl"
         let lines = ExampleMemories.all.map { CanonicalJSON.compactString($0.jsonObject()) }.joined(separator: "\n") + "\n"
         try lines.write(toFile: examples, atomically: true, encoding: .utf8)
-        try step("add the \(ExampleMemories.all.count) example memories mnem ships", ["add", examples, "-m", "add example memories"])
-        try step("add them again: nothing changes, ids come from content", ["add", examples])
-        try step("list them, most abstract first", ["list"])
-        if let insight = ExampleMemories.all.first(where: { $0.kind == .insight }) {
-            try step("show one by a short id prefix", ["show", String(insight.id.rawValue.prefix(8))])
-        }
-        try step("the pool's history", ["log"])
+        try step("add hand-written memories (a JSON object, array, or JSON lines)", ["add", examples, "-m", "add example memories"])
+        try step("the pool's history: every commit says what it added, from which agent and model", ["log"])
         try step("what the pool holds", ["stats"])
         console.out("")
         console.out(keep ? "The pool is at \(poolPath) (a bare git repository: try 'git -C \(poolPath) log --stat')." : "Done; the temporary pool was removed (use --keep to keep it).")
