@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "MnemCore", dependencies: ["MnemGit"]),
         // One type per command; testable without a process.
         .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit"]),
+        // Turning agent session files into trajectory memories, with secrets redacted.
+        .target(name: "MnemCapture", dependencies: ["MnemCore"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
 
         // Temporary directories, real git and the built binary, for the test targets only.
@@ -29,6 +31,7 @@ let package = Package(
         .testTarget(name: "MnemGitTests", dependencies: ["MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
+        .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,61 @@
+import Foundation
+import MnemCore
+
+/// Measures capture throughput over a corpus of transcripts, for `mnem bench capture`.
+public enum CaptureBenchmark {
+    /// Reads (detects, parses, redacts) every file under `corpus` several times and reports MB/s;
+    /// then captures the largest Claude Code transcript into a fresh pool and reports the time.
+    ///
+    /// The anchor is a plain read of the same bytes in the same run, so the ratio is comparable
+    /// across machines.
+    /// - Returns: a human-readable report.
+    public static func run(corpus: String) throws -> String {
+        let capturer = Capturer(pool: nil, options: CaptureOptions(dryRun: true))
+        var throwaway = CaptureSummary()
+        let files = capturer.expand([corpus], summary: &throwaway).filter { !$0.hasSuffix(".md") || $0.hasSuffix(".aider.chat.history.md") }
+        let bytes = files.reduce(0) { $0 + capturer.fileSize($1) }
+        guard bytes > 0 else { return "capture benchmark: no files under \(corpus)\n" }
+        let rounds = 5
+
+        var clock = ContinuousClock.now
+        for _ in 0..<rounds {
+            for file in files { _ = FileManager.default.contents(atPath: file)?.count }
+        }
+        let readTime = seconds(ContinuousClock.now - clock)
+
+        clock = ContinuousClock.now
+        var sessions = 0
+        var redactions = 0
+        for _ in 0..<rounds {
+            var summary = CaptureSummary()
+            var built: [(memory: Memory, file: String, format: TranscriptFormat)] = []
+            for file in files { capturer.read(file, into: &summary, built: &built) }
+            sessions = built.count
+            redactions = summary.redactions.values.reduce(0, +)
+        }
+        let captureTime = seconds(ContinuousClock.now - clock)
+        let megabytes = Double(bytes * rounds) / 1_000_000
+        var report = String(
+            format: "capture: %d files, %.2f MB, %d trajectories, %d redactions\n", files.count, Double(bytes) / 1_000_000, sessions,
+            redactions)
+        report += String(format: "parse+redact: %.1f MB/s (plain read: %.1f MB/s, ratio %.3f)\n",
+            megabytes / captureTime, megabytes / readTime, readTime / captureTime)
+
+        let claudeFiles = files.filter { FormatDetector.detect(path: $0) == .format(.claudeCode) }
+        if let largest = claudeFiles.max(by: { capturer.fileSize($0) < capturer.fileSize($1) }) {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mnem-bench-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let start = ContinuousClock.now
+            let pool = try Pool.create(at: directory)
+            let summary = try Capturer(pool: pool).capture(paths: [largest])
+            let elapsed = seconds(ContinuousClock.now - start)
+            report += String(format: "capture of the largest Claude Code transcript (%.2f MB, %d steps) into a fresh pool: %.1f ms\n",
+                Double(capturer.fileSize(largest)) / 1_000_000, summary.captured.first?.steps ?? 0, elapsed * 1000)
+        }
+        return report
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

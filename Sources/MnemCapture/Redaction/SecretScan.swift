@@ -1,0 +1,47 @@
+import MnemCore
+
+/// Looks for credentials in the memories already in a pool (for `mnem scan`): whatever wrote
+/// them, and whatever the scanner knew when they were captured.
+public enum SecretScan {
+    /// One credential found: its kind, the memory and the field (a path such as
+    /// `trajectory/steps/3/observation`). Never the credential itself.
+    public struct Finding: Sendable, Hashable, CustomStringConvertible {
+        public var kind: String
+        public var memory: MemoryID
+        public var field: String
+        public var description: String { "\(memory.short) \(field): \(kind)" }
+    }
+
+    /// Scans every string of every memory at the pool's tip.
+    /// - Complexity: O(total size of the memories).
+    public static func scan(pool: Pool) throws -> [Finding] {
+        var out: [Finding] = []
+        for memory in try pool.memories() {
+            scan(memory.jsonObject(), path: "", memory: memory.id, into: &out)
+        }
+        return out
+    }
+
+    /// Scans the strings of one memory.
+    public static func scan(_ memory: Memory) -> [Finding] {
+        var out: [Finding] = []
+        scan(memory.jsonObject(), path: "", memory: memory.id, into: &out)
+        return out
+    }
+
+    static func scan(_ value: JSONValue, path: String, memory: MemoryID, into out: inout [Finding]) {
+        switch value {
+        case .string(let s):
+            for finding in SecretScanner.findings(in: s) { out.append(Finding(kind: finding.kind, memory: memory, field: path)) }
+        case .array(let items):
+            for (n, item) in items.enumerated() { scan(item, path: path.isEmpty ? "\(n)" : "\(path)/\(n)", memory: memory, into: &out) }
+        case .object(let members):
+            for key in members.keys.sorted() {
+                guard let item = members[key] else { continue }
+                scan(item, path: path.isEmpty ? key : "\(path)/\(key)", memory: memory, into: &out)
+            }
+        default:
+            return
+        }
+    }
+}
