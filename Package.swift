@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "mnem", targets: ["mnem"]),
         .library(name: "MnemCore", targets: ["MnemCore"]),
+        .library(name: "MnemIndex", targets: ["MnemIndex"]),
     ],
     targets: [
         .systemLibrary(
@@ -19,13 +20,16 @@ let package = Package(
         .target(name: "MnemGit", dependencies: ["CGit2"]),
         // Memory model, canonical JSON, hashing, the pool.
         .target(name: "MnemCore", dependencies: ["MnemGit"]),
+        // The vector sidecar, search and context: everything that consumes embeddings.
+        .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit"]),
         // One type per command; testable without a process.
-        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit"]),
+        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
 
         .testTarget(name: "MnemGitTests", dependencies: ["MnemGit"]),
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit"]),
+        .testTarget(name: "MnemIndexTests", dependencies: ["MnemIndex", "MnemCLI", "MnemCore", "MnemGit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+// Tests of the vector sidecar, search and context.
