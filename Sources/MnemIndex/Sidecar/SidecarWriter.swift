@@ -90,7 +90,8 @@ enum SidecarWriter {
 
         typealias F = SidecarLayout.Field
         func put32(_ value: UInt32, _ at: Int) { out.storeBytes(of: value.littleEndian, toByteOffset: at, as: UInt32.self) }
-        func put64(_ value: Int, _ at: Int) { out.storeBytes(of: UInt64(value).littleEndian, toByteOffset: at, as: UInt64.self) }
+        func put64(_ value: UInt64, _ at: Int) { out.storeBytes(of: value.littleEndian, toByteOffset: at, as: UInt64.self) }
+        func put64(_ value: Int, _ at: Int) { put64(UInt64(value), at) }
         for (i, byte) in SidecarLayout.magic.enumerated() { out.storeBytes(of: byte, toByteOffset: i, as: UInt8.self) }
         put32(SidecarLayout.version, F.version)
         put32(elementType.rawValue, F.elementType)
@@ -112,10 +113,10 @@ enum SidecarWriter {
         let constOut = UnsafeRawPointer(out)
         let metadataChecksum = SidecarChecksum.hash(UnsafeRawBufferPointer(start: constOut + layout.idsOffset, count: layout.vectorsOffset - layout.idsOffset))
         let vectorsChecksum = SidecarChecksum.hash(UnsafeRawBufferPointer(start: constOut + layout.vectorsOffset, count: layout.count * stride))
-        put64(Int(bitPattern: UInt(metadataChecksum)), F.metadataChecksum)
-        put64(Int(bitPattern: UInt(vectorsChecksum)), F.vectorsChecksum)
+        put64(metadataChecksum, F.metadataChecksum)
+        put64(vectorsChecksum, F.vectorsChecksum)
         let headerChecksum = SidecarChecksum.hash(UnsafeRawBufferPointer(start: constOut, count: F.headerChecksum))
-        put64(Int(bitPattern: UInt(headerChecksum)), F.headerChecksum)
+        put64(headerChecksum, F.headerChecksum)
 
         guard rename(temporary, path) == 0 else { throw SidecarError.system("rename", path: path, errno: errno) }
         renamed = true

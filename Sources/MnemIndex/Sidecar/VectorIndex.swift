@@ -46,6 +46,7 @@ public struct IndexError: Error, Sendable, CustomStringConvertible {
 public final class VectorIndex {
     public let pool: Pool
     public let embedder: any VectorEmbedder
+    /// The element type of a rebuilt sidecar; updates keep the type of the file they update.
     public let elementType: VectorElementType
     /// `<git dir>/mnem/index-<embedder id>.vec`.
     public let path: String
@@ -131,7 +132,7 @@ public final class VectorIndex {
         var entries = try embedEntries(memories)
         entries.sort { $0.id < $1.id }
         entries = deduplicated(entries)
-        try write(entries, commit: report.commit, previous: nil)
+        try write(entries, commit: report.commit, previous: nil, elementType: elementType)
         report.count = entries.count
         report.added = entries.count
         return report
@@ -184,14 +185,15 @@ public final class VectorIndex {
             kept += 1
         }
         merged.append(contentsOf: added[next...])
-        try write(merged, commit: report.commit, previous: sidecar)
+        // An update keeps the element type the sidecar was built with; only a rebuild changes it.
+        try write(merged, commit: report.commit, previous: sidecar, elementType: sidecar.elementType)
         report.count = merged.count
         report.added = added.count
         report.removed = sidecar.count - kept
         return report
     }
 
-    private func write(_ entries: [SidecarEntry], commit: String, previous: Sidecar?) throws {
+    private func write(_ entries: [SidecarEntry], commit: String, previous: Sidecar?, elementType: VectorElementType) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try SidecarWriter.write(
