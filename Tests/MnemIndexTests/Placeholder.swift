@@ -1,1 +1,0 @@
-// Tests of the vector sidecar, search and context.
