@@ -10,6 +10,8 @@ struct SidecarEntry {
         case floats([Float])
         /// Row `n` of the sidecar being replaced: its bytes are copied, not re-embedded.
         case previousRow(Int)
+        /// Stored element bytes made by the writer's `generate` closure (benchmarks).
+        case generated
     }
 
     var id: PackedID
@@ -32,7 +34,7 @@ enum SidecarWriter {
     /// - Complexity: O(count × stride).
     static func write(
         entries: [SidecarEntry], commit: String, embedderID: String, dimension: Int, elementType: VectorElementType,
-        previous: Sidecar?, to path: String
+        previous: Sidecar?, to path: String, generate: ((Int, UnsafeMutableRawPointer) -> Void)? = nil
     ) throws(SidecarError) {
         guard embedderID.utf8.count <= SidecarLayout.maxEmbedderIDBytes else {
             throw SidecarError("embedder id '\(embedderID)' is longer than \(SidecarLayout.maxEmbedderIDBytes) bytes")
@@ -71,6 +73,8 @@ enum SidecarWriter {
             switch entry.vector {
             case .floats(let values):
                 store(values, dimension: dimension, elementType: elementType, to: destination)
+            case .generated:
+                generate?(row, destination)
             case .previousRow(let previousRow):
                 guard let previous, previousRow < previous.count else { continue }
                 if previous.elementType == elementType && previous.stride == stride {
