@@ -21,7 +21,9 @@ let package = Package(
         // Memory model, canonical JSON, hashing, the pool.
         .target(name: "MnemCore", dependencies: ["MnemGit"]),
         // The vector sidecar, search and context: everything that consumes embeddings.
-        .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit"]),
+        .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit", "CMnemPrefetch"]),
+        // One static inline function: a cache prefetch hint for the scan, which Swift cannot express.
+        .target(name: "CMnemPrefetch"),
         // One type per command; testable without a process.
         .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),

@@ -1,3 +1,4 @@
+import CMnemPrefetch
 import MnemCore
 
 /// One search result: a row of the sidecar and what its columns say.
@@ -50,8 +51,10 @@ extension Sidecar {
         prepared.withUnsafeBufferPointer { q in
             guard let queryBase = q.baseAddress else { return }
             var vector = base + layout.vectorsOffset
+            let end = base + layout.vectorsOffset + count * stride
             for row in 0..<count {
                 defer { vector += stride }
+                VectorScan.prefetch(vector, stride: stride, end: end)
                 let kindCode = Int(kindCode(at: row))
                 guard kindAllowed[kindCode], outcomeAllowed[Int(outcomeCode(at: row))] else { continue }
                 let domain = min(Int(domainIndex(at: row)), noneIndex)
@@ -90,7 +93,9 @@ extension Sidecar {
         prepared.withUnsafeBufferPointer { q in
             guard let queryBase = q.baseAddress else { return }
             var vector = base + layout.vectorsOffset
+            let end = base + layout.vectorsOffset + count * stride
             for row in 0..<count {
+                VectorScan.prefetch(vector, stride: stride, end: end)
                 let score = elementType == .float16
                     ? VectorScan.dotHalf(vector, queryBase, blocks: blocks) : VectorScan.dotFloat(vector, queryBase, blocks: blocks)
                 heap.insert(score, row: Int32(row))
