@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "mnem", targets: ["mnem"]),
         .library(name: "MnemCore", targets: ["MnemCore"]),
+        .library(name: "MnemIndex", targets: ["MnemIndex"]),
     ],
     targets: [
         .systemLibrary(
@@ -19,8 +20,12 @@ let package = Package(
         .target(name: "MnemGit", dependencies: ["CGit2"]),
         // Memory model, canonical JSON, hashing, the pool.
         .target(name: "MnemCore", dependencies: ["MnemGit"]),
+        // The vector sidecar, search and context: everything that consumes embeddings.
+        .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit", "CMnemPrefetch"]),
+        // One static inline function: a cache prefetch hint for the scan, which Swift cannot express.
+        .target(name: "CMnemPrefetch"),
         // One type per command; testable without a process.
-        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit"]),
+        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex"]),
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
@@ -32,6 +37,7 @@ let package = Package(
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
         .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit"], exclude: ["Fixtures"]),
+        .testTarget(name: "MnemIndexTests", dependencies: ["MnemIndex", "MnemCLI", "MnemCore", "MnemGit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,28 +7,44 @@ struct BenchCommand: Command {
     static let abstract = "Measure performance against anchors measured in the same run"
     static let help = """
         Usage: mnem bench write [--count N] [--base N] [--runs N]
+               mnem bench search [--sizes N,N,…] [--pool-size N] [--runs N]
 
           write         N memories (~1.5 KB) in one commit vs git fast-import of the same files;
                         then one memory added to a pool of --base memories (median of --runs ≥ 10)
           --count N     memories in the one commit (default 10000)
           --base N      size of the large pool for the add-one figure (default 100000; 0 skips it)
           --runs N      runs per figure (default 5 for the commit, at least 10 for add-one)
+
+          search        exact top-10 scan of N random unit vectors (d=256, float16) vs a SIMD read of
+                        the same bytes and vs faiss (if importable); whole-process search on a pool
+                        of --pool-size memories; an index update after 1,000 adds vs a full rebuild
+          --sizes LIST  scan sizes (default 10000,100000,1000000)
+          --pool-size N the pool for the whole-process figures (default 100000; 0 skips them)
         """
 
-    enum Target: String { case write }
+    enum Target: String { case write, search }
 
     var target: Target
     var count: Int
     var base: Int
     var runs: Int
+    var sizes: [Int] = [10_000, 100_000, 1_000_000]
+    var poolSize: Int = 100_000
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
         count = try args.intOption("--count", range: 1...10_000_000) ?? 10_000
         base = try args.intOption("--base", range: 0...10_000_000) ?? 100_000
         runs = try args.intOption("--runs", range: 1...1000) ?? 5
+        if let list = try args.option("--sizes") {
+            sizes = try list.split(separator: ",").map { (text) throws(UsageError) in
+                guard let n = Int(text), n > 0 else { throw UsageError("--sizes takes positive whole numbers, not '\(text)'") }
+                return n
+            }
+        }
+        poolSize = try args.intOption("--pool-size", range: 0...10_000_000) ?? 100_000
         let rest = try args.positionals()
         guard rest.count == 1, let name = rest.first, let target = Target(rawValue: name) else {
-            throw UsageError("bench needs one of: write")
+            throw UsageError("bench needs one of: write, search")
         }
         self.target = target
     }
@@ -36,6 +52,7 @@ struct BenchCommand: Command {
     func run(_ console: Console) throws -> Int32 {
         switch target {
         case .write: try WriteBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
+        case .search: try SearchBenchmark.run(sizes: sizes, poolSize: poolSize, runs: runs, console: console)
         }
         return 0
     }
