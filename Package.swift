@@ -25,7 +25,9 @@ let package = Package(
         // One static inline function: a cache prefetch hint for the scan, which Swift cannot express.
         .target(name: "CMnemPrefetch"),
         // One type per command; testable without a process.
-        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex"]),
+        // Agent and git hooks (install, capture, inject) and the MCP server.
+        .target(name: "MnemIntegrations", dependencies: ["MnemCore", "MnemGit", "MnemCapture", "MnemIndex"]),
+        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex", "MnemCapture", "MnemIntegrations"]),
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
@@ -37,6 +39,8 @@ let package = Package(
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
         .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "MnemIntegrationsTests", dependencies: ["MnemIntegrations", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
         .testTarget(name: "MnemIndexTests", dependencies: ["MnemIndex", "MnemCLI", "MnemCore", "MnemGit"]),
     ],
     swiftLanguageModes: [.v6]
