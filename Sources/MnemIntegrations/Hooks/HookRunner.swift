@@ -140,7 +140,8 @@ public struct HookRunner: Sendable {
                 let pool = try runner.openPool(where_, create: false)
                 let (block, report) = try HookContext.build(pool: pool, request: request)
                 var note: String?
-                if let report, case .rebuilt(let reason) = report.action, let reason {
+                // A first build is routine; a sidecar that failed its checks is worth a line.
+                if let report, case .rebuilt(let reason) = report.action, let reason, reason != .missing {
                     note = "index rebuilt (\(reason))"
                 }
                 return .success((block.text, note))
