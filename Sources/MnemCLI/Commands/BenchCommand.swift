@@ -8,6 +8,7 @@ struct BenchCommand: Command {
     static let help = """
         Usage: mnem bench write [--count N] [--base N] [--runs N]
                mnem bench search [--sizes N,N,…] [--pool-size N] [--runs N]
+               mnem bench hook [--pool-size N] [--runs N]
 
           write         N memories (~1.5 KB) in one commit vs git fast-import of the same files;
                         then one memory added to a pool of --base memories (median of --runs ≥ 10)
@@ -20,9 +21,13 @@ struct BenchCommand: Command {
                         of --pool-size memories; an index update after 1,000 adds vs a full rebuild
           --sizes LIST  scan sizes (default 10000,100000,1000000)
           --pool-size N the pool for the whole-process figures (default 100000; 0 skips them)
+
+          hook          whole-process SessionStart and UserPromptSubmit hook latency on a pool of
+                        --pool-size memories (default 10000 for hook), median of --runs ≥ 10,
+                        against the process floor (mnem --version) measured in the same run
         """
 
-    enum Target: String { case write, search }
+    enum Target: String { case write, search, hook }
 
     var target: Target
     var count: Int
@@ -30,6 +35,7 @@ struct BenchCommand: Command {
     var runs: Int
     var sizes: [Int] = [10_000, 100_000, 1_000_000]
     var poolSize: Int = 100_000
+    var poolSizeGiven = false
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
         count = try args.intOption("--count", range: 1...10_000_000) ?? 10_000
@@ -41,10 +47,12 @@ struct BenchCommand: Command {
                 return n
             }
         }
-        poolSize = try args.intOption("--pool-size", range: 0...10_000_000) ?? 100_000
+        let givenPoolSize = try args.intOption("--pool-size", range: 0...10_000_000)
+        poolSize = givenPoolSize ?? 100_000
+        poolSizeGiven = givenPoolSize != nil
         let rest = try args.positionals()
         guard rest.count == 1, let name = rest.first, let target = Target(rawValue: name) else {
-            throw UsageError("bench needs one of: write, search")
+            throw UsageError("bench needs one of: write, search, hook")
         }
         self.target = target
     }
@@ -53,6 +61,7 @@ struct BenchCommand: Command {
         switch target {
         case .write: try WriteBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
         case .search: try SearchBenchmark.run(sizes: sizes, poolSize: poolSize, runs: runs, console: console)
+        case .hook: try HookBenchmark.run(poolSize: poolSizeGiven ? max(poolSize, 10) : 10_000, runs: runs, console: console)
         }
         return 0
     }

@@ -1,0 +1,83 @@
+import Foundation
+import MnemCore
+import MnemGit
+
+/// `mnem bench hook`: the whole-process latency of the context hooks an agent waits for, against
+/// the process floor (`mnem --version`) measured in the same run.
+enum HookBenchmark {
+    /// - Parameters:
+    ///   - poolSize: memories in the pool (one in ten an insight, the rest trajectories).
+    ///   - runs: runs per figure (at least 10); the medians are printed.
+    static func run(poolSize: Int, runs: Int, console: Console) throws {
+        let runs = max(runs, 10)
+        let dir = try BenchSupport.temporaryDirectory("hook")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let mnem = BenchSupport.mnemExecutable(console)
+        let poolPath = dir + "/pool"
+        let pool = try Pool.create(at: poolPath)
+        let info = CommitInfo(summary: "seed", author: Signature(name: "bench", email: "bench@localhost"))
+        let insights = poolSize / 10
+        var made = 0
+        while made < poolSize - insights {
+            let n = min(20_000, poolSize - insights - made)
+            _ = try pool.add(SyntheticMemories.make(n, seed: 7000 + UInt64(made), targetBytes: 600), info: info)
+            made += n
+        }
+        _ = try pool.add(syntheticInsights(insights), info: info)
+
+        let project = dir + "/project"
+        try FileManager.default.createDirectory(atPath: project + "/.git", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: project + "/Package.swift", contents: Data())
+        let env = ProcessInfo.processInfo.environment.merging([
+            "MNEM_POOL": poolPath, "MNEM_EMBEDDER": "hash", "XDG_STATE_HOME": dir + "/state", "MNEM_HOOK_BUDGET_MS": "10000",
+        ]) { $1 }
+        let start = dir + "/start.json"
+        let prompt = dir + "/prompt.json"
+        try Data(#"{"session_id":"bench","cwd":"\#(project)","hook_event_name":"SessionStart","source":"startup"}"#.utf8)
+            .write(to: URL(fileURLWithPath: start))
+        try Data(#"{"session_id":"bench","cwd":"\#(project)","hook_event_name":"UserPromptSubmit","prompt":"fix the failing parser tests after a refactor"}"#.utf8)
+            .write(to: URL(fileURLWithPath: prompt))
+
+        // The first hook builds the index; what an agent waits for afterwards is the steady state.
+        let first = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
+        guard first.status == 0, !first.stdout.isEmpty else { throw PoolError("the SessionStart hook gave no context: \(first.stderr)") }
+        usleep(200_000)
+        _ = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
+
+        var floor: [Double] = []
+        var sessionStart: [Double] = []
+        var promptSubmit: [Double] = []
+        for _ in 0..<runs {
+            floor.append(try BenchSupport.run(mnem, ["--version"], environment: env).seconds)
+            let s = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
+            guard s.status == 0, !s.stdout.isEmpty else { throw PoolError("the SessionStart hook gave no context: \(s.stderr)") }
+            sessionStart.append(s.seconds)
+            let p = try BenchSupport.run(mnem, ["hook", "claude-code", "user-prompt-submit"], stdinFile: prompt, environment: env)
+            guard p.status == 0 else { throw PoolError("the UserPromptSubmit hook failed: \(p.stderr)") }
+            promptSubmit.append(p.seconds)
+        }
+        let floorMedian = BenchSupport.median(floor)
+        console.out("bench hook: a pool of \(poolSize) memories (\(insights) insights), embedder hash, whole processes, median of \(runs) runs")
+        console.out("  mnem --version (process floor)       \(BenchSupport.ms(floorMedian))")
+        for (name, times) in [("SessionStart hook", sessionStart), ("UserPromptSubmit hook", promptSubmit)] {
+            let median = BenchSupport.median(times)
+            console.out(
+                "  " + name.padding(toLength: 37, withPad: " ", startingAt: 0) + BenchSupport.ms(median)
+                    + String(format: "   %.1f× floor, %@ above it", median / max(floorMedian, 1e-9), BenchSupport.ms(median - floorMedian)))
+        }
+    }
+
+    /// `n` insights with varied words, the kind a session start offers.
+    static func syntheticInsights(_ n: Int) -> [Memory] {
+        var rng = SplitMix64(seed: 42)
+        return (0..<n).map { i in
+            Memory(
+                body: .insight(
+                    Insight(
+                        title: "insight \(i): " + SyntheticMemories.sentence(&rng, words: 6), description: SyntheticMemories.sentence(&rng, words: 14),
+                        content: SyntheticMemories.sentence(&rng, words: 40))),
+                task: SyntheticMemories.sentence(&rng, words: 10), domain: SyntheticMemories.domains[Int(rng.next() % UInt64(SyntheticMemories.domains.count))],
+                outcome: .success, source: MemorySource(agent: "bench", capturedAt: "2026-01-01T00:00:00Z"))
+        }
+    }
+}
