@@ -32,3 +32,17 @@ enum Fixtures {
         return lines.joined(separator: "\n").replacingOccurrences(of: "SID", with: sessionID).replacingOccurrences(of: "CWD", with: cwd) + "\n"
     }
 }
+
+extension Fixtures {
+    /// A Gemini CLI chat log (`session-*.json`): a prompt and one shell tool call with its result.
+    static func geminiChat(sessionID: String) -> String {
+        """
+        {"sessionId":"\(sessionID)","projectHash":"abc","startTime":"2026-01-01T10:00:00.000Z","lastUpdated":"2026-01-01T10:01:00.000Z","messages":[
+          {"id":"m1","timestamp":"2026-01-01T10:00:00.000Z","type":"user","content":"Why does the build fail?"},
+          {"id":"m2","timestamp":"2026-01-01T10:00:10.000Z","type":"gemini","content":"Let me run the build.","model":"gemini-2.5-pro","thoughts":[],"tokens":{"input":10,"output":5,"cached":0,"thoughts":0,"tool":0,"total":15},
+           "toolCalls":[{"id":"c1","name":"run_shell_command","args":{"command":"make build"},"result":[{"functionResponse":{"id":"c1","name":"run_shell_command","response":{"output":"make: *** [build] Error 2"}}}],"status":"error","timestamp":"2026-01-01T10:00:12.000Z"}]}
+        ]}
+
+        """
+    }
+}

@@ -120,7 +120,7 @@ public struct HookRunner: Sendable {
             log(for: location(cwd: nil)).append(label, "bad input: \(error)")
             return []
         }
-        let where_ = location(cwd: event.cwd)
+        let poolLocation = location(cwd: event.cwd)
         let directory = event.cwd ?? currentDirectory
         let query: String
         if sessionStart {
@@ -137,7 +137,7 @@ public struct HookRunner: Sendable {
         let outcome = Deadline.run(milliseconds: remainingMilliseconds()) { () -> Result<(String, String?), HookFailure> in
             if delay > 0 { usleep(UInt32(min(delay, 60_000)) * 1000) }
             do {
-                let pool = try runner.openPool(where_, create: false)
+                let pool = try runner.openPool(poolLocation, create: false)
                 let (block, report) = try HookContext.build(pool: pool, request: request)
                 var note: String?
                 // A first build is routine; a sidecar that failed its checks is worth a line.
@@ -149,7 +149,7 @@ public struct HookRunner: Sendable {
                 return .failure(HookFailure(reason: String(describing: error)))
             }
         }
-        let log = log(for: where_)
+        let log = log(for: poolLocation)
         guard let outcome else {
             log.append(label, "context not ready within \(budgetMilliseconds) ms; nothing injected")
             return []
@@ -204,9 +204,9 @@ public struct HookRunner: Sendable {
                 return
             }
         }
-        let where_ = location(cwd: agent == "git" ? currentDirectory : event?.cwd)
+        let poolLocation = location(cwd: agent == "git" ? currentDirectory : event?.cwd)
         do {
-            let pool = try openPool(where_, create: true)
+            let pool = try openPool(poolLocation, create: true)
             let log = HookLog.forPool(gitDirectory: pool.repository.gitDirectory)
             if agent == "git" {
                 try captureRepository(pool: pool, log: log)
@@ -220,7 +220,7 @@ public struct HookRunner: Sendable {
                 log.append(label, "nothing captured from \(first.file): \(first.reason)")
             }
         } catch {
-            log(for: where_).append(label, String(describing: error))
+            log(for: poolLocation).append(label, String(describing: error))
         }
     }
 
