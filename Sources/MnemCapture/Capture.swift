@@ -222,11 +222,12 @@ public struct Capturer {
         if let basis { tags.append("outcome:\(basis)") }
         tags = Array(Set(tags)).sorted()
 
-        func clean(_ s: String?) -> String? { s.map { redactor.redact($0) } }
+        // Source fields come straight from the file: redacted and kept to a sane length.
+        func clean(_ s: String?) -> String? { s.map { ObservationTrimmer.cut(redactor.redact($0), limit: 1_024) } }
         source.agent = clean(source.agent)
         source.agentVersion = clean(source.agentVersion)
         source.model = clean(source.model)
-        source.models = source.models.map { redactor.redact($0) }
+        source.models = source.models.prefix(20).map { ObservationTrimmer.cut(redactor.redact($0), limit: 256) }
         source.sessionId = clean(source.sessionId)
         source.repository = clean(source.repository)
         source.branch = clean(source.branch)
@@ -238,9 +239,10 @@ public struct Capturer {
                 exitStatus: step.exitStatus, isError: step.isError, timestamp: step.timestamp)
         }
         return Memory(
-            body: .trajectory(Trajectory(steps: steps)), task: redactor.redact(session.task), domain: redactor.redact(domain),
-            domainInference: how.map { redactor.redact($0) }, outcome: outcome, source: source,
-            tags: tags.map { redactor.redact($0) })
+            body: .trajectory(Trajectory(steps: steps)), task: redactor.redact(session.task),
+            domain: ObservationTrimmer.cut(redactor.redact(domain), limit: 256),
+            domainInference: how.map { ObservationTrimmer.cut(redactor.redact($0), limit: 1_024) }, outcome: outcome, source: source,
+            tags: tags.map { ObservationTrimmer.cut(redactor.redact($0), limit: 256) })
     }
 
     // MARK: - Sessions already in the pool

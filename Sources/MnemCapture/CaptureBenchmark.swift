@@ -41,16 +41,39 @@ public enum CaptureBenchmark {
         report += String(format: "parse+redact: %.1f MB/s (plain read: %.1f MB/s, ratio %.3f)\n",
             megabytes / captureTime, megabytes / readTime, readTime / captureTime)
 
+        // SHA-256 (every transcript is hashed whole for its digest) as a second anchor.
+        let sample = [UInt8](repeating: 0x61, count: 8 << 20)
+        clock = ContinuousClock.now
+        var hasher = SHA256()
+        hasher.update(sample)
+        _ = hasher.finalize()
+        let shaTime = seconds(ContinuousClock.now - clock)
+        report += String(format: "sha256: %.1f MB/s\n", Double(sample.count) / 1_000_000 / shaTime)
+
         let claudeFiles = files.filter { FormatDetector.detect(path: $0) == .format(.claudeCode) }
         if let largest = claudeFiles.max(by: { capturer.fileSize($0) < capturer.fileSize($1) }) {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mnem-bench-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            let start = ContinuousClock.now
-            let pool = try Pool.create(at: directory)
-            let summary = try Capturer(pool: pool).capture(paths: [largest])
-            let elapsed = seconds(ContinuousClock.now - start)
-            report += String(format: "capture of the largest Claude Code transcript (%.2f MB, %d steps) into a fresh pool: %.1f ms\n",
-                Double(capturer.fileSize(largest)) / 1_000_000, summary.captured.first?.steps ?? 0, elapsed * 1000)
+            // The best of five runs, each into a fresh pool: the machine may be shared.
+            var best = Double.infinity
+            var steps = 0
+            for _ in 0..<5 {
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mnem-bench-\(UUID().uuidString)").path
+                defer { try? FileManager.default.removeItem(atPath: directory) }
+                let start = ContinuousClock.now
+                let pool = try Pool.create(at: directory)
+                let summary = try Capturer(pool: pool).capture(paths: [largest])
+                best = min(best, seconds(ContinuousClock.now - start))
+                steps = summary.captured.first?.steps ?? 0
+            }
+            var bestRead = Double.infinity
+            for _ in 0..<5 {
+                let start = ContinuousClock.now
+                var summary = CaptureSummary()
+                var built: [(memory: Memory, file: String, format: TranscriptFormat)] = []
+                capturer.read(largest, into: &summary, built: &built)
+                bestRead = min(bestRead, seconds(ContinuousClock.now - start))
+            }
+            report += String(format: "capture of the largest Claude Code transcript (%.2f MB, %d steps) into a fresh pool: %.1f ms (best of 5; reading, parsing and redacting alone: %.1f ms)\n",
+                Double(capturer.fileSize(largest)) / 1_000_000, steps, best * 1000, bestRead * 1000)
         }
         return report
     }

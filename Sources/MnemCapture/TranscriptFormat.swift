@@ -37,14 +37,6 @@ public enum TranscriptFormat: String, Sendable, CaseIterable, Hashable {
         }
     }
 
-    /// Whether the file is read one line at a time (bounded memory) rather than as one document.
-    var isLineOriented: Bool {
-        switch self {
-        case .claudeCode, .codex, .geminiStream, .openHandsResolver, .aider: true
-        default: false
-        }
-    }
-
     /// Accepts the raw value and a few spellings a user may type (`claude`, `gemini`, `openhands`).
     public init?(name: String) {
         let key = name.lowercased()

@@ -200,6 +200,14 @@ extension FormatSamples.Sample: CustomStringConvertible {
         #expect(!withCodexHome.contains { $0.path == codex })
     }
 
+    @Test(arguments: [
+        (1775803317.86, "2026-04-10T06:41:57.860Z"), (0.0, "1970-01-01T00:00:00.000Z"), (951782400.5, "2000-02-29T00:00:00.500Z"),
+        (-1.0, "1969-12-31T23:59:59.000Z"),
+    ])
+    func unixTimesBecomeISODates(_ seconds: Double, _ expected: String) {
+        #expect(isoDate(fromUnix: seconds) == expected)
+    }
+
     @Test func observationsKeepErrorLinesFromTheCutPart() {
         var lines = (0..<2_000).map { "line \($0) all fine" }
         lines[1_000] = "Traceback (most recent call last):"
@@ -308,7 +316,7 @@ extension FormatSamples.Sample: CustomStringConvertible {
     @Test func veryLargeFileIsStreamed() throws {
         let dir = try TemporaryDirectory()
         let path = dir.path + "/big.jsonl"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         let chunk = String(repeating: "0123456789abcdef ", count: 6_000) + "\nerror: disk full\n" + String(repeating: "x", count: 100)
         handle.write(Data(FormatSamples.lines([FormatSamples.claudeLine(type: "user", uuid: "u", message: ["role": "user", "content": "Copy the archive"])]).utf8))

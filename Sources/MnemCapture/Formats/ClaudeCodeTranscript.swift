@@ -49,8 +49,8 @@ enum ClaudeCodeTranscript: TranscriptReader {
                 return
             }
             if t.hasPrefix("<command-") || t.contains("<command-name>") {
-                let name = between(t, "<command-name>", "</command-name>")
-                let args = between(t, "<command-args>", "</command-args>")?.trimmingWhitespace ?? ""
+                let name = textBetween(t, "<command-name>", "</command-name>")
+                let args = textBetween(t, "<command-args>", "</command-args>")?.trimmingWhitespace ?? ""
                 if !args.isEmpty {
                     builder.offerTask(text.task(args))
                 } else if slashName == nil, let name {
@@ -64,7 +64,7 @@ enum ClaudeCodeTranscript: TranscriptReader {
             builder.offerTask(text.task(t))
         }
 
-        result.digest = try forEachJSONLine(path, result: &result) { line, _ in
+        result.digest = try forEachJSONLine(path, result: &result, skip: isIgnoredRecord) { line, _ in
             guard let type = line["type"]?.stringValue else { return }
             if type == "system" {
                 if line["subtype"]?.stringValue == "compact_boundary" { compactions += 1 }
@@ -141,6 +141,20 @@ enum ClaudeCodeTranscript: TranscriptReader {
         return result
     }
 
+    static let ignoredMarkers = [#""type":"progress""#, #""type":"file-history-snapshot""#, #""type":"queue-operation""#]
+    static let messageMarkers = [#""type":"user""#, #""type":"assistant""#]
+
+    /// Whether a line is a record the reader ignores (progress, snapshots, queue operations:
+    /// a third of a 2.x transcript), judged without parsing. A line that also mentions a user or
+    /// assistant type anywhere (an agent_progress carries messages) is parsed, to be safe.
+    static func isIgnoredRecord(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        func has(_ marker: String) -> Bool {
+            var m = marker
+            return m.withUTF8 { ByteSearch.find($0, in: line) } != nil
+        }
+        return ignoredMarkers.contains(where: has) && !messageMarkers.contains(where: has)
+    }
+
     /// A step's input: the command for Bash-like tools, the path for Read, else the arguments as JSON.
     static func toolInput(name: String, _ input: JSONValue) -> String {
         if let command = input["command"]?.stringValue { return command }
@@ -148,9 +162,4 @@ enum ClaudeCodeTranscript: TranscriptReader {
         return input.compactText
     }
 
-    /// The text between the first `open` and the following `close`, or nil.
-    static func between(_ text: String, _ open: String, _ close: String) -> String? {
-        guard let a = text.range(of: open), let b = text.range(of: close, range: a.upperBound..<text.endIndex) else { return nil }
-        return String(text[a.upperBound..<b.lowerBound])
-    }
 }

@@ -11,7 +11,8 @@ import MnemCore
 /// - Task: the first user message; the `<pr_description>` inside it, or the issue after
 ///   `Please solve this issue:`.
 /// - Model: `info.config.model.model_name`; version `info.mini_version`.
-/// - Outcome: `SubmissionOutcome` over `info.exit_status` and `info.submission`.
+/// - Outcome: `SubmissionOutcome` over `info.exit_status` and `info.submission` (or the `exit`
+///   message's `extra`, when `info` lacks them).
 enum MiniSWEAgentTrajectory: DocumentReader {
     static let format = TranscriptFormat.miniSweAgent
 
@@ -29,6 +30,7 @@ enum MiniSWEAgentTrajectory: DocumentReader {
         var builder = SessionBuilder(format: format)
         let info = root["info"] ?? .null
         var awaitingObservation: Int?
+        var exitMessage: JSONValue?
 
         for message in messages {
             let role = message["role"]?.stringValue ?? ""
@@ -53,6 +55,8 @@ enum MiniSWEAgentTrajectory: DocumentReader {
                 } else if let command = firstBashBlock(message["content"]?.contentText ?? "") {
                     awaitingObservation = builder.addStep(tool: "bash", input: text.input(command), timestamp: timestamp)
                 }
+            case "exit":
+                exitMessage = message["extra"]
             case "tool":
                 guard let id = message.string("tool_call_id") else { continue }
                 let content = message["content"]?.contentText ?? ""
@@ -69,14 +73,17 @@ enum MiniSWEAgentTrajectory: DocumentReader {
         builder.session.instanceId = root.string("instance_id")
         builder.session.source.sessionId = instance
         if let repo = info.string("repo_url") { builder.session.source.repository = text.input(repo) }
-        SubmissionOutcome.apply(exitStatus: info.string("exit_status"), submission: info.string("submission"), to: &builder.session)
+        // The exit message repeats the status; older files may only have one of the two.
+        SubmissionOutcome.apply(
+            exitStatus: info.string("exit_status") ?? exitMessage?.string("exit_status"),
+            submission: info.string("submission") ?? exitMessage?.string("submission"), to: &builder.session)
         result.sessions.append(builder.finish())
         return result
     }
 
     /// The PR description or issue inside mini-swe-agent's task prompt.
     static func taskText(_ content: String) -> String {
-        if let inner = ClaudeCodeTranscript.between(content, "<pr_description>", "</pr_description>") {
+        if let inner = textBetween(content, "<pr_description>", "</pr_description>") {
             var body = inner.trimmingWhitespace
             let lead = "Consider the following PR description:"
             if body.hasPrefix(lead) { body = String(body.dropFirst(lead.count)) }
@@ -93,8 +100,8 @@ enum MiniSWEAgentTrajectory: DocumentReader {
 
     /// The `<output>` of a `<returncode>…<output>…</output>` observation, else the text.
     static func outputText(_ content: String) -> String {
-        guard content.contains("<returncode>") else { return content }
-        if let output = ClaudeCodeTranscript.between(content, "<output>", "</output>") { return output }
+        guard ByteSearch.contains(content, "<returncode>") else { return content }
+        if let output = textBetween(content, "<output>", "</output>") { return output }
         return content
     }
 

@@ -218,12 +218,12 @@ enum SecretRules {
         kinds: ["password"], anchors: ["password", "passwd", "pwd"], priority: 1
     ) { text, at, length in
         let name = identifier(text, at: at, length: length)
+        let isFlag = text[name.lowerBound] == 0x2D
+        guard let (start, quote) = valueStart(text, after: name.upperBound, allowSpace: isFlag) else { return nil }
         let nameText = text.string(name).lowercased()
         // `password_hash`, `password_length`, `pwd_context`… name something else.
-        for other in ["hash", "length", "len", "policy", "reset", "field", "input", "prompt", "confirm", "file", "min", "max", "context", "manager", "strength", "form", "label", "placeholder", "change", "forgot"]
-        where nameText.contains(other) { return nil }
         if nameText.hasPrefix("_") || nameText.hasPrefix(".") { return nil }
-        guard let (start, quote) = valueStart(text, after: name.upperBound, allowSpace: nameText.hasPrefix("-")) else { return nil }
+        if ByteSearch.containsAnyFolded(Substring(nameText), notPasswordNames) { return nil }
         let end: Int
         if let quote {
             end = text.run(from: start, ByteClass { $0 != quote && $0 != 0x5C && $0 != 0x0A }, limit: 256)
@@ -250,6 +250,11 @@ enum SecretRules {
         }
         return ("password", value)
     }
+
+    static let notPasswordNames = [
+        "hash", "length", "len", "policy", "reset", "field", "input", "prompt", "confirm", "file", "min", "max", "context",
+        "manager", "strength", "form", "label", "placeholder", "change", "forgot",
+    ]
 
     /// `Authorization: Bearer …` / `Basic …` / `token …`: the credential.
     static let authorizationHeader = SecretRule(
@@ -300,8 +305,7 @@ enum SecretRules {
             let b = text[after]
             if b != 0x5F && b != 0x2D && b != 0x2E && !ByteClass.isUpper(b) && !(b == 0x73 && after + 1 == name.upperBound) { return nil }
         }
-        let nameText = text.string(name).lowercased()
-        guard let (start, quote) = valueStart(text, after: name.upperBound, allowSpace: nameText.hasPrefix("-")) else {
+        guard let (start, quote) = valueStart(text, after: name.upperBound, allowSpace: text[name.lowerBound] == 0x2D) else {
             return nil
         }
         let end = text.run(from: start, .value, limit: 1024)
@@ -317,7 +321,8 @@ enum SecretRules {
         // Dotted or dashed words (`os.environ.get`, `my-token-name-1`) are names, not secrets.
         let words = valueText.split(whereSeparator: { $0 == "." || $0 == "-" || $0 == "_" || $0 == "/" })
         if words.count >= 3, words.allSatisfy({ $0.count <= 12 }) { return nil }
-        let kind = namedKinds.first(where: { nameText.contains($0.needle) })?.kind ?? "secret"
+        let nameText = text.string(name).lowercased()
+        let kind = namedKinds.first(where: { ByteSearch.contains(nameText, $0.needle) })?.kind ?? "secret"
         return (kind, value)
     }
 }

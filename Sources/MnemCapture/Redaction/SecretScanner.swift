@@ -105,37 +105,62 @@ public enum SecretScanner {
 /// bytes index a table of the anchors that start with them.
 struct FoldedAnchors: Sendable {
     let anchors: [[UInt8]]
+    /// Anchors starting with bigram `k` are `entries[starts[k]..<starts[k + 1]]`.
+    let starts: [Int32]
+    let entries: [Int32]
+    /// Folded byte → whether some anchor starts with it.
     let first: [Bool]
-    let bigram: [[Int32]]
 
     init(_ texts: [String]) {
         var first = [Bool](repeating: false, count: 256)
-        var bigram = [[Int32]](repeating: [], count: 65536)
+        var buckets = [[Int32]](repeating: [], count: 65536)
         let anchors = texts.map { Array($0.lowercased().utf8) }
         for (n, bytes) in anchors.enumerated() where bytes.count >= 2 {
             first[Int(bytes[0])] = true
-            bigram[Int(bytes[0]) << 8 | Int(bytes[1])].append(Int32(n))
+            buckets[Int(bytes[0]) << 8 | Int(bytes[1])].append(Int32(n))
         }
+        var starts: [Int32] = []
+        var entries: [Int32] = []
+        starts.reserveCapacity(65537)
+        for bucket in buckets {
+            starts.append(Int32(entries.count))
+            entries.append(contentsOf: bucket)
+        }
+        starts.append(Int32(entries.count))
         self.anchors = anchors
+        self.starts = starts
+        self.entries = entries
         self.first = first
-        self.bigram = bigram
     }
 
     /// Calls `body` with the position and index of every anchor occurrence in `range`, in order;
     /// stops when `body` returns false.
     func forEachHit(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ body: (Int, Int) -> Bool) {
         let end = min(range.upperBound, bytes.count)
-        var i = range.lowerBound
-        while i < end - 1 {
-            let b0 = SecretScanner.fold(bytes[i])
-            if first[Int(b0)] {
-                for entry in bigram[Int(b0) << 8 | Int(SecretScanner.fold(bytes[i + 1]))] {
-                    let anchor = anchors[Int(entry)]
-                    guard i + anchor.count <= end, SecretScanner.matchesFolded(bytes, at: i, anchor) else { continue }
-                    if !body(i, Int(entry)) { return }
+        guard end - range.lowerBound >= 2 else { return }
+        first.withUnsafeBufferPointer { first in
+            starts.withUnsafeBufferPointer { starts in
+                entries.withUnsafeBufferPointer { entries in
+                    var i = range.lowerBound
+                    var b0 = SecretScanner.fold(bytes[i])
+                    while i < end - 1 {
+                        let b1 = SecretScanner.fold(bytes[i + 1])
+                        if first[Int(b0)] {
+                            let key = Int(b0) << 8 | Int(b1)
+                            var e = Int(starts[key])
+                            let stop = Int(starts[key + 1])
+                            while e < stop {
+                                let index = Int(entries[e])
+                                let anchor = anchors[index]
+                                if i + anchor.count <= end, SecretScanner.matchesFolded(bytes, at: i, anchor), !body(i, index) { return }
+                                e += 1
+                            }
+                        }
+                        b0 = b1
+                        i += 1
+                    }
                 }
             }
-            i += 1
         }
     }
 

@@ -38,9 +38,13 @@ struct SessionBuilder {
     }
 
     /// Appends a step; when `id` is given, a later `resolve(id:…)` fills its observation.
+    /// - Returns: the step's index; -1 once the session holds `MemoryLimits.maxSteps` (the step is dropped).
     @discardableResult
     mutating func addStep(tool: String, input: String, id: String? = nil, timestamp: String? = nil) -> Int {
-        guard session.steps.count < MemoryLimits.maxSteps else { return session.steps.count - 1 }
+        guard session.steps.count < MemoryLimits.maxSteps else {
+            if !session.tags.contains("steps-cut") { session.tags.append("steps-cut") }
+            return -1
+        }
         session.steps.append(TrajectoryStep(tool: tool, input: input, observation: "", timestamp: timestamp))
         let index = session.steps.count - 1
         if let id { pending[id] = index }
