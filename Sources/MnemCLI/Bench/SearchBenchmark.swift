@@ -142,7 +142,7 @@ enum SearchBenchmark {
         var updates: [Double] = []
         for round in 0..<3 {
             _ = try pool.add(SyntheticMemories.make(1000, seed: 900_000 + UInt64(round) * 1000, targetBytes: 600), info: info)
-            let r = try BenchSupport.run(mnem, ["index", "--pool", poolPath, "-v"], environment: env)
+            let r = try BenchSupport.run(mnem, ["index", "--pool", poolPath], environment: env)
             guard r.status == 0, r.stdout.contains("updated") else { throw PoolError("mnem index did not update: \(r.stdout) \(r.stderr)") }
             updates.append(r.seconds)
         }

@@ -1,4 +1,5 @@
 import MnemCore
+import MnemGit
 
 /// An open, validated sidecar: the ids, filter columns and vectors of one (pool, embedder), mapped.
 ///
@@ -125,6 +126,10 @@ public final class Sidecar {
     // MARK: Rows
 
     func packedID(at row: Int) -> PackedID { PackedID(base + layout.idsOffset + row * SidecarLayout.idSize) }
+    func packedBlob(at row: Int) -> PackedID { PackedID(base + layout.blobsOffset + row * SidecarLayout.idSize) }
+
+    /// The git blob of `row`'s memory file.
+    public func blob(at row: Int) -> ObjectID? { ObjectID(hex: packedBlob(at: row).hex) }
 
     /// The memory id of `row`.
     public func id(at row: Int) -> MemoryID? { MemoryID(packedID(at: row).hex) }
