@@ -31,7 +31,7 @@ extension Sidecar {
     }
 
     /// `search`, split in `parts` (nil: one or two by the file's size); for tests and benchmarks.
-    func search(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, parts: Int?) -> [SearchHit] {
+    public func search(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, parts: Int?) -> [SearchHit] {
         guard k > 0, count > 0 else { return [] }
         let prepared = VectorScan.prepareQuery(query, for: self)
 

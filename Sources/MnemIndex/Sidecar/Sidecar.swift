@@ -31,6 +31,9 @@ public final class Sidecar {
         case standard
         /// Everything, whatever the stamp says.
         case full
+        /// Header and metadata only: for the file this process has just written, whose vectors
+        /// were checksummed as they were stored.
+        case justWritten
     }
 
     /// Opens and validates the sidecar at `path`.
@@ -92,7 +95,7 @@ public final class Sidecar {
             vectorsChecksum: u64(F.vectorsChecksum))
 
         let stamp = VerificationStamp(path: path)
-        if verification == .full || !stamp.matches(file.identity, checksum: sidecar.vectorsChecksum) {
+        if verification == .full || verification == .standard && !stamp.matches(file.identity, checksum: sidecar.vectorsChecksum) {
             guard sidecar.computeVectorsChecksum() == sidecar.vectorsChecksum else { return .failure(.vectorChecksumMismatch) }
             stamp.record(file.identity, checksum: sidecar.vectorsChecksum)
         }

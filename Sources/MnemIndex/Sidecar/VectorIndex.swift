@@ -107,7 +107,7 @@ public final class VectorIndex {
     }
 
     private func reopened(populate: Bool) throws -> Sidecar {
-        switch try openSidecar(verification: .standard, populate: populate) {
+        switch try openSidecar(verification: .justWritten, populate: populate) {
         case .success(let sidecar): return sidecar
         case .failure(let problem): throw SidecarError("the sidecar just written at \(path) does not validate: \(problem)")
         }
@@ -151,7 +151,6 @@ public final class VectorIndex {
             }
         }
         let added = try embedSorted(read(addedFiles, report: &report))
-        let addedIDs = Set(added.map(\.id))
 
         // Old rows are sorted by id: merge them with the sorted new rows, copying old vectors.
         var merged: [SidecarEntry] = []
@@ -160,12 +159,14 @@ public final class VectorIndex {
         var kept = 0
         for row in 0..<sidecar.count {
             let id = sidecar.packedID(at: row)
-            if removedIDs.contains(id) || addedIDs.contains(id) { continue }
+            if !removedIDs.isEmpty && removedIDs.contains(id) { continue }
             guard let kind = sidecar.kind(at: row), let outcome = sidecar.outcome(at: row), let domain = sidecar.domain(at: row) else { continue }
             while next < added.count && added[next].id < id {
                 merged.append(added[next])
                 next += 1
             }
+            // Re-added under the same id (a changed file): the new entry, appended next, replaces it.
+            if next < added.count && added[next].id == id { continue }
             merged.append(
                 SidecarEntry(
                     id: id, blob: sidecar.packedBlob(at: row), kind: kind, outcome: outcome, domain: domain, model: sidecar.model(at: row),
