@@ -166,3 +166,22 @@ struct CountingEmbedder: VectorEmbedder {
         return HashingEmbedder(dimension: 64).embed(texts)
     }
 }
+
+@Suite struct ParallelScanTests {
+    @Test func splittingTheScanChangesNothing() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/synthetic.vec"
+        // 20k × 512 bytes: above the threshold for a parallel scan.
+        try Sidecar.writeSynthetic(count: 20_000, dimension: 256, seed: 3, embedderID: "bench:256", to: path)
+        let sidecar = try Sidecar.open(path: path, embedderID: "bench:256", dimension: 256)
+        let query = (0..<256).map { Float(($0 * 37) % 11) - 5 }
+        for ranking in [RankingPolicy(minimumScore: -1), RankingPolicy(order: .score, minimumScore: 0)] {
+            let single = sidecar.search(query, k: 25, filter: SearchFilter(), ranking: ranking, parts: 1)
+            for parts in [2, 3, 7] {
+                #expect(sidecar.search(query, k: 25, filter: SearchFilter(), ranking: ranking, parts: parts) == single)
+            }
+            #expect(sidecar.search(query, k: 25, ranking: ranking) == single)
+            #expect(single.count == 25)
+        }
+    }
+}

@@ -14,7 +14,7 @@ enum SearchBenchmark {
         let python = BenchSupport.which("python3", console)
         let faiss = python.map { hasFaiss($0) } ?? false
         console.out("bench search: exact top-10 scan of random unit vectors, d=\(dimension), float16, one thread, median of \(runs) runs")
-        console.out("  N          scan        read floor   scan/floor   GB/s     faiss SQfp16   scan/faiss   top-10 agree")
+        console.out("  N          scan        read floor   scan/floor   GB/s     faiss SQfp16   scan/faiss   top-10 agree  search (auto threads)")
         for n in sizes {
             try scanFigure(n: n, runs: runs, dir: dir, python: faiss ? python : nil, console: console)
         }
@@ -38,20 +38,25 @@ enum SearchBenchmark {
 
         // Warm both loops and the pages, then alternate them so drift hits both alike.
         var sink: UInt64 = VectorScan.readFloor(sidecar)
-        var hits = sidecar.search(query, k: 10, ranking: everything)
+        var hits = sidecar.search(query, k: 10, filter: SearchFilter(), ranking: everything, parts: 1)
         var scanTimes: [Double] = []
         var floorTimes: [Double] = []
+        var parallelTimes: [Double] = []
         for _ in 0..<runs {
             let t0 = DispatchTime.now().uptimeNanoseconds
             sink &+= VectorScan.readFloor(sidecar)
             let t1 = DispatchTime.now().uptimeNanoseconds
-            hits = sidecar.search(query, k: 10, ranking: everything)
+            hits = sidecar.search(query, k: 10, filter: SearchFilter(), ranking: everything, parts: 1)
             let t2 = DispatchTime.now().uptimeNanoseconds
+            sink &+= UInt64(sidecar.search(query, k: 10, ranking: everything).count)
+            let t3 = DispatchTime.now().uptimeNanoseconds
             floorTimes.append(Double(t1 - t0) / 1e9)
             scanTimes.append(Double(t2 - t1) / 1e9)
+            parallelTimes.append(Double(t3 - t2) / 1e9)
         }
         let scan = BenchSupport.median(scanTimes)
         let floor = BenchSupport.median(floorTimes)
+        let parallel = BenchSupport.median(parallelTimes)
         let bytes = Double(n * sidecar.vectorStride)
         var faissText = "—".padding(toLength: 14, withPad: " ", startingAt: 0) + " " + "—".padding(toLength: 12, withPad: " ", startingAt: 0)
         var agreeText = "—"
@@ -68,8 +73,8 @@ enum SearchBenchmark {
             "  " + "\(n)".padding(toLength: 10, withPad: " ", startingAt: 0) + " " + BenchSupport.ms(scan).padding(toLength: 11, withPad: " ", startingAt: 0)
                 + " " + BenchSupport.ms(floor).padding(toLength: 12, withPad: " ", startingAt: 0) + " "
                 + String(format: "%.2fx", scan / floor).padding(toLength: 12, withPad: " ", startingAt: 0) + " "
-                + String(format: "%.1f", bytes / scan / 1e9).padding(toLength: 8, withPad: " ", startingAt: 0) + " " + faissText + " " + agreeText
-                + (sink == 42 ? " " : ""))
+                + String(format: "%.1f", bytes / scan / 1e9).padding(toLength: 8, withPad: " ", startingAt: 0) + " " + faissText + " "
+                + agreeText.padding(toLength: 13, withPad: " ", startingAt: 0) + " " + BenchSupport.ms(parallel) + (sink == 42 ? " " : ""))
     }
 
     static func hasFaiss(_ python: String) -> Bool {
@@ -142,7 +147,7 @@ enum SearchBenchmark {
         var updates: [Double] = []
         for round in 0..<3 {
             _ = try pool.add(SyntheticMemories.make(1000, seed: 900_000 + UInt64(round) * 1000, targetBytes: 600), info: info)
-            let r = try BenchSupport.run(mnem, ["index", "--pool", poolPath, "-v"], environment: env)
+            let r = try BenchSupport.run(mnem, ["index", "--pool", poolPath], environment: env)
             guard r.status == 0, r.stdout.contains("updated") else { throw PoolError("mnem index did not update: \(r.stdout) \(r.stderr)") }
             updates.append(r.seconds)
         }

@@ -29,20 +29,13 @@ public final class Retriever {
         let (sidecar, report) = try index.open(populate: true)
         lastReport = report
         let hits = sidecar.search(query, k: k, filter: filter, ranking: ranking)
-        return try memories(for: hits, commit: sidecar.commit)
+        return try memories(for: hits)
     }
 
-    /// Reads the memories `hits` name from the tree of the indexed commit.
-    func memories(for hits: [SearchHit], commit: String) throws -> [RetrievedMemory] {
-        guard !hits.isEmpty, let commitID = ObjectID(hex: commit) else { return [] }
-        let pool = index.pool
-        let tree = try pool.repository.commit(commitID).tree
-        var out: [RetrievedMemory] = []
-        for hit in hits {
-            let path = MemoryPath.path(kind: hit.kind, id: hit.id)
-            guard let entry = try pool.repository.treeEntry(atPath: path, in: tree) else { continue }
-            out.append(RetrievedMemory(hit: hit, memory: try pool.readMemory(blob: entry.id, path: path)))
+    /// Reads the memories `hits` name, straight from their blobs: no tree is walked.
+    func memories(for hits: [SearchHit]) throws -> [RetrievedMemory] {
+        try hits.map { hit in
+            RetrievedMemory(hit: hit, memory: try index.pool.readMemory(blob: hit.blob, path: MemoryPath.path(kind: hit.kind, id: hit.id)))
         }
-        return out
     }
 }

@@ -116,7 +116,10 @@ public enum VectorScan {
         var a1 = SIMD8<UInt32>()
         var offset = 0
         let end = region.count & ~63
+        let last = base + region.count
         while offset < end {
+            // The same hints as the scan, so the floor is the best a read of these bytes can do.
+            if offset & 511 == 0 { prefetch(base + offset, stride: 512, end: last) }
             a0 &+= base.load(fromByteOffset: offset, as: SIMD8<UInt32>.self)
             a1 &+= base.load(fromByteOffset: offset &+ 32, as: SIMD8<UInt32>.self)
             offset &+= 64

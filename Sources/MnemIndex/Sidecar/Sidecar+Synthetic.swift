@@ -17,7 +17,7 @@ extension Sidecar {
             for i in 0..<8 { bytes[19 - i] = UInt8(truncatingIfNeeded: UInt64(row) >> (8 * UInt64(i))) }
             entries.append(
                 SidecarEntry(
-                    id: PackedID(bytes: bytes), kind: kinds[row % 4], outcome: row % 3 == 0 ? .failure : .success,
+                    id: PackedID(bytes: bytes), blob: PackedID(bytes: bytes), kind: kinds[row % 4], outcome: row % 3 == 0 ? .failure : .success,
                     domain: domains[row % domains.count], model: row % 2 == 0 ? "model-a" : nil, vector: .generated))
         }
         var state = seed

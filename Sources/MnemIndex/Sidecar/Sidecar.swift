@@ -1,4 +1,5 @@
 import MnemCore
+import MnemGit
 
 /// An open, validated sidecar: the ids, filter columns and vectors of one (pool, embedder), mapped.
 ///
@@ -30,6 +31,9 @@ public final class Sidecar {
         case standard
         /// Everything, whatever the stamp says.
         case full
+        /// Header and metadata only: for the file this process has just written, whose vectors
+        /// were checksummed as they were stored.
+        case justWritten
     }
 
     /// Opens and validates the sidecar at `path`.
@@ -91,7 +95,7 @@ public final class Sidecar {
             vectorsChecksum: u64(F.vectorsChecksum))
 
         let stamp = VerificationStamp(path: path)
-        if verification == .full || !stamp.matches(file.identity, checksum: sidecar.vectorsChecksum) {
+        if verification == .full || verification == .standard && !stamp.matches(file.identity, checksum: sidecar.vectorsChecksum) {
             guard sidecar.computeVectorsChecksum() == sidecar.vectorsChecksum else { return .failure(.vectorChecksumMismatch) }
             stamp.record(file.identity, checksum: sidecar.vectorsChecksum)
         }
@@ -125,6 +129,10 @@ public final class Sidecar {
     // MARK: Rows
 
     func packedID(at row: Int) -> PackedID { PackedID(base + layout.idsOffset + row * SidecarLayout.idSize) }
+    func packedBlob(at row: Int) -> PackedID { PackedID(base + layout.blobsOffset + row * SidecarLayout.idSize) }
+
+    /// The git blob of `row`'s memory file.
+    public func blob(at row: Int) -> ObjectID? { ObjectID(hex: packedBlob(at: row).hex) }
 
     /// The memory id of `row`.
     public func id(at row: Int) -> MemoryID? { MemoryID(packedID(at: row).hex) }

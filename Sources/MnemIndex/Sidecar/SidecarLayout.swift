@@ -21,6 +21,7 @@ public enum VectorElementType: UInt32, Sendable, CaseIterable {
 ///      224  u64 metadata checksum (ids … string table)   232 u64 vectors checksum
 ///      240  u64 reserved                248  u64 header checksum (bytes 0..<248)
 /// 256  ids: count × 20 bytes (the memory id's 40 hex digits as binary), sorted ascending
+///      blobs: count × 20 bytes, the git blob of each memory's file, so a hit is read without tree lookups
 ///      kinds: count × u8 (MemoryKind.abstraction); outcomes: count × u8 (0 success, 1 failure, 2 unknown)
 ///      domains: count × u32, 4-aligned; models: count × u32 (0xFFFFFFFF: none) — indexes into the strings
 ///      strings, 8-aligned: the sorted distinct domains and models, each u32 length + UTF-8 bytes
@@ -49,7 +50,8 @@ struct SidecarLayout: Equatable {
     var stringBytes: Int
 
     var idsOffset: Int { Self.headerSize }
-    var kindsOffset: Int { idsOffset + count * Self.idSize }
+    var blobsOffset: Int { idsOffset + count * Self.idSize }
+    var kindsOffset: Int { blobsOffset + count * Self.idSize }
     var outcomesOffset: Int { kindsOffset + count }
     var domainsOffset: Int { align(outcomesOffset + count, 4) }
     var modelsOffset: Int { domainsOffset + count * 4 }

@@ -15,6 +15,8 @@ struct SidecarEntry {
     }
 
     var id: PackedID
+    /// The git blob of the memory's file.
+    var blob: PackedID
     var kind: MemoryKind
     var outcome: Outcome
     var domain: String
@@ -63,6 +65,7 @@ enum SidecarWriter {
 
         for (row, entry) in entries.enumerated() {
             entry.id.store(to: out + layout.idsOffset + row * SidecarLayout.idSize)
+            entry.blob.store(to: out + layout.blobsOffset + row * SidecarLayout.idSize)
             out.storeBytes(of: entry.kind.code, toByteOffset: layout.kindsOffset + row, as: UInt8.self)
             out.storeBytes(of: entry.outcome.code, toByteOffset: layout.outcomesOffset + row, as: UInt8.self)
             let domain = stringIndex[entry.domain] ?? SidecarLayout.noString

@@ -107,7 +107,7 @@ public final class VectorIndex {
     }
 
     private func reopened(populate: Bool) throws -> Sidecar {
-        switch try openSidecar(verification: .standard, populate: populate) {
+        switch try openSidecar(verification: .justWritten, populate: populate) {
         case .success(let sidecar): return sidecar
         case .failure(let problem): throw SidecarError("the sidecar just written at \(path) does not validate: \(problem)")
         }
@@ -118,20 +118,11 @@ public final class VectorIndex {
     /// Embeds every memory at `tip` and writes a new sidecar.
     func fullRebuild(at tip: ObjectID?) throws -> IndexReport {
         var report = IndexReport(action: .rebuilt(reason: nil), path: path, commit: tip?.hex ?? Sidecar.noCommit, count: 0)
-        var memories: [Memory] = []
+        var files: [(blob: ObjectID, path: String)] = []
         if let tip {
-            let tree = try pool.repository.commit(tip).tree
-            for entry in try pool.entries(tree: tree) {
-                do {
-                    memories.append(try pool.readMemory(blob: entry.blob, path: entry.path))
-                } catch {
-                    report.skipped.append(error.oneLine)
-                }
-            }
+            files = try pool.entries(tree: try pool.repository.commit(tip).tree).map { ($0.blob, $0.path) }
         }
-        var entries = try embedEntries(memories)
-        entries.sort { $0.id < $1.id }
-        entries = deduplicated(entries)
+        let entries = try embedSorted(read(files, report: &report))
         try write(entries, commit: report.commit, previous: nil, elementType: elementType)
         report.count = entries.count
         report.added = entries.count
@@ -149,24 +140,17 @@ public final class VectorIndex {
         let newTree = try tip.map { (t) throws(GitError) in try repository.commit(t).tree }
         var report = IndexReport(action: .updated, path: path, commit: tip?.hex ?? Sidecar.noCommit, count: 0)
         var removedIDs = Set<PackedID>()
-        var addedMemories: [Memory] = []
+        var addedFiles: [(blob: ObjectID, path: String)] = []
         for delta in try repository.diffTrees(oldTree, newTree) {
             guard let (_, pathID) = MemoryPath.parse(delta.path), let packed = PackedID(hex: pathID.rawValue) else { continue }
             if delta.status != .added {
                 removedIDs.insert(packed)
             }
             if delta.status != .deleted, delta.newMode == .blob || delta.newMode == .executable {
-                do {
-                    addedMemories.append(try pool.readMemory(blob: delta.newID, path: delta.path))
-                } catch {
-                    report.skipped.append(error.oneLine)
-                }
+                addedFiles.append((delta.newID, delta.path))
             }
         }
-        var added = try embedEntries(addedMemories)
-        added.sort { $0.id < $1.id }
-        added = deduplicated(added)
-        let addedIDs = Set(added.map(\.id))
+        let added = try embedSorted(read(addedFiles, report: &report))
 
         // Old rows are sorted by id: merge them with the sorted new rows, copying old vectors.
         var merged: [SidecarEntry] = []
@@ -175,13 +159,18 @@ public final class VectorIndex {
         var kept = 0
         for row in 0..<sidecar.count {
             let id = sidecar.packedID(at: row)
-            if removedIDs.contains(id) || addedIDs.contains(id) { continue }
+            if !removedIDs.isEmpty && removedIDs.contains(id) { continue }
             guard let kind = sidecar.kind(at: row), let outcome = sidecar.outcome(at: row), let domain = sidecar.domain(at: row) else { continue }
             while next < added.count && added[next].id < id {
                 merged.append(added[next])
                 next += 1
             }
-            merged.append(SidecarEntry(id: id, kind: kind, outcome: outcome, domain: domain, model: sidecar.model(at: row), vector: .previousRow(row)))
+            // Re-added under the same id (a changed file): the new entry, appended next, replaces it.
+            if next < added.count && added[next].id == id { continue }
+            merged.append(
+                SidecarEntry(
+                    id: id, blob: sidecar.packedBlob(at: row), kind: kind, outcome: outcome, domain: domain, model: sidecar.model(at: row),
+                    vector: .previousRow(row)))
             kept += 1
         }
         merged.append(contentsOf: added[next...])
@@ -202,24 +191,24 @@ public final class VectorIndex {
     }
 
     /// Embeds memories in batches; the result is in the memories' order.
-    func embedEntries(_ memories: [Memory]) throws -> [SidecarEntry] {
+    func embedEntries(_ memories: [(memory: Memory, blob: ObjectID)]) throws -> [SidecarEntry] {
         var entries: [SidecarEntry] = []
         entries.reserveCapacity(memories.count)
         var start = 0
         while start < memories.count {
             let batch = memories[start..<min(start + Self.batchSize, memories.count)]
-            let vectors = try embedder.embed(batch.map { embeddingText(for: $0) })
+            let vectors = try embedder.embed(batch.map { embeddingText(for: $0.memory) })
             guard vectors.count == batch.count else {
                 throw IndexError("embedder \(embedder.id) returned \(vectors.count) vectors for \(batch.count) texts")
             }
-            for (memory, vector) in zip(batch, vectors) {
+            for ((memory, blob), vector) in zip(batch, vectors) {
                 guard vector.count == embedder.dimension else {
                     throw IndexError("embedder \(embedder.id) returned a vector of \(vector.count) elements, not \(embedder.dimension)")
                 }
-                guard let id = PackedID(hex: memory.id.rawValue) else { continue }
+                guard let id = PackedID(hex: memory.id.rawValue), let blob = PackedID(hex: blob.hex) else { continue }
                 entries.append(
                     SidecarEntry(
-                        id: id, kind: memory.kind, outcome: memory.outcome, domain: memory.domain, model: memory.source.model,
+                        id: id, blob: blob, kind: memory.kind, outcome: memory.outcome, domain: memory.domain, model: memory.source.model,
                         vector: .floats(vector)))
             }
             start += Self.batchSize
@@ -227,11 +216,25 @@ public final class VectorIndex {
         return entries
     }
 
-    /// Drops repeated ids from a sorted array (one memory file at two paths), keeping the first.
-    private func deduplicated(_ sorted: [SidecarEntry]) -> [SidecarEntry] {
+    /// Reads memory files; one that cannot be read is left out and named in the report.
+    private func read(_ files: [(blob: ObjectID, path: String)], report: inout IndexReport) -> [(memory: Memory, blob: ObjectID)] {
+        var memories: [(memory: Memory, blob: ObjectID)] = []
+        memories.reserveCapacity(files.count)
+        for file in files {
+            do {
+                memories.append((try pool.readMemory(blob: file.blob, path: file.path), file.blob))
+            } catch {
+                report.skipped.append(error.oneLine)
+            }
+        }
+        return memories
+    }
+
+    /// Embeds memories into entries sorted by id, a repeated id (one memory file at two paths) kept once.
+    private func embedSorted(_ memories: [(memory: Memory, blob: ObjectID)]) throws -> [SidecarEntry] {
         var out: [SidecarEntry] = []
-        out.reserveCapacity(sorted.count)
-        for entry in sorted where out.last?.id != entry.id { out.append(entry) }
+        out.reserveCapacity(memories.count)
+        for entry in try embedEntries(memories).sorted(by: { $0.id < $1.id }) where out.last?.id != entry.id { out.append(entry) }
         return out
     }
 }
