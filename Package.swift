@@ -27,9 +27,11 @@ let package = Package(
         // One type per command; testable without a process.
         // Agent and git hooks (install, capture, inject) and the MCP server.
         .target(name: "MnemIntegrations", dependencies: ["MnemCore", "MnemGit", "MnemCapture", "MnemIndex"]),
-        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex", "MnemCapture", "MnemIntegrations"]),
+        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex", "MnemCapture", "MnemIntegrations", "MnemCompaction"]),
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore"]),
+        // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
+        .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
 
         // Temporary directories, real git and the built binary, for the test targets only.
@@ -42,6 +44,9 @@ let package = Package(
         .testTarget(
             name: "MnemIntegrationsTests", dependencies: ["MnemIntegrations", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
         .testTarget(name: "MnemIndexTests", dependencies: ["MnemIndex", "MnemCLI", "MnemCore", "MnemGit"]),
+        .testTarget(
+            name: "MnemCompactionTests",
+            dependencies: ["MnemCompaction", "MnemCapture", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

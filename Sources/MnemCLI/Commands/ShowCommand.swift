@@ -1,4 +1,5 @@
 import Foundation
+import MnemCompaction
 import MnemCore
 
 /// `mnem show ID`: one memory.
@@ -6,16 +7,20 @@ struct ShowCommand: Command {
     static let name = "show"
     static let abstract = "Show a memory by id or unique id prefix"
     static let help = """
-        Usage: mnem show ID [--json]
+        Usage: mnem show ID [--provenance] [--json]
 
           ID            a memory id, or a unique prefix of at least 4 hex digits
-          --json        print the memory's file exactly as stored (canonical JSON)
+          --provenance  the chain the memory was derived from, down to trajectories, with their
+                        sessions, agents, models and the commits that added them
+          --json        print the memory's file exactly as stored (canonical JSON), or the provenance as JSON
         """
 
     var id: String
+    var provenance: Bool
     var global: GlobalOptions
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
+        provenance = args.flag("--provenance")
         let rest = try args.positionals()
         guard rest.count == 1, let id = rest.first else { throw UsageError("show takes exactly one ID") }
         self.id = id
@@ -26,6 +31,11 @@ struct ShowCommand: Command {
         let pool = try global.openPool(console)
         let resolved = try pool.resolve(id)
         guard let memory = try pool.memory(resolved) else { throw PoolError("no memory \(id)") }
+        if provenance {
+            let chain = try Provenance.trace(memory.id, in: pool)
+            if global.json { printJSON(chain.json, console) } else { console.out(chain.text) }
+            return 0
+        }
         if global.json {
             console.outRaw(memory.canonicalBytes())
         } else {

@@ -115,7 +115,7 @@ public enum MnemCLI {
 
     public static let commands: [any Command.Type] = [
         InitCommand.self, AddCommand.self, ShowCommand.self, ListCommand.self, LogCommand.self,
-        ForgetCommand.self, StatsCommand.self, DemoCommand.self, BenchCommand.self,
+        ForgetCommand.self, StatsCommand.self, DemoCommand.self, BenchCommand.self, CompactCommand.self,
         IndexCommand.self, SearchCommand.self, ContextCommand.self,
         HooksCommand.self, HookCommand.self, MCPCommand.self,
     ]

@@ -81,6 +81,48 @@ extension Pool {
         }
     }
 
+    /// Adds some memories and removes others from the tip in one commit (history keeps the removed).
+    ///
+    /// This is how a memory is replaced: the new one, which names the old in `supersedes`, lands
+    /// in the same commit that forgets the old, so the tip never shows both or neither.
+    /// - Returns: the commit (nil when nothing changed), what was added, and what was removed.
+    public func apply(adding memories: [Memory], removing ids: [MemoryID], info: CommitInfo) throws -> WriteResult {
+        var unique: [MemoryID: Memory] = [:]
+        var order: [MemoryID] = []
+        for memory in memories where unique[memory.id] == nil {
+            unique[memory.id] = memory
+            order.append(memory.id)
+        }
+        let adding = Set(order)
+        let removing = Array(Set(ids).subtracting(adding)).sorted()
+        var blobs: [MemoryID: ObjectID] = [:]
+        return try transact(info: info, memories: order.compactMap { unique[$0] }) { tree throws -> ([TreeEdit], WriteResult) in
+            var result = WriteResult(commit: nil, added: [], unchanged: [], removed: [], retries: 0)
+            var edits: [TreeEdit] = []
+            var missing: [Memory] = []
+            for id in order {
+                guard let memory = unique[id] else { continue }
+                if let tree, try repository.treeEntry(atPath: memory.path, in: tree) != nil {
+                    result.unchanged.append(id)
+                } else {
+                    missing.append(memory)
+                    result.added.append(id)
+                }
+            }
+            let unwritten = missing.filter { blobs[$0.id] == nil }
+            let written = try repository.writeBlobs(try unwritten.parallelMap { $0.canonicalBytes() })
+            for (memory, blob) in zip(unwritten, written) { blobs[memory.id] = blob }
+            edits += missing.compactMap { memory in blobs[memory.id].map { TreeEdit.upsert(path: memory.path, blob: $0) } }
+            for id in removing {
+                if let tree, let path = try self.path(of: id, in: tree) {
+                    edits.append(.remove(path: path))
+                    result.removed.append(id)
+                }
+            }
+            return (edits, result)
+        }
+    }
+
     /// The write loop: read the tip, compute the edits against its tree, commit, compare-and-swap.
     func transact(
         info: CommitInfo, memories: [Memory], edits makeEdits: (ObjectID?) throws -> ([TreeEdit], WriteResult)

@@ -1,0 +1,95 @@
+import Foundation
+import MnemCompaction
+import MnemCore
+
+/// `mnem compact`: promotes trajectories to workflows, summaries and insights.
+struct CompactCommand: Command {
+    static let name = "compact"
+    static let abstract = "Promote trajectories to workflows, summaries and insights"
+    static let help = """
+        Usage: mnem compact [--kind K]… [--llm] [--dry-run] [--max-calls N] [--max-tokens N] [--json]
+
+          --kind K        produce only this kind: workflow, summary or insight (repeatable; default all three)
+          --llm           use an OpenAI-compatible endpoint instead of the offline miner; configured by
+                          MNEM_LLM_BASE_URL, MNEM_LLM_MODEL, MNEM_LLM_API_KEY (or git config mnem.llm.baseurl,
+                          mnem.llm.model, mnem.llm.apikey)
+          --dry-run       compute and report, write nothing; with --llm, print the estimate and call nothing
+          --max-calls N   with --llm: at most N requests this run (default \(LLMBudget.defaultMaxCalls))
+          --max-tokens N  with --llm: at most N tokens this run, prompts estimated as characters / 4 (default \(LLMBudget.defaultMaxTokens))
+
+        Only trajectories not yet compacted are processed; insights are mined over the whole pool and
+        merged into the insights already there. One commit per run, or none when nothing changed.
+        """
+
+    var kinds: Set<MemoryKind>
+    var llm: Bool
+    var dryRun: Bool
+    var maxCalls: Int
+    var maxTokens: Int
+    var global: GlobalOptions
+
+    init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
+        var kinds = Set<MemoryKind>()
+        for text in try args.options("--kind", "-k") {
+            for part in text.split(separator: ",") {
+                guard let kind = MemoryKind(rawValue: String(part)), kind != .trajectory else {
+                    throw UsageError("--kind takes workflow, summary or insight, not '\(part)'")
+                }
+                kinds.insert(kind)
+            }
+        }
+        self.kinds = kinds.isEmpty ? [.workflow, .summary, .insight] : kinds
+        llm = args.flag("--llm")
+        dryRun = args.flag("--dry-run", "-n")
+        maxCalls = try args.intOption("--max-calls", range: 0...100_000) ?? LLMBudget.defaultMaxCalls
+        maxTokens = try args.intOption("--max-tokens", range: 0...100_000_000) ?? LLMBudget.defaultMaxTokens
+        let rest = try args.positionals()
+        guard rest.isEmpty else { throw UsageError("compact takes no arguments (got '\(rest[0])')") }
+        self.global = global
+    }
+
+    func run(_ console: Console) throws -> Int32 {
+        let pool = try global.openPool(console)
+        let options = CompactionOptions(kinds: kinds, dryRun: dryRun)
+        var progress: (@Sendable (String) -> Void)?
+        if console.isTerminal { progress = { message in console.err("mnem: " + message) } }
+        let author = pool.commitInfo("compact", console)
+        let report: CompactionReport
+        if llm {
+            let repository = pool.repository
+            func configValue(_ key: String) -> String? {
+                do { return try repository.configValue(key) } catch { return nil }
+            }
+            let configuration = try LLMConfiguration.resolve(environment: console.environment, config: configValue)
+            let client = ChatClient(configuration: configuration, budget: LLMBudget(maxCalls: maxCalls, maxTokens: maxTokens))
+            let compactor = LLMCompactor(options: options, client: client)
+            if dryRun {
+                let estimate = try compactor.estimate(pool: pool)
+                if global.json {
+                    printJSON(estimate.json, console)
+                } else {
+                    console.out(
+                        "would make \(estimate.calls) calls for \(estimate.trajectories) trajectories, about \(estimate.promptTokens) prompt tokens (\(estimate.totalTokens) with replies); budget \(maxCalls) calls, \(maxTokens) tokens: \(estimate.withinBudget ? "within" : "over") budget"
+                    )
+                }
+                return MnemCLI.ExitCode.success
+            }
+            report = try compactor.run(pool: pool, author: author, progress: progress)
+        } else {
+            report = try OfflineCompactor(options: options).run(pool: pool, author: author, progress: progress)
+        }
+        if global.json {
+            printJSON(report.json, console)
+        } else {
+            let counts = [MemoryKind.workflow, .summary, .insight].map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")
+            let verb = dryRun ? "would add" : "added"
+            var line = "\(verb) \(counts)"
+            if !report.removed.isEmpty { line += "; \(report.removed.count) insights superseded" }
+            line += " from \(report.trajectories) trajectories"
+            if let commit = report.commit { line += " (commit \(commit.prefix(12)))" } else if !dryRun { line += " (nothing to commit)" }
+            console.out(line)
+        }
+        if let stopped = report.stoppedEarly { console.err("mnem: \(stopped)") }
+        return MnemCLI.ExitCode.success
+    }
+}

@@ -1,0 +1,327 @@
+import Foundation
+import MnemCore
+
+/// A trajectory step as the compactor sees it: its category, its abstracted action, and what happened.
+public struct ClassifiedStep: Sendable, Hashable {
+    public var category: StepCategory
+    /// What was done, with concrete values replaced by placeholders.
+    public var action: String
+    /// Whether the step failed (a non-zero exit, a tool error, or an error in an observation without an exit status).
+    public var failed: Bool
+    public var errorClass: ErrorClass?
+    /// Steps that change nothing (planning notes, empty commands): left out of workflows.
+    public var noOp: Bool
+    /// The base name of the file the step read or edited, when it names one (for matching, never for output).
+    var target: String?
+    /// A `git diff` or `git status`: looking at the change itself.
+    var reviewsChange: Bool
+    /// Tests counted in the observation, when the step ran tests and said so.
+    var testsPassed: Int?
+    var testsFailed: Int?
+    /// The program that did the work (`pytest`, `npm`), when it is a well-known one.
+    var program: String?
+
+    /// Steps with the same signature are retries of each other.
+    var signature: String { category.rawValue + " " + action }
+}
+
+/// Classifies trajectory steps from the tool name and the command text.
+public enum StepClassifier {
+    /// Tools whose input is a shell command line.
+    static let shellTools: Set<String> = [
+        "bash", "shell", "execute_bash", "run", "run_command", "run_shell_command", "exec_command", "shell_command", "terminal",
+        "cmd", "cmdrunaction", "commandrunaction", "local_shell", "bash_command", "execute_command", "container.exec",
+        "runcommand", "command", "sh", "zsh", "powershell", "run_terminal_cmd", "bashoutput", "keystrokes",
+    ]
+    static let editTools: Set<String> = [
+        "edit", "multiedit", "write", "str_replace", "apply_patch", "notebookedit", "create", "insert", "fileeditaction",
+        "edit_file", "write_file", "replace", "write_to_file", "editfile", "filewriteaction", "edit_notebook", "append",
+        "search_replace", "create_file", "delete_file",
+    ]
+    static let editorTools: Set<String> = ["str_replace_editor", "text_editor", "str_replace_based_edit_tool", "editor", "file_editor"]
+    static let readTools: Set<String> = [
+        "read", "view", "read_file", "fileread", "filereadaction", "notebookread", "view_file", "readfile", "read_many_files",
+        "ls", "list_directory", "listdir", "list_files", "open", "goto", "scroll_up", "scroll_down", "cat",
+    ]
+    static let searchTools: Set<String> = [
+        "grep", "glob", "search", "search_file_content", "codebase_search", "find", "find_file", "search_dir", "search_file",
+        "file_search", "grep_search", "find_files", "rg",
+    ]
+    static let webTools: Set<String> = [
+        "webfetch", "websearch", "web_fetch", "web_search", "google_web_search", "browse", "browser", "fetch",
+        "browseinteractiveaction", "browseurlaction", "browse_interactive", "url_fetch",
+    ]
+    static let noOpTools: Set<String> = [
+        "todowrite", "todoread", "think", "exitplanmode", "message", "messageaction", "agentthinkaction", "thinking",
+        "update_plan", "plan", "exit", "exit_cost", "exit_context", "exit_format", "exit_api", "skip", "recall", "note",
+    ]
+    static let delegateTools: Set<String> = ["task", "agent", "subagent", "delegate", "agentdelegateaction", "dispatch_agent"]
+    static let finishTools: Set<String> = ["submit", "finish", "agentfinishaction", "attempt_completion", "complete_task"]
+
+    /// Classifies one step.
+    public static func classify(_ step: TrajectoryStep) -> ClassifiedStep {
+        let tool = step.tool.lowercased()
+        let input = step.input.trimmingCharacters(in: .whitespacesAndNewlines)
+        var result = ClassifiedStep(
+            category: .other, action: "", failed: false, errorClass: nil, noOp: false, target: nil, reviewsChange: false,
+            testsPassed: nil, testsFailed: nil, program: nil)
+        let json = input.hasPrefix("{") ? (try? JSONParser.parse(input)) : nil
+
+        if noOpTools.contains(tool) {
+            result.noOp = true
+            result.action = "note the plan"
+        } else if delegateTools.contains(tool) {
+            result.category = .other
+            result.action = "delegate a subtask to a sub-agent"
+        } else if finishTools.contains(tool) {
+            result.category = .other
+            result.action = "submit the change"
+        } else if tool == "git-commit" || tool == "git_commit" {
+            result.category = .versionControl
+            result.action = "git commit"
+        } else if editorTools.contains(tool) {
+            let sub = (json?["command"]?.stringValue ?? input.split(separator: " ").first.map(String.init) ?? "").lowercased()
+            let path = json?["path"]?.stringValue ?? json?["file_path"]?.stringValue
+            result.target = path.flatMap(Abstraction.baseName)
+            let fileWord = path.map { Abstraction.word(ShellCommand.Word(text: $0, quoted: false)) } ?? "<path>"
+            if sub == "view" {
+                result.category = .inspect
+                result.action = "view \(fileWord)"
+            } else {
+                result.category = isReproScript(path) ? .reproduce : .edit
+                let verb = ["create": "create", "insert": "insert into", "undo_edit": "undo an edit of"][sub] ?? "replace text in"
+                result.action = "\(verb) \(fileWord)"
+            }
+        } else if editTools.contains(tool) {
+            let path = json?["file_path"]?.stringValue ?? json?["path"]?.stringValue ?? json?["filename"]?.stringValue
+                ?? (json == nil && tool != "edit" ? input.split(separator: "\n").first.map(String.init) : nil)
+            result.target = path.flatMap(Abstraction.baseName)
+            let fileWord = path.map { Abstraction.word(ShellCommand.Word(text: $0, quoted: false)) } ?? "<path>"
+            result.category = isReproScript(path) ? .reproduce : .edit
+            let verb = tool.contains("write") || tool.contains("create") ? "write" : "edit"
+            result.action = "\(verb) \(fileWord)"
+        } else if readTools.contains(tool) && !(tool == "cat" || tool == "ls") && json != nil || (readTools.contains(tool) && json == nil && !input.contains(" ") && tool != "ls" && tool != "cat") {
+            let path = json?["file_path"]?.stringValue ?? json?["path"]?.stringValue ?? json?["absolute_path"]?.stringValue ?? (json == nil ? input : nil)
+            result.target = path.flatMap(Abstraction.baseName)
+            result.category = .inspect
+            let fileWord = path.map { Abstraction.word(ShellCommand.Word(text: $0, quoted: false)) } ?? "<path>"
+            result.action = "read \(fileWord)"
+        } else if searchTools.contains(tool) && (json != nil || tool == "glob" || tool == "grep") {
+            result.category = .search
+            let pattern = json?["pattern"]?.stringValue ?? json?["query"]?.stringValue
+            result.action = "\(tool == "glob" ? "find files matching" : "search for") \(pattern == nil ? "<pattern>" : "<string>")"
+        } else if webTools.contains(tool) {
+            result.category = .web
+            let isSearch = tool.contains("search")
+            result.action = isSearch ? "search the web for <string>" : "fetch <url>"
+        } else if shellTools.contains(tool) || json == nil {
+            classifyCommand(json?["command"]?.stringValue ?? input, into: &result)
+        } else if let command = json?["command"]?.stringValue ?? json?["cmd"]?.stringValue {
+            classifyCommand(command, into: &result)
+        } else {
+            result.category = byName(tool)
+            result.action = "use a \(result.category == .other ? "tool" : result.category.phrase + " tool")"
+        }
+        if result.action.isEmpty { result.noOp = true }
+
+        let observation = step.observation
+        let exitFailed = (step.exitStatus ?? 0) != 0
+        let toolFailed = step.isError == true
+        var errorClass = (exitFailed || toolFailed || step.exitStatus == nil) ? ErrorClass.detect(in: observation) : nil
+        if step.exitStatus == 124 { errorClass = .timeout }
+        if result.category == .test {
+            let counts = TestCounts.parse(observation)
+            result.testsPassed = counts.passed
+            result.testsFailed = counts.failed
+            if (counts.failed ?? 0) > 0, errorClass == nil || errorClass == .runtimeException { errorClass = .testFailure }
+        }
+        // Without an exit status, an error class in the output is the only failure signal; a
+        // test error in a passing run's output (an expected failure) is not one.
+        let observedFailure = step.exitStatus == nil && errorClass != nil && !(result.category == .test && (result.testsFailed ?? 1) == 0)
+        result.failed = exitFailed || toolFailed || observedFailure
+        result.errorClass = result.failed ? (errorClass ?? (exitFailed ? nil : nil)) : nil
+        return result
+    }
+
+    static func byName(_ tool: String) -> StepCategory {
+        if tool.contains("test") { return .test }
+        if tool.contains("edit") || tool.contains("write") || tool.contains("replace") || tool.contains("patch") { return .edit }
+        if tool.contains("read") || tool.contains("view") || tool.contains("open") || tool.contains("list") { return .inspect }
+        if tool.contains("search") || tool.contains("grep") || tool.contains("find") || tool.contains("glob") { return .search }
+        if tool.contains("web") || tool.contains("fetch") || tool.contains("brows") || tool.contains("url") { return .web }
+        if tool.contains("install") { return .install }
+        if tool.contains("build") || tool.contains("compile") { return .build }
+        if tool.contains("git") { return .versionControl }
+        if tool.contains("run") || tool.contains("exec") { return .run }
+        return .other
+    }
+
+    static func isReproScript(_ path: String?) -> Bool {
+        guard let path, let base = path.split(separator: "/").last?.lowercased() else { return false }
+        return ["repro", "reproduce", "debug_", "bug_", "issue"].contains { base.contains($0) }
+    }
+
+    /// Classifies a shell command line: the most telling pipeline names the step.
+    static func classifyCommand(_ text: String, into result: inout ClassifiedStep) {
+        let command = ShellCommand(text)
+        var best: (category: StepCategory, simple: ShellCommand.Simple, verb: String)?
+        for pipeline in command.pipelines {
+            guard let head = pipeline.head else { continue }
+            guard let (category, verb) = category(of: head, hereDocument: command.hasHereDocument) else { continue }
+            if best == nil || category.weight > (best?.category.weight ?? 0) { best = (category, head, verb) }
+            if head.program == "git", let sub = head.arguments.first?.text, sub == "diff" || sub == "status" { result.reviewsChange = true }
+        }
+        guard let best else {
+            result.noOp = true
+            return
+        }
+        result.category = best.category
+        result.program = Abstraction.vocabulary.contains(best.simple.program) ? best.simple.program : nil
+        var words = best.simple.words
+        if let first = words.first { words[0] = ShellCommand.Word(text: ShellCommand.programName(first.text), quoted: first.quoted) }
+        var action = Abstraction.command(words)
+        if best.simple.redirectsToFile, let target = best.simple.redirectTarget {
+            action += " > " + Abstraction.word(ShellCommand.Word(text: target, quoted: false))
+        }
+        result.action = best.verb.isEmpty ? action : "\(best.verb): \(action)"
+        let targets = best.simple.arguments.filter { !$0.quoted && !$0.text.hasPrefix("-") }.compactMap { Abstraction.baseName($0.text) }
+        result.target = best.simple.redirectTarget.flatMap(Abstraction.baseName) ?? targets.last
+    }
+
+    /// The category of one simple command and a verb phrase for it; nil for commands that do
+    /// nothing worth a step (`cd`, `export`, a bare `echo`).
+    static func category(of simple: ShellCommand.Simple, hereDocument: Bool) -> (StepCategory, String)? {
+        let program = simple.program
+        let args = simple.arguments.map(\.text)
+        let positional = simple.arguments.filter { !$0.text.hasPrefix("-") }.map(\.text)
+        let sub = positional.first ?? ""
+        if simple.redirectsToFile, ["cat", "echo", "printf", "tee"].contains(program) || program.isEmpty {
+            return isReproScript(simple.redirectTarget) ? (.reproduce, "write a reproduction script") : (.edit, "write a file")
+        }
+        switch program {
+        case "", "cd", "export", "source", ".", "set", "unset", "true", "false", "sleep", "clear", "alias", "wait", "exit":
+            return nil
+        case "echo", "printf":
+            return nil
+        case "uv":
+            if args.contains("pytest") { return (.test, "run the tests") }
+            if ["pip", "add", "sync", "lock", "venv"].contains(sub) { return (.install, "install dependencies") }
+            return (.run, "run a script")
+        case "python", "python2", "pypy", "pypy3":
+            if let m = args.firstIndex(of: "-m"), m + 1 < args.count {
+                let module = args[m + 1]
+                if ["pytest", "unittest", "nose", "nose2", "tox"].contains(module) { return (.test, "run the tests") }
+                if module == "pip" { return args.contains("install") ? (.install, "install dependencies") : (.inspect, "list packages") }
+                if module == "build" || module == "compileall" || module == "py_compile" { return (.build, "build") }
+                return (.run, "run a module")
+            }
+            if args.contains("-c") { return (.run, "run a snippet") }
+            guard let script = positional.first else { return (.run, "start an interpreter") }
+            let base = (script.split(separator: "/").last.map(String.init) ?? script).lowercased()
+            if base == "setup.py" { return args.contains("install") || args.contains("develop") ? (.install, "install the package") : (.build, "build the package") }
+            if base.contains("runtests") || base.hasPrefix("test_") || base.hasSuffix("_test.py") || base == "manage.py" && args.contains("test") {
+                return (.test, "run the tests")
+            }
+            if isReproScript(script) { return (.reproduce, "run the reproduction script") }
+            return (.run, "run a script")
+        case "pytest", "tox", "nox", "nosetests", "jest", "vitest", "mocha", "rspec", "phpunit", "ctest", "karma", "ava", "tap":
+            return (.test, "run the tests")
+        case "npm", "yarn", "pnpm", "bun":
+            let script = sub == "run" ? (positional.dropFirst().first ?? "") : sub
+            if script.isEmpty { return (.install, "install dependencies") }
+            if ["test", "t"].contains(script) || script.contains("test") { return (.test, "run the tests") }
+            if ["install", "i", "ci", "add"].contains(script) { return (.install, "install dependencies") }
+            if script.contains("build") || script.contains("lint") || script.contains("typecheck") || script == "tsc" { return (.build, "build") }
+            return (.run, "run the app")
+        case "npx", "pnpx", "bunx":
+            if ["jest", "vitest", "mocha", "playwright", "cypress"].contains(sub) { return (.test, "run the tests") }
+            if ["tsc", "eslint", "prettier", "next", "vite", "webpack"].contains(sub) { return (.build, "build") }
+            return (.run, "run a tool")
+        case "cargo", "go", "swift", "dotnet", "mvn", "gradle", "gradlew", "mix", "rake", "rails", "bundle", "poetry", "deno", "dune", "stack", "cabal", "zig":
+            if sub == "test" || sub.hasPrefix("test") || args.contains("test") && (program == "rails" || program == "bundle" || program == "rake") || args.contains("rspec") {
+                return (.test, "run the tests")
+            }
+            if ["build", "check", "clippy", "compile", "vet", "package", "assemble", "tsc"].contains(sub) { return (.build, "build") }
+            if ["add", "install", "get", "mod", "deps.get", "restore", "fetch", "update", "lock"].contains(sub) { return (.install, "install dependencies") }
+            if ["fmt", "format"].contains(sub) { return (.edit, "format the code") }
+            return (.run, "run the app")
+        case "make", "cmake", "ninja", "meson", "bazel", "scons":
+            if args.contains(where: { $0.contains("test") || $0 == "check" }) { return (.test, "run the tests") }
+            if args.contains("install") { return (.install, "install") }
+            return (.build, "build")
+        case "gcc", "g++", "clang", "clang++", "cc", "c++", "javac", "tsc", "rustc", "swiftc", "iverilog", "kotlinc", "ghc":
+            return (.build, "compile")
+        case "pip", "conda", "apt", "apt-get", "brew", "yum", "dnf", "apk", "gem", "composer", "pipx", "pacman", "port":
+            if ["list", "show", "freeze", "search", "info"].contains(sub) { return (.inspect, "list packages") }
+            return (.install, "install dependencies")
+        case "git":
+            if sub == "grep" { return (.search, "search the code") }
+            if ["apply", "checkout", "restore", "stash", "reset"].contains(sub) && hereDocument { return (.edit, "apply a patch") }
+            return (.versionControl, "")
+        case "gh", "hub":
+            return (.versionControl, "")
+        case "grep", "egrep", "fgrep", "rg", "ag", "ack", "find", "fd", "locate", "search_dir", "search_file", "find_file", "git-grep":
+            return (.search, "search the code")
+        case "cat", "head", "tail", "less", "more", "nl", "wc", "ls", "tree", "stat", "file", "pwd", "diff", "du", "which",
+            "type", "open", "goto", "scroll_up", "scroll_down", "xxd", "od", "hexdump", "strings", "readelf", "objdump",
+            "ps", "lsof", "netstat", "ss", "jq", "env", "printenv", "whoami", "uname", "df", "column", "bat", "view":
+            return (.inspect, "")
+        case "sed", "perl", "awk":
+            if args.contains(where: { $0.hasPrefix("-i") || $0 == "-pi" || $0 == "--in-place" || $0 == "inplace" }) { return (.edit, "edit in place") }
+            return (.inspect, "")
+        case "tee", "patch", "cp", "mv", "rm", "mkdir", "touch", "chmod", "chown", "ln", "edit", "create", "insert", "append",
+            "str_replace", "rmdir", "unzip", "tar", "applypatch", "apply_patch":
+            if program == "create", isReproScript(sub) { return (.reproduce, "write a reproduction script") }
+            return (.edit, "")
+        case "curl", "wget", "http", "https", "httpie", "xh":
+            if args.contains(where: { $0.contains("localhost") || $0.contains("127.0.0.1") || $0.contains("0.0.0.0") }) {
+                return (.run, "probe the running app")
+            }
+            return (.web, "fetch from the web")
+        case "submit":
+            return (.other, "submit the change")
+        case "node", "ruby", "php", "java", "perl6", "lua", "Rscript", "julia", "elixir", "iex", "erl", "vvp", "docker",
+            "docker-compose", "podman", "kill", "pkill", "killall", "bash", "sh", "zsh", "nc", "ssh", "gdb", "sqlite3", "psql",
+            "redis-cli", "uvicorn", "gunicorn", "flask", "streamlit", "next", "vite", "serve", "tmux", "screen":
+            if (program == "bash" || program == "sh") && isReproScript(sub) { return (.reproduce, "run the reproduction script") }
+            return (.run, "")
+        default:
+            if isReproScript(program) { return (.reproduce, "run the reproduction script") }
+            if program.hasPrefix("./") || program.contains("/") { return (.run, "run a program") }
+            if ["mypy", "pyright", "ruff", "flake8", "pylint", "eslint", "black", "isort", "prettier", "rubocop", "credo", "dialyzer"].contains(program) {
+                return (.build, "check the code")
+            }
+            return (.other, "")
+        }
+    }
+}
+
+/// Test counts read from a test runner's output (pytest, unittest, jest, cargo, go, mix, rspec).
+struct TestCounts {
+    var passed: Int?
+    var failed: Int?
+
+    static func parse(_ text: String) -> TestCounts {
+        var counts = TestCounts()
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," || $0 == ";" || $0 == "(" || $0 == ")" || $0 == "=" })
+        for (i, word) in words.enumerated() {
+            let lower = word.lowercased()
+            func number(before: Bool) -> Int? {
+                let j = before ? i - 1 : i + 1
+                guard words.indices.contains(j) else { return nil }
+                return Int(words[j].trimmingCharacters(in: CharacterSet(charactersIn: ".:")))
+            }
+            if lower.hasPrefix("passed") || lower == "passing" || lower == "ok" && number(before: true) != nil {
+                if let n = number(before: true) { counts.passed = (counts.passed ?? 0) + n }
+            } else if lower.hasPrefix("failed") || lower.hasPrefix("failures") || lower.hasPrefix("failing") || lower == "errors" || lower == "error" {
+                if let n = number(before: true) { counts.failed = (counts.failed ?? 0) + n } else if lower.hasPrefix("failures"), let n = number(before: false) {
+                    counts.failed = (counts.failed ?? 0) + n
+                }
+            }
+        }
+        if counts.passed == nil, counts.failed == nil {
+            if text.contains("\nOK") || text.hasPrefix("OK") { counts.failed = 0 }
+        }
+        return counts
+    }
+}
