@@ -24,7 +24,7 @@ struct EndToEndTests {
     }
 
     @Test(
-        "Claude Code: install, SessionEnd captures the corpus transcript (detached), then SessionStart injects an insight",
+        "Claude Code: install, SessionEnd captures the corpus transcript (detached), mnem compact, then SessionStart injects an insight",
         .enabled(if: corpusTranscript != nil, "needs /work/shared/corpus (claude_code_jsonl); skipped"))
     func claudeCode() throws {
         let world = try HookWorld()
@@ -50,22 +50,36 @@ struct EndToEndTests {
         #expect(trajectories.allSatisfy { $0["source"]?["agent"]?.stringValue == "claude-code" })
         #expect(world.poolLog.isEmpty, "\(world.poolLog)")
 
-        // Stand-in for `mnem compact` (not merged yet): an insight added by hand.
-        let insight = try world.addInsight()
+        // The rest of the corpus's Claude Code sessions, so the offline miner has sessions to
+        // generalize over; then the real `mnem compact` promotes them.
+        let corpus = try #require(Locations.corpus) + "/claude_code_jsonl"
+        let others = (FileManager.default.enumerator(atPath: corpus)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".jsonl") && !$0.contains("/subagents/") }.map { corpus + "/" + $0 }.filter { $0 != transcript }.sorted()
+        for other in others {
+            let otherEvent = #"{"session_id":"other","transcript_path":"\#(other)","cwd":"\#(world.project)","hook_event_name":"SessionEnd"}"#
+            #expect(try world.runHook(sessionEnd + " --foreground", stdin: otherEvent).status == 0)
+        }
+        let compact = try world.mnem(["compact", "--json"])
+        #expect(compact.status == 0, "\(compact.stderr)")
+        let insights = try world.memories().filter { $0["kind"]?.stringValue == "insight" }.compactMap { $0["id"]?.stringValue }
+        #expect(!insights.isEmpty, "mnem compact mined an insight from the corpus sessions")
+        let insight = try insights.first ?? world.addInsight()
         let context = try sessionStartContext(world, command: sessionStart)
         #expect(context.contains(String(insight.prefix(12))))
         #expect(context.hasPrefix("<mnem-memories>"))
 
-        // UserPromptSubmit: context for the prompt.
+        // UserPromptSubmit: context for a prompt that asks about what the insight says.
+        let title = try #require(try world.memories().first { $0["id"]?.stringValue == insight }?["insight"]?["title"]?.stringValue)
         let prompt = try #require(hookCommands(settings, "UserPromptSubmit").first)
-        let answer = try world.runHook(
-            prompt, stdin: #"{"session_id":"next","cwd":"\#(world.project)","hook_event_name":"UserPromptSubmit","prompt":"run the test suite before committing"}"#)
+        let promptEvent: JSONValue = ["session_id": "next", "cwd": .string(world.project), "hook_event_name": "UserPromptSubmit", "prompt": .string(title)]
+        let answer = try world.runHook(prompt, stdin: CanonicalJSON.compactString(promptEvent))
         let parsed = try JSONParser.parse(answer.stdout)
         #expect(parsed["hookSpecificOutput"]?["additionalContext"]?.stringValue?.contains(String(insight.prefix(12))) == true)
 
         // Ending the same session again adds nothing.
+        let before = try world.memories().count
         _ = try world.runHook(sessionEnd + " --foreground", stdin: event)
-        #expect(try world.memories().count == captured.count + 1)
+        #expect(try world.memories().count == before)
     }
 
     @Test("Codex: notify with the thread id captures the rollout; the hooks.json SessionStart injects an insight")
@@ -90,6 +104,8 @@ struct EndToEndTests {
         #expect(trajectory["source"]?["agent"]?.stringValue == "codex")
         #expect(trajectory["kind"]?.stringValue == "trajectory")
 
+        // One rollout gives the offline miner nothing to generalize over: an insight added by hand
+        // stands in for what `mnem compact` mines from many sessions (the Claude Code test runs it).
         let insight = try world.addInsight()
         let hooks = try readJSON(world.home + "/.codex/hooks.json")
         let sessionStart = try #require(hookCommands(hooks, "SessionStart").first)
