@@ -25,15 +25,18 @@ build: deps
 # The Swift runtime is linked statically: agents start mnem on every prompt, and dynamic
 # symbol binding of Foundation alone costs more instructions than adding a memory.
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -lcurl
 
 ## The performance figures (each printed against an anchor measured in the same run).
 bench: release
 	$(RELEASE_BIN) bench write
+	$(RELEASE_BIN) bench embed
 
+## Installs the binary and the embedding model (found as <prefix>/share/mnem/ beside <prefix>/bin).
 install: release
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mnem
 	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/mnem
+	install -m 0644 model/minilm-l6-m2v-256.mnemb model/LICENSE model/NOTICE $(DESTDIR)$(PREFIX)/share/mnem/
 
 clean:
 	rm -rf .build

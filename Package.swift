@@ -24,15 +24,17 @@ let package = Package(
         .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit", "CMnemPrefetch"]),
         // One static inline function: a cache prefetch hint for the scan, which Swift cannot express.
         .target(name: "CMnemPrefetch"),
-        // One type per command; testable without a process.
         // Agent and git hooks (install, capture, inject) and the MCP server.
         .target(name: "MnemIntegrations", dependencies: ["MnemCore", "MnemGit", "MnemCapture", "MnemIndex"]),
-        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex", "MnemCapture", "MnemIntegrations", "MnemCompaction"]),
+        // One type per command; testable without a process.
+        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex", "MnemCapture", "MnemIntegrations", "MnemCompaction", "MnemEmbedding"]),
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore"]),
         // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
         .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit"]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
+        // Text embedders: the static model (mmap), feature hashing, OpenAI-compatible HTTP.
+        .target(name: "MnemEmbedding"),
 
         // Temporary directories, real git and the built binary, for the test targets only.
         .target(name: "MnemTestSupport", dependencies: ["MnemCore"]),
@@ -40,7 +42,8 @@ let package = Package(
         .testTarget(name: "MnemGitTests", dependencies: ["MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
-        .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit"], exclude: ["Fixtures"]),
+        .testTarget(name: "MnemEmbeddingTests", dependencies: ["MnemEmbedding"], exclude: ["Fixtures"]),
+        .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit", "MnemTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "MnemIntegrationsTests", dependencies: ["MnemIntegrations", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
         .testTarget(name: "MnemIndexTests", dependencies: ["MnemIndex", "MnemCLI", "MnemCore", "MnemGit"]),

@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemEmbedding
 
 /// `mnem bench …`: the performance figures, each against an anchor measured in the same run.
 struct BenchCommand: Command {
@@ -9,6 +10,7 @@ struct BenchCommand: Command {
         Usage: mnem bench write [--count N] [--base N] [--runs N]
                mnem bench search [--sizes N,N,…] [--pool-size N] [--runs N]
                mnem bench hook [--pool-size N] [--runs N]
+               mnem bench embed [--count N]
 
           write         N memories (~1.5 KB) in one commit vs git fast-import of the same files;
                         then one memory added to a pool of --base memories (median of --runs ≥ 10)
@@ -25,9 +27,12 @@ struct BenchCommand: Command {
           hook          whole-process SessionStart and UserPromptSubmit hook latency on a pool of
                         --pool-size memories (default 10000 for hook), median of --runs ≥ 10,
                         against the process floor (mnem --version) measured in the same run
+
+          embed         short texts per second on one core, static model against feature hashing
+                        (--count texts, default 20000)
         """
 
-    enum Target: String { case write, search, hook }
+    enum Target: String, CaseIterable { case write, search, hook, embed }
 
     var target: Target
     var count: Int
@@ -38,7 +43,7 @@ struct BenchCommand: Command {
     var poolSizeGiven = false
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
-        count = try args.intOption("--count", range: 1...10_000_000) ?? 10_000
+        let countOption = try args.intOption("--count", range: 1...10_000_000)
         base = try args.intOption("--base", range: 0...10_000_000) ?? 100_000
         runs = try args.intOption("--runs", range: 1...1000) ?? 5
         if let list = try args.option("--sizes") {
@@ -52,9 +57,10 @@ struct BenchCommand: Command {
         poolSizeGiven = givenPoolSize != nil
         let rest = try args.positionals()
         guard rest.count == 1, let name = rest.first, let target = Target(rawValue: name) else {
-            throw UsageError("bench needs one of: write, search, hook")
+            throw UsageError("bench needs one of: \(Target.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self.target = target
+        count = countOption ?? (target == .embed ? 20_000 : 10_000)
     }
 
     func run(_ console: Console) throws -> Int32 {
@@ -62,6 +68,9 @@ struct BenchCommand: Command {
         case .write: try WriteBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
         case .search: try SearchBenchmark.run(sizes: sizes, poolSize: poolSize, runs: runs, console: console)
         case .hook: try HookBenchmark.run(poolSize: poolSizeGiven ? max(poolSize, 10) : 10_000, runs: runs, console: console)
+        case .embed:
+            let model = try StaticEmbedder(locator: ModelLocator(environment: console.environment))
+            console.out(EmbeddingBenchmark.run(staticEmbedder: model, textCount: count))
         }
         return 0
     }
