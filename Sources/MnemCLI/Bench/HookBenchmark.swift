@@ -44,26 +44,29 @@ enum HookBenchmark {
         usleep(200_000)
         _ = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
 
-        var floor: [Double] = []
-        var sessionStart: [Double] = []
-        var promptSubmit: [Double] = []
+        var floor: [BenchSupport.ProcessResult] = []
+        var sessionStart: [BenchSupport.ProcessResult] = []
+        var promptSubmit: [BenchSupport.ProcessResult] = []
         for _ in 0..<runs {
-            floor.append(try BenchSupport.run(mnem, ["--version"], environment: env).seconds)
+            floor.append(try BenchSupport.run(mnem, ["--version"], environment: env))
             let s = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
             guard s.status == 0, !s.stdout.isEmpty else { throw PoolError("the SessionStart hook gave no context: \(s.stderr)") }
-            sessionStart.append(s.seconds)
+            sessionStart.append(s)
             let p = try BenchSupport.run(mnem, ["hook", "claude-code", "user-prompt-submit"], stdinFile: prompt, environment: env)
             guard p.status == 0 else { throw PoolError("the UserPromptSubmit hook failed: \(p.stderr)") }
-            promptSubmit.append(p.seconds)
+            promptSubmit.append(p)
         }
-        let floorMedian = BenchSupport.median(floor)
+        let floorWall = BenchSupport.median(floor.map(\.seconds))
+        let floorCPU = BenchSupport.median(floor.map(\.cpuSeconds))
         console.out("bench hook: a pool of \(poolSize) memories (\(insights) insights), embedder hash, whole processes, median of \(runs) runs")
-        console.out("  mnem --version (process floor)       \(BenchSupport.ms(floorMedian))")
-        for (name, times) in [("SessionStart hook", sessionStart), ("UserPromptSubmit hook", promptSubmit)] {
-            let median = BenchSupport.median(times)
+        console.out("  (CPU = user + system time of the process: steadier than wall time on a shared machine)")
+        console.out("  mnem --version (process floor)       wall \(BenchSupport.ms(floorWall))   CPU \(BenchSupport.ms(floorCPU))")
+        for (name, results) in [("SessionStart hook", sessionStart), ("UserPromptSubmit hook", promptSubmit)] {
+            let wall = BenchSupport.median(results.map(\.seconds))
+            let cpu = BenchSupport.median(results.map(\.cpuSeconds))
             console.out(
-                "  " + name.padding(toLength: 37, withPad: " ", startingAt: 0) + BenchSupport.ms(median)
-                    + String(format: "   %.1f× floor, %@ above it", median / max(floorMedian, 1e-9), BenchSupport.ms(median - floorMedian)))
+                "  " + name.padding(toLength: 37, withPad: " ", startingAt: 0) + "wall \(BenchSupport.ms(wall))   CPU \(BenchSupport.ms(cpu))"
+                    + String(format: "   wall %.1f× floor (%@ above it)", wall / max(floorWall, 1e-9), BenchSupport.ms(wall - floorWall)))
         }
     }
 

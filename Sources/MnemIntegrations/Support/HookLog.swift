@@ -8,6 +8,8 @@ import MnemCore
 /// Each line is `<ISO 8601 time> <agent> <event>: <reason>`, with newlines in the reason flattened.
 public struct HookLog: Sendable {
     public let path: String
+    /// The size past which the log is rotated once.
+    static let maxBytes = 1 << 20
 
     public init(path: String) { self.path = path }
 
@@ -34,6 +36,9 @@ public struct HookLog: Sendable {
         let line = "\(Self.timestamp()) \(label): \(flat)\n"
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Bounded: past `maxBytes` the log becomes `hooks.log.1` (replacing the older one) and starts afresh.
+        var info = stat()
+        if stat(path, &info) == 0, Int(info.st_size) > Self.maxBytes { rename(path, path + ".1") }
         // O_APPEND keeps lines from concurrent hooks whole (one write(2) per line).
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         guard fd >= 0 else { return }
