@@ -18,8 +18,10 @@ let package = Package(
         ),
         // The only module that imports the C API of libgit2.
         .target(name: "MnemGit", dependencies: ["CGit2"]),
+        // SHA-256 with the x86 SHA extensions (ours, in C: Swift cannot use those instructions).
+        .target(name: "CMnemSHA"),
         // Memory model, canonical JSON, hashing, the pool.
-        .target(name: "MnemCore", dependencies: ["MnemGit"]),
+        .target(name: "MnemCore", dependencies: ["MnemGit", "CMnemSHA"]),
         // The vector sidecar, search and context: everything that consumes embeddings.
         .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit", "CMnemPrefetch"]),
         // One static inline function: a cache prefetch hint for the scan, which Swift cannot express.

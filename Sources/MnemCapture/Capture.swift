@@ -86,6 +86,8 @@ public struct DiscoveredTranscript: Sendable, Hashable {
 public struct Capturer {
     public var options: CaptureOptions
     let pool: Pool?
+    /// Called before each file is read, with its 1-based number, the file count and the path.
+    public var progress: ((Int, Int, String) -> Void)?
 
     /// - Parameter pool: the pool to add to; nil reads and reports only (like `dryRun`).
     public init(pool: Pool?, options: CaptureOptions = CaptureOptions()) {
@@ -101,7 +103,9 @@ public struct Capturer {
     public func capture(paths: [String]) throws -> CaptureSummary {
         var summary = CaptureSummary()
         var built: [(memory: Memory, file: String, format: TranscriptFormat)] = []
-        for file in expand(paths, summary: &summary) {
+        let files = expand(paths, summary: &summary)
+        for (n, file) in files.enumerated() {
+            progress?(n + 1, files.count, file)
             read(file, into: &summary, built: &built)
         }
         let existing = try existingSessions(for: built.map(\.memory))

@@ -51,10 +51,13 @@ public enum Consolidation {
             merged.derivedFrom = Array(derived).sorted().prefix(maxEvidence).map { $0 }
             merged.tags = Array(tags).sorted()
             if matches.count == 1, let only = matches.first, sameContent(merged, only) { continue }
-            merged.supersedes = matches.map(\.id).sorted()
+            // Supersede what is in the pool; an insight proposed earlier in this run was never
+            // written, so the merge inherits what that one superseded instead.
+            let existingIDs = Set(existing.map(\.id))
+            merged.supersedes = Array(Set(matches.flatMap { existingIDs.contains($0.id) ? [$0.id] : $0.supersedes })).sorted()
             merged.refreshID()
-            let removed = Set(merged.supersedes)
-            changes.remove.append(contentsOf: merged.supersedes)
+            let removed = Set(matches.map(\.id))
+            changes.remove.append(contentsOf: matches.map(\.id))
             changes.add.removeAll { removed.contains($0.id) }
             changes.add.append(merged)
             current.removeAll { removed.contains($0.id) }
@@ -73,7 +76,9 @@ public enum Consolidation {
         guard case .insight(let x) = a.body, case .insight(let y) = b.body else { return false }
         let patternsA = Set(a.tags.filter { $0.hasPrefix("pattern:") })
         let patternsB = Set(b.tags.filter { $0.hasPrefix("pattern:") })
-        if !patternsA.isDisjoint(with: patternsB) { return true }
+        // Mined insights carry the pattern they are about: that is their identity, and two
+        // different patterns (two recoveries from one error class) are never the same insight.
+        if !patternsA.isEmpty && !patternsB.isEmpty { return !patternsA.isDisjoint(with: patternsB) }
         return similarity(x, y) >= threshold
     }
 

@@ -95,5 +95,5 @@ struct SHA1 {
 }
 
 extension UInt32 {
-    @inline(__always) fileprivate func rotl(_ n: UInt32) -> UInt32 { (self << n) | (self >> (32 - n)) }
+    @inline(__always) fileprivate func rotl(_ n: UInt32) -> UInt32 { (self &<< n) | (self &>> (32 &- n)) }
 }

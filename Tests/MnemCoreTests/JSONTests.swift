@@ -106,3 +106,18 @@ struct SHA256Tests {
         #expect(hasher.finalize().hexString == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }
+
+@Suite("SHA-256 implementations agree")
+struct SHA256ImplementationTests {
+    @Test("the hardware path and the portable rounds give the same digests")
+    func hardwareMatchesPortable() {
+        var rng = SystemRandomNumberGenerator()
+        for length in [0, 1, 55, 56, 63, 64, 65, 127, 128, 1000, 4096, 100_003] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            var portable = SHA256()
+            portable.usesHardware = false
+            portable.update(bytes)
+            #expect(SHA256.hash(bytes) == portable.finalize(), "length \(length), hardware: \(SHA256.hardware)")
+        }
+    }
+}

@@ -91,24 +91,37 @@ struct PoolTests {
         #expect(try Set(pool.memories().map { $0.headline }) == ["first", "theirs", "ours"])
     }
 
-    @Test("threads writing concurrently through separate handles lose nothing")
+    @Test("8 threads racing 320 commits through separate handles lose nothing")
     func concurrentThreads() throws {
         let path = dir.file("p")
         _ = try Pool.create(at: path)
         let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: 6) { worker in
+        let retries = Mutex<Int>(0)
+        let expected = Mutex<Set<MemoryID>>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
             do {
                 let pool = try Pool.open(at: path)
-                for batch in 0..<5 {
-                    let memories = (0..<4).map { sampleTrajectory(worker * 1000 + batch * 10 + $0) }
-                    _ = try pool.add(memories, info: CommitInfo(summary: "worker \(worker)"))
+                for batch in 0..<40 {
+                    let memories = (0..<2).map { sampleTrajectory(worker * 1000 + batch * 10 + $0) }
+                    expected.withLock { $0.formUnion(memories.map(\.id)) }
+                    let result = try pool.add(memories, info: CommitInfo(summary: "worker \(worker)"))
+                    retries.withLock { $0 += result.retries }
+                    if result.added.count != 2 {
+                        failures.withLock { $0.append("worker \(worker) batch \(batch): added \(result.added.count)") }
+                    }
                 }
             } catch {
                 failures.withLock { $0.append(String(describing: error)) }
             }
         }
         #expect(failures.withLock { $0 }.isEmpty)
-        #expect(try Pool.open(at: path).entries().count == 6 * 5 * 4)
+        let present = Set(try Pool.open(at: path).entries().map(\.id))
+        let missing = expected.withLock { $0 }.subtracting(present)
+        let commits = try Shell.git(["rev-list", "--count", "main"], in: path).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(
+            missing.isEmpty && present.count == 640,
+            "missing \(missing.count) (\(missing.sorted().prefix(5).map(\.short))), present \(present.count), commits \(commits), retries \(retries.withLock { $0 })")
+        #expect(commits == "320")
     }
 
     @Test("a pool with a work tree keeps its files in step with the branch")

@@ -11,6 +11,7 @@ struct BenchCommand: Command {
                mnem bench search [--sizes N,N,…] [--pool-size N] [--runs N]
                mnem bench hook [--pool-size N] [--runs N]
                mnem bench embed [--count N]
+               mnem bench capture [--corpus PATH] [--runs N]
 
           write         N memories (~1.5 KB) in one commit vs git fast-import of the same files;
                         then one memory added to a pool of --base memories (median of --runs ≥ 10)
@@ -30,9 +31,13 @@ struct BenchCommand: Command {
 
           embed         short texts per second on one core, static model against feature hashing
                         (--count texts, default 20000)
+
+          capture       MB/s over the transcript corpus, and the whole-process capture of its
+                        largest Claude Code transcript into a fresh pool (median of ≥ 10 runs)
+          --corpus P    the corpus (default: ../shared/corpus beside the checkout, or $MNEM_CORPUS)
         """
 
-    enum Target: String, CaseIterable { case write, search, hook, embed }
+    enum Target: String, CaseIterable { case write, search, hook, embed, capture }
 
     var target: Target
     var count: Int
@@ -41,6 +46,7 @@ struct BenchCommand: Command {
     var sizes: [Int] = [10_000, 100_000, 1_000_000]
     var poolSize: Int = 100_000
     var poolSizeGiven = false
+    var corpus: String?
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
         let countOption = try args.intOption("--count", range: 1...10_000_000)
@@ -55,6 +61,7 @@ struct BenchCommand: Command {
         let givenPoolSize = try args.intOption("--pool-size", range: 0...10_000_000)
         poolSize = givenPoolSize ?? 100_000
         poolSizeGiven = givenPoolSize != nil
+        corpus = try args.option("--corpus")
         let rest = try args.positionals()
         guard rest.count == 1, let name = rest.first, let target = Target(rawValue: name) else {
             throw UsageError("bench needs one of: \(Target.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -71,6 +78,8 @@ struct BenchCommand: Command {
         case .embed:
             let model = try StaticEmbedder(locator: ModelLocator(environment: console.environment))
             console.out(EmbeddingBenchmark.run(staticEmbedder: model, textCount: count))
+        case .capture:
+            try CaptureBench.run(corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), runs: runs, console: console)
         }
         return 0
     }

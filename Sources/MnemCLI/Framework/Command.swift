@@ -115,8 +115,8 @@ public enum MnemCLI {
 
     public static let commands: [any Command.Type] = [
         InitCommand.self, AddCommand.self, ShowCommand.self, ListCommand.self, LogCommand.self,
-        ForgetCommand.self, StatsCommand.self, DemoCommand.self, BenchCommand.self, CompactCommand.self,
-        IndexCommand.self, SearchCommand.self, ContextCommand.self,
+        ForgetCommand.self, StatsCommand.self, CaptureCommand.self, ScanCommand.self, CompactCommand.self, DemoCommand.self,
+        BenchCommand.self, IndexCommand.self, SearchCommand.self, ContextCommand.self,
         HooksCommand.self, HookCommand.self, MCPCommand.self,
     ]
 

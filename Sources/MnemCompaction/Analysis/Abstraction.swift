@@ -29,7 +29,7 @@ enum Abstraction {
         "gdb", "nc", "ssh", "unzip", "tar", "open", "goto", "edit", "create", "submit", "scroll_up", "scroll_down",
         "search_dir", "search_file", "find_file", "ctest", "nosetests", "unittest", "pyright", "mypy", "ruff", "flake8",
         "black", "isort", "pylint", "sort", "uniq", "cut", "tr", "xargs", "jq", "sqlite3", "psql", "redis-cli", "netstat",
-        "ss", "timeout", "true", "false", "test", "env",
+        "ss", "timeout", "true", "false", "test", "env", "decompile", "disassemble",
         // subcommands
         "status", "log", "show", "add", "commit", "checkout", "switch", "branch", "stash", "reset", "restore", "apply",
         "clone", "pull", "push", "fetch", "merge", "rebase", "init", "blame", "build", "run", "install", "uninstall", "i",
@@ -61,8 +61,7 @@ enum Abstraction {
     /// One word, abstracted.
     static func word(_ word: ShellCommand.Word, after previous: String = "") -> String {
         let text = word.text
-        if word.quoted { return text.isEmpty ? "<string>" : "<string>" }
-        if text.isEmpty { return "<string>" }
+        if word.quoted || text.isEmpty { return "<string>" }
         if text.contains("://") { return "<url>" }
         if text.hasPrefix("-") {
             if let eq = text.firstIndex(of: "=") {
@@ -108,9 +107,7 @@ enum Abstraction {
     /// The extension of the last path component (`pkg/mod.py` → `py`), lower-cased, or nil.
     static func fileExtension(_ text: String) -> String? {
         let last = text.split(separator: "/").last.map(String.init) ?? text
-        guard let dot = last.lastIndex(of: "."), dot != last.startIndex else {
-            return last.lowercased() == "dockerfile" || last.lowercased() == "makefile" ? nil : nil
-        }
+        guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return nil }
         let ext = last[last.index(after: dot)...]
         guard (1...10).contains(ext.count), ext.allSatisfy({ $0.isLetter || $0.isNumber }), ext.contains(where: \.isLetter) else { return nil }
         return ext.lowercased()

@@ -56,7 +56,20 @@ public enum StepClassifier {
         "update_plan", "plan", "exit", "exit_cost", "exit_context", "exit_format", "exit_api", "skip", "recall", "note",
     ]
     static let delegateTools: Set<String> = ["task", "agent", "subagent", "delegate", "agentdelegateaction", "dispatch_agent"]
-    static let finishTools: Set<String> = ["submit", "finish", "agentfinishaction", "attempt_completion", "complete_task"]
+    static let finishTools: Set<String> = ["submit", "finish", "agentfinishaction", "attempt_completion", "complete_task", "mark_task_complete", "task_complete"]
+    /// Tools that read or stop a command running in the background.
+    static let backgroundTools: Set<String> = ["bashoutput", "killbash", "killshell", "taskoutput", "shelloutput", "read_output"]
+    /// Tools that run code in a notebook kernel (OpenHands' IPython cell, with its file helpers).
+    static let notebookTools: Set<String> = ["run_ipython", "ipython", "ipythonruncellaction", "execute_ipython_cell", "jupyter"]
+    /// The file helpers notebook cells call, by category.
+    static let notebookHelpers: [String: (StepCategory, String)] = [
+        "edit_file_by_replace": (.edit, "replace text in <path>"), "create_file": (.edit, "create <path>"),
+        "append_file": (.edit, "append to <path>"), "insert_content_at_line": (.edit, "insert into <path>"),
+        "edit_file": (.edit, "edit <path>"), "open_file": (.inspect, "open <path>"), "goto_line": (.inspect, "go to a line"),
+        "scroll_down": (.inspect, "scroll"), "scroll_up": (.inspect, "scroll"), "search_dir": (.search, "search the code for <string>"),
+        "search_file": (.search, "search a file for <string>"), "find_file": (.search, "find a file named <string>"),
+        "parse_pdf": (.inspect, "read a document"), "parse_docx": (.inspect, "read a document"),
+    ]
 
     /// Classifies one step.
     public static func classify(_ step: TrajectoryStep) -> ClassifiedStep {
@@ -76,6 +89,23 @@ public enum StepClassifier {
         } else if finishTools.contains(tool) {
             result.category = .other
             result.action = "submit the change"
+        } else if backgroundTools.contains(tool) {
+            result.category = .run
+            result.action = tool.hasPrefix("kill") ? "stop a background command" : "read the output of a background command"
+        } else if notebookTools.contains(tool) {
+            let call = input.prefix(while: { $0.isLetter || $0.isNumber || $0 == "_" })
+            if input.dropFirst(call.count).hasPrefix("("), let (category, action) = notebookHelpers[String(call)] {
+                result.category = category
+                result.action = action
+                if let open = input.firstIndex(of: "'") ?? input.firstIndex(of: "\""),
+                    let close = input[input.index(after: open)...].firstIndex(of: input[open])
+                {
+                    result.target = Abstraction.baseName(String(input[input.index(after: open)..<close]))
+                }
+            } else {
+                result.category = .run
+                result.action = "run Python code in a notebook cell"
+            }
         } else if tool == "git-commit" || tool == "git_commit" {
             result.category = .versionControl
             result.action = "git commit"
@@ -100,7 +130,9 @@ public enum StepClassifier {
             result.category = isReproScript(path) ? .reproduce : .edit
             let verb = tool.contains("write") || tool.contains("create") ? "write" : "edit"
             result.action = "\(verb) \(fileWord)"
-        } else if readTools.contains(tool) && !(tool == "cat" || tool == "ls") && json != nil || (readTools.contains(tool) && json == nil && !input.contains(" ") && tool != "ls" && tool != "cat") {
+        } else if readTools.contains(tool), tool != "cat", tool != "ls", json != nil || !input.contains(" ") {
+            // A read tool with arguments, or with a bare path (Claude Code's Read); `open x 100`
+            // and `cat x` are commands and go through the shell classifier below.
             let path = json?["file_path"]?.stringValue ?? json?["path"]?.stringValue ?? json?["absolute_path"]?.stringValue ?? (json == nil ? input : nil)
             result.target = path.flatMap(Abstraction.baseName)
             result.category = .inspect
@@ -139,7 +171,7 @@ public enum StepClassifier {
         // test error in a passing run's output (an expected failure) is not one.
         let observedFailure = step.exitStatus == nil && errorClass != nil && !(result.category == .test && (result.testsFailed ?? 1) == 0)
         result.failed = exitFailed || toolFailed || observedFailure
-        result.errorClass = result.failed ? (errorClass ?? (exitFailed ? nil : nil)) : nil
+        result.errorClass = result.failed ? errorClass : nil
         return result
     }
 
@@ -166,8 +198,17 @@ public enum StepClassifier {
         let command = ShellCommand(text)
         var best: (category: StepCategory, simple: ShellCommand.Simple, verb: String)?
         for pipeline in command.pipelines {
-            guard let head = pipeline.head else { continue }
-            guard let (category, verb) = category(of: head, hereDocument: command.hasHereDocument) else { continue }
+            guard var head = pipeline.head else { continue }
+            var found = category(of: head, hereDocument: command.hasHereDocument)
+            // `echo input | ./program`: the head only feeds the program that does the work.
+            if ["echo", "printf", "cat", "yes"].contains(head.program), !head.redirectsToFile, pipeline.commands.count > 1 {
+                let next = pipeline.commands[1]
+                if let downstream = category(of: next, hereDocument: command.hasHereDocument), downstream.0 != .inspect && downstream.0 != .search {
+                    head = next
+                    found = downstream
+                }
+            }
+            guard let (category, verb) = found else { continue }
             if best == nil || category.weight > (best?.category.weight ?? 0) { best = (category, head, verb) }
             if head.program == "git", let sub = head.arguments.first?.text, sub == "diff" || sub == "status" { result.reviewsChange = true }
         }
@@ -285,9 +326,12 @@ public enum StepClassifier {
             "redis-cli", "uvicorn", "gunicorn", "flask", "streamlit", "next", "vite", "serve", "tmux", "screen":
             if (program == "bash" || program == "sh") && isReproScript(sub) { return (.reproduce, "run the reproduction script") }
             return (.run, "")
+        case "decompile", "disassemble", "ghidra", "r2", "radare2", "checksec":
+            return (.inspect, "")
         default:
             if isReproScript(program) { return (.reproduce, "run the reproduction script") }
-            if program.hasPrefix("./") || program.contains("/") { return (.run, "run a program") }
+            let raw = simple.words.first?.text ?? ""
+            if raw.hasPrefix("./") || raw.hasPrefix("/") || raw.contains("/") { return (.run, "run a program") }
             if ["mypy", "pyright", "ruff", "flake8", "pylint", "eslint", "black", "isort", "prettier", "rubocop", "credo", "dialyzer"].contains(program) {
                 return (.build, "check the code")
             }

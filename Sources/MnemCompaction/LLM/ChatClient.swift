@@ -36,8 +36,11 @@ public struct LLMConfiguration: Sendable {
         guard let url = URL(string: base), let scheme = url.scheme, scheme == "http" || scheme == "https", url.host != nil else {
             throw .notConfigured("MNEM_LLM_BASE_URL '\(base)' is not an http(s) URL")
         }
-        let timeout = value("MNEM_LLM_TIMEOUT", "mnem.llm.timeout").flatMap(Double.init) ?? 120
-        return LLMConfiguration(baseURL: base, model: model, apiKey: value("MNEM_LLM_API_KEY", "mnem.llm.apikey"), timeout: max(1, timeout))
+        // Bounded so that no configured value (inf, nan, a negative) reaches the timer arithmetic.
+        var timeout = value("MNEM_LLM_TIMEOUT", "mnem.llm.timeout").flatMap(Double.init) ?? 120
+        if !timeout.isFinite || timeout < 1 { timeout = timeout == .infinity ? 3_600 : 1 }
+        timeout = min(timeout, 3_600)
+        return LLMConfiguration(baseURL: base, model: model, apiKey: value("MNEM_LLM_API_KEY", "mnem.llm.apikey"), timeout: timeout)
     }
 
     /// `{base}/v1/chat/completions`, whether or not the base already ends in `/v1`.
@@ -158,7 +161,8 @@ public final class ChatClient {
             case 429:
                 rateLimited += 1
                 guard rateLimited <= maxRateLimitRetries else { throw .rateLimited(attempts: rateLimited) }
-                let wait = min(maxRetryAfter, Self.retryAfter(response.headers["retry-after"]) ?? Double(rateLimited))
+                var wait = min(maxRetryAfter, Self.retryAfter(response.headers["retry-after"]) ?? Double(rateLimited))
+                if !wait.isFinite { wait = maxRetryAfter }
                 if wait > 0 { Thread.sleep(forTimeInterval: wait) }
             default:
                 let detail = String(decoding: response.body.prefix(200), as: UTF8.self).firstLine(limit: 160)
@@ -188,7 +192,8 @@ public final class ChatClient {
         }
         let text = json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue
         if let used = json["usage"]?["total_tokens"]?.intValue, used > 0 {
-            tokens += Int(used)
+            // A server's count is input: clamp it so a wild number cannot overflow the tally.
+            tokens = min(tokens + Int(min(used, 100_000_000)), Int.max / 2)
         } else {
             tokens += promptTokens + LLMBudget.estimate(text ?? "")
         }

@@ -59,7 +59,7 @@ public struct LLMCompactor {
             let rendered = Prompts.render(trajectory)
             for kind in kinds {
                 calls += 1
-                prompt += LLMBudget.estimate(Prompts.system) + LLMBudget.estimate(Prompts.user(kind: kind, success: trajectory.outcome == .success, trajectory: rendered))
+                prompt += LLMBudget.estimate(Prompts.system) + LLMBudget.estimate(Prompts.user(kind: kind, outcome: trajectory.outcome, trajectory: rendered))
             }
         }
         let total = prompt + calls * client.budget.replyTokens
@@ -114,8 +114,7 @@ public struct LLMCompactor {
 
     /// Asks for one memory of `kind`, retrying malformed replies.
     func derive(_ kind: MemoryKind, from trajectory: Memory, rendered: String) throws(LLMError) -> Memory {
-        let success = trajectory.outcome == .success
-        let user = Prompts.user(kind: kind, success: success, trajectory: rendered)
+        let user = Prompts.user(kind: kind, outcome: trajectory.outcome, trajectory: rendered)
         var lastReason = ""
         for attempt in 1...maxAttempts {
             let reply: String

@@ -13,9 +13,9 @@ enum Prompts {
 
     static let categories = StepCategory.allCases.map(\.rawValue).joined(separator: ", ")
 
-    static func user(kind: MemoryKind, success: Bool, trajectory: String) -> String {
-        let instruction: String
-        switch (kind, success) {
+    static func user(kind: MemoryKind, outcome: Outcome, trajectory: String) -> String {
+        var instruction: String
+        switch (kind, outcome != .failure) {
         case (.workflow, true):
             instruction = """
                 This trajectory succeeded. Extract its reusable workflow: the goal as an abstract task (no project names), \
@@ -64,6 +64,11 @@ enum Prompts {
                 """
         case (.trajectory, _):
             instruction = "Summarize this trajectory as JSON."
+        }
+        // An unrecorded outcome gets the success prompt without the claim that it succeeded.
+        if outcome == .unknown {
+            instruction = instruction.replacingOccurrences(
+                of: "This trajectory succeeded.", with: "The outcome of this trajectory was not recorded; judge only from its evidence.")
         }
         return instruction + "\n\n" + trajectory
     }

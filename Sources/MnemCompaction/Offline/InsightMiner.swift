@@ -27,17 +27,21 @@ enum InsightMiner {
 
     static func mine(_ analyses: [TrajectoryAnalysis]) -> [InsightCandidate] {
         var out: [InsightCandidate] = []
+        // With no known failure, a difference in success rate cannot show; patterns are then
+        // judged by how consistently the runs showing them succeeded.
+        let failuresKnown = analyses.contains { $0.memory.outcome == .failure }
         for pattern in WorkingPattern.allCases {
             let applicable = analyses.filter { pattern.applies(to: $0) }
             let with = applicable.filter { $0.patterns.contains(pattern) }
             let without = applicable.filter { !$0.patterns.contains(pattern) }
-            guard domains(with).count >= minimumDomains else { continue }
+            guard knownDomainCount(with) >= minimumDomains else { continue }
             let rateWith = successRate(with)
             let rateWithout = successRate(without)
-            guard keep(good: pattern.isGoodHabit, with: with, rateWith: rateWith, rateWithout: rateWithout) else { continue }
+            guard keep(good: pattern.isGoodHabit, with: with, rateWith: rateWith, rateWithout: failuresKnown ? rateWithout : nil) else { continue }
             let evidence = InsightEvidence(
                 memories: ids(with), domains: domains(with), successRateWith: rateWith.map(round2), successRateWithout: rateWithout.map(round2))
-            let text = InsightTemplates.pattern(pattern, support: with.count, domains: evidence.domains.count, with: rateWith, without: rateWithout)
+            let text = InsightTemplates.pattern(
+                pattern, support: with.count, known: with.filter { $0.memory.outcome != .unknown }.count, domains: evidence.domains.count, with: rateWith, without: failuresKnown ? rateWithout : nil)
             out.append(
                 InsightCandidate(
                     key: pattern.rawValue, insight: Insight(title: text.title, description: text.description, content: text.content, evidence: evidence),
@@ -51,7 +55,7 @@ enum InsightMiner {
             }
         }
         for key in byRecovery.keys.sorted() {
-            guard let (recovery, with) = byRecovery[key], domains(with).count >= minimumDomains, with.count >= 2 else { continue }
+            guard let (recovery, with) = byRecovery[key], knownDomainCount(with) >= minimumDomains, with.count >= 2 else { continue }
             // Without: trajectories that met the same error and did not get past it this way.
             let without = analyses.filter { a in
                 a.errorCounts[recovery.error] != nil && !a.recoveries.contains { $0.key == key && $0.worked }
@@ -88,6 +92,12 @@ enum InsightMiner {
         Array(Set(analyses.map(\.memory.domain))).sorted()
     }
 
+    /// Domains that name something: "general" (no project or language signal) does not count
+    /// towards the two domains an insight needs.
+    static func knownDomainCount(_ analyses: [TrajectoryAnalysis]) -> Int {
+        domains(analyses).filter { $0 != "general" }.count
+    }
+
     static func ids(_ analyses: [TrajectoryAnalysis]) -> [String] {
         Array(analyses.map(\.memory.id.rawValue).sorted().prefix(maxEvidence))
     }
@@ -105,58 +115,59 @@ enum InsightTemplates {
 
     static func percent(_ rate: Double?) -> String { rate.map { "\(Int(($0 * 100).rounded()))%" } ?? "unknown" }
 
-    static func statistics(support: Int, domains: Int, with: Double?, without: Double?, doing: String) -> String {
+    static func statistics(support: Int, known: Int, domains: Int, with: Double?, without: Double?, doing: String) -> String {
         let base = "Seen in \(support) trajectories from \(domains) domains"
         if let without {
             return base + ": runs that \(doing) succeeded \(percent(with)) of the time, against \(percent(without)) for runs that did not."
         }
+        if known < support { return base + "; of the \(known) with a recorded outcome, \(percent(with)) succeeded." }
         return base + ", of which \(percent(with)) succeeded."
     }
 
-    static func pattern(_ pattern: WorkingPattern, support: Int, domains: Int, with: Double?, without: Double?) -> Text {
+    static func pattern(_ pattern: WorkingPattern, support: Int, known: Int, domains: Int, with: Double?, without: Double?) -> Text {
         switch pattern {
         case .testedAfterLastEdit:
             return Text(
                 title: "Run the tests after the last edit",
                 description: "Treat a change as finished only once the tests have run against its final version.",
                 content: "Re-run the relevant tests after the final edit, not only before it, so the state you hand over is the state you validated. "
-                    + statistics(support: support, domains: domains, with: with, without: without, doing: "tested after their last edit"))
+                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "tested after their last edit"))
         case .validatedAfterLastEdit:
             return Text(
                 title: "Validate the final change by executing it",
                 description: "After the last edit, build, test or run the code to confirm the change works.",
                 content: "An edit that is never executed is a guess; a build, a test run or a rerun of the reproduction confirms it. "
-                    + statistics(support: support, domains: domains, with: with, without: without, doing: "validated after their last edit"))
+                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "validated after their last edit"))
         case .reproducedBeforeFixing:
             return Text(
                 title: "Reproduce the problem before changing code",
                 description: "Run the failing behaviour first so there is a concrete signal to check the fix against.",
                 content: "Before editing, run a test, a script or the program to observe the problem, then rerun the same check after the fix. "
-                    + statistics(support: support, domains: domains, with: with, without: without, doing: "reproduced before editing"))
+                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "reproduced before editing"))
         case .inspectedBeforeEditing:
             return Text(
                 title: "Read a file before editing it",
                 description: "Inspect the code you are about to change so the edit fits what is actually there.",
                 content: "Open the surrounding code before modifying it instead of editing from memory or assumption, which avoids mismatched edits and broken context. "
-                    + statistics(support: support, domains: domains, with: with, without: without, doing: "read files before editing them"))
+                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "read files before editing them"))
         case .searchedBeforeEditing:
             return Text(
                 title: "Search the code base before editing",
                 description: "Locate every place involved in a change with a search before making the first edit.",
                 content: "A search for the relevant names or messages shows where behaviour is defined and used, so the fix lands in the right place and nothing is missed. "
-                    + statistics(support: support, domains: domains, with: with, without: without, doing: "searched before editing"))
+                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "searched before editing"))
         case .reviewedChangeAfterEditing:
             return Text(
                 title: "Review the diff before finishing",
                 description: "Look at the version-control diff or status after the last edit to check exactly what changed.",
                 content: "Reviewing the change set catches stray edits, leftover debugging files and incomplete changes before they are handed over. "
-                    + statistics(support: support, domains: domains, with: with, without: without, doing: "reviewed their change"))
+                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "reviewed their change"))
         case .failingRetryLoop:
             return Text(
                 title: "Stop retrying a command that keeps failing",
                 description: "After two identical failures, change the approach instead of running the same action again.",
                 content: "Repeating an unchanged action that failed rarely converges; read the error, inspect the cause or try a different tool first. "
-                    + statistics(support: support, domains: domains, with: with, without: without, doing: "retried a failing action three or more times"))
+                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "retried a failing action three or more times"))
         }
     }
 

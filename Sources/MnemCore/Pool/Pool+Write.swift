@@ -35,33 +35,7 @@ extension Pool {
     /// Blobs are written once; only the tree and commit are rebuilt when another writer wins a race.
     /// - Returns: the commit (nil if every memory was already there) and what was added.
     public func add(_ memories: [Memory], info: CommitInfo) throws -> WriteResult {
-        var unique: [MemoryID: Memory] = [:]
-        var order: [MemoryID] = []
-        for memory in memories where unique[memory.id] == nil {
-            unique[memory.id] = memory
-            order.append(memory.id)
-        }
-        // Blobs are written once, for the memories the tip lacks, and reused if a lost race
-        // makes us rebuild the tree.
-        var blobs: [MemoryID: ObjectID] = [:]
-        return try transact(info: info, memories: order.compactMap { unique[$0] }) { tree throws -> ([TreeEdit], WriteResult) in
-            var result = WriteResult(commit: nil, added: [], unchanged: [], removed: [], retries: 0)
-            var missing: [Memory] = []
-            for id in order {
-                guard let memory = unique[id] else { continue }
-                if let tree, try repository.treeEntry(atPath: memory.path, in: tree) != nil {
-                    result.unchanged.append(id)
-                } else {
-                    missing.append(memory)
-                    result.added.append(id)
-                }
-            }
-            let unwritten = missing.filter { blobs[$0.id] == nil }
-            let ids = try repository.writeBlobs(try unwritten.parallelMap { $0.canonicalBytes() })
-            for (memory, blob) in zip(unwritten, ids) { blobs[memory.id] = blob }
-            let edits = missing.compactMap { memory in blobs[memory.id].map { TreeEdit.upsert(path: memory.path, blob: $0) } }
-            return (edits, result)
-        }
+        try apply(adding: memories, removing: [], info: info)
     }
 
     /// Removes memories from the tip in one commit; history keeps them.
@@ -95,6 +69,8 @@ extension Pool {
         }
         let adding = Set(order)
         let removing = Array(Set(ids).subtracting(adding)).sorted()
+        // Blobs are written once, for the memories the tip lacks, and reused if a lost race
+        // makes us rebuild the tree.
         var blobs: [MemoryID: ObjectID] = [:]
         return try transact(info: info, memories: order.compactMap { unique[$0] }) { tree throws -> ([TreeEdit], WriteResult) in
             var result = WriteResult(commit: nil, added: [], unchanged: [], removed: [], retries: 0)

@@ -1,3 +1,5 @@
+import CMnemSHA
+
 /// SHA-256 (FIPS 180-4), for memory ids and transcript digests.
 ///
 /// Foundation on Linux has no CryptoKit and mnem takes no package dependencies, so the
@@ -20,6 +22,9 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
+    /// Whether this hasher uses the SHA extensions; tests turn it off to check the portable rounds.
+    var usesHardware = SHA256.hardware
+
     public init() { buffer.reserveCapacity(64) }
 
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
@@ -41,6 +46,16 @@ public struct SHA256: Sendable {
         while offset < bytes.count, !buffer.isEmpty {
             buffer.append(bytes[offset]); offset += 1; length &+= 1
             if buffer.count == 64 { compress(buffer); buffer.removeAll(keepingCapacity: true) }
+        }
+        let wholeBlocks = (bytes.count - offset) / 64
+        if wholeBlocks > 0, usesHardware, let base = bytes.baseAddress {
+            withUnsafeMutableBytes(of: &state) { raw in
+                mnem_sha256_hardware_blocks(
+                    raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt32.self),
+                    (base + offset).assumingMemoryBound(to: UInt8.self), wholeBlocks)
+            }
+            offset += wholeBlocks * 64
+            length &+= UInt64(wholeBlocks * 64)
         }
         while bytes.count - offset >= 64 {
             compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 64)]))
@@ -88,7 +103,21 @@ public struct SHA256: Sendable {
         }
     }
 
+    /// Whether the CPU's SHA extensions are used for whole blocks.
+    static let hardware = mnem_sha256_hardware_available() == 1
+
     private mutating func compress(_ block: UnsafeRawBufferPointer) {
+        if usesHardware, let base = block.baseAddress {
+            withUnsafeMutableBytes(of: &state) { raw in
+                mnem_sha256_hardware_blocks(raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt32.self), base.assumingMemoryBound(to: UInt8.self), 1)
+            }
+            return
+        }
+        compressPortable(block)
+    }
+
+    /// The portable rounds, for CPUs without the SHA extensions (and to check them in tests).
+    mutating func compressPortable(_ block: UnsafeRawBufferPointer) {
         // The 64-word schedule lives on the stack (32 UInt64s), not in a heap array.
         var schedule: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
@@ -96,33 +125,48 @@ public struct SHA256: Sendable {
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let input = block.baseAddress.unsafelyUnwrapped
         withUnsafeMutableBytes(of: &schedule) { raw in
-            let w = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt32.self)
-            for t in 0..<16 { w[t] = UInt32(bigEndian: input.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self)) }
-            for t in 16..<64 {
-                let s0 = w[t - 15].rotr(7) ^ w[t - 15].rotr(18) ^ (w[t - 15] >> 3)
-                let s1 = w[t - 2].rotr(17) ^ w[t - 2].rotr(19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = state
-            Self.k.withUnsafeBufferPointer { kBuffer in
-                let k = kBuffer.baseAddress.unsafelyUnwrapped
-                for t in 0..<64 {
-                    let s1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
-                    let ch = (e & f) ^ (~e & g)
-                    let t1 = h &+ s1 &+ ch &+ k[t] &+ w[t]
-                    let s0 = a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ maj
-                    h = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-                }
-            }
-            state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
+            Self.rounds(&state, raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt32.self), input)
         }
+    }
+
+    /// The round constants, at a fixed address so the round loop reads them without a closure.
+    // nonisolated(unsafe): written once at initialization, only read afterwards.
+    nonisolated(unsafe) private static let constants: UnsafeMutablePointer<UInt32> = {
+        let pointer = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
+        pointer.initialize(from: k, count: 64)
+        return pointer
+    }()
+
+    /// The compression function proper. A plain function with locals only, so the eight working
+    /// variables stay in registers (a closure capturing them would box them in memory).
+    @inline(__always)
+    private static func rounds(
+        _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32), _ w: UnsafeMutablePointer<UInt32>,
+        _ input: UnsafeRawPointer
+    ) {
+        let k = constants
+        for t in 0..<16 { w[t] = UInt32(bigEndian: input.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self)) }
+        for t in 16..<64 {
+            let s0 = w[t - 15].rotr(7) ^ w[t - 15].rotr(18) ^ (w[t - 15] >> 3)
+            let s1 = w[t - 2].rotr(17) ^ w[t - 2].rotr(19) ^ (w[t - 2] >> 10)
+            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+        }
+        var (a, b, c, d, e, f, g, h) = state
+        for t in 0..<64 {
+            let s1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
+            let ch = (e & f) ^ (~e & g)
+            let t1 = h &+ s1 &+ ch &+ k[t] &+ w[t]
+            let s0 = a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)
+            let maj = (a & b) ^ (a & c) ^ (b & c)
+            let t2 = s0 &+ maj
+            h = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
+        }
+        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
     }
 }
 
 extension UInt32 {
-    @inline(__always) fileprivate func rotr(_ n: UInt32) -> UInt32 { (self >> n) | (self << (32 - n)) }
+    @inline(__always) fileprivate func rotr(_ n: UInt32) -> UInt32 { (self &>> n) | (self &<< (32 &- n)) }
 }
 
 extension Sequence where Element == UInt8 {
