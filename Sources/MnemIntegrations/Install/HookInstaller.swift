@@ -179,7 +179,7 @@ public struct HookInstaller: Sendable {
         let before = try parse(existing, path)
         guard JSONHooksConfig.containsMnemHooks(before, shape: shape) else { return [] }
         let after = try JSONHooksConfig.uninstall(from: before, shape: shape)
-        return try finishUninstall(path, semantic: after, bytes: CanonicalJSON.document(after)) { backup in
+        return try finishUninstall(path, bytes: CanonicalJSON.document(after)) { backup in
             (try? JSONParser.parse(Data(backup))) == after
         } isEmpty: {
             after == .object([:]) || after == .object(["version": .int(1)]) || after == .object(["version": .int(1), "hooks": .object([:])])
@@ -199,13 +199,13 @@ public struct HookInstaller: Sendable {
         guard let existing = try AtomicFile.read(path) else { return [] }
         guard let updated = CodexConfig.uninstall(String(decoding: existing, as: UTF8.self)) else { return [] }
         let bytes = Array(updated.utf8)
-        return try finishUninstall(path, semantic: nil, bytes: bytes) { backup in backup == bytes } isEmpty: { bytes.isEmpty }
+        return try finishUninstall(path, bytes: bytes) { backup in backup == bytes } isEmpty: { bytes.isEmpty }
     }
 
     /// Writes the uninstalled file: the backup's bytes when it means the same, nothing at all
     /// when mnem created the file and nothing else is left in it, else `bytes`.
     func finishUninstall(
-        _ path: String, semantic: JSONValue?, bytes: [UInt8], matchesBackup: ([UInt8]) -> Bool, isEmpty: () -> Bool
+        _ path: String, bytes: [UInt8], matchesBackup: ([UInt8]) -> Bool, isEmpty: () -> Bool
     ) throws -> [String] {
         let backupPath = path + AtomicFile.backupSuffix
         if let backup = try AtomicFile.read(backupPath) {
