@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "mnem", targets: ["mnem"]),
         .library(name: "MnemCore", targets: ["MnemCore"]),
+        .library(name: "MnemIndex", targets: ["MnemIndex"]),
     ],
     targets: [
         .systemLibrary(
@@ -21,8 +22,14 @@ let package = Package(
         .target(name: "CMnemSHA"),
         // Memory model, canonical JSON, hashing, the pool.
         .target(name: "MnemCore", dependencies: ["MnemGit", "CMnemSHA"]),
+        // The vector sidecar, search and context: everything that consumes embeddings.
+        .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit", "CMnemPrefetch"]),
+        // One static inline function: a cache prefetch hint for the scan, which Swift cannot express.
+        .target(name: "CMnemPrefetch"),
+        // Agent and git hooks (install, capture, inject) and the MCP server.
+        .target(name: "MnemIntegrations", dependencies: ["MnemCore", "MnemGit", "MnemCapture", "MnemIndex"]),
         // One type per command; testable without a process.
-        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemEmbedding", "MnemCapture", "MnemCompaction"]),
+        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex", "MnemCapture", "MnemIntegrations", "MnemCompaction", "MnemEmbedding"]),
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore"]),
         // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
@@ -39,6 +46,9 @@ let package = Package(
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
         .testTarget(name: "MnemEmbeddingTests", dependencies: ["MnemEmbedding"], exclude: ["Fixtures"]),
         .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit", "MnemTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "MnemIntegrationsTests", dependencies: ["MnemIntegrations", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
+        .testTarget(name: "MnemIndexTests", dependencies: ["MnemIndex", "MnemCLI", "MnemCore", "MnemGit"]),
         .testTarget(
             name: "MnemCompactionTests",
             dependencies: ["MnemCompaction", "MnemCapture", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),

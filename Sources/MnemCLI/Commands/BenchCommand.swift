@@ -8,6 +8,8 @@ struct BenchCommand: Command {
     static let abstract = "Measure performance against anchors measured in the same run"
     static let help = """
         Usage: mnem bench write [--count N] [--base N] [--runs N]
+               mnem bench search [--sizes N,N,…] [--pool-size N] [--runs N]
+               mnem bench hook [--pool-size N] [--runs N]
                mnem bench embed [--count N]
                mnem bench capture [--corpus PATH] [--runs N]
 
@@ -16,25 +18,49 @@ struct BenchCommand: Command {
           --count N     memories in the one commit (default 10000)
           --base N      size of the large pool for the add-one figure (default 100000; 0 skips it)
           --runs N      runs per figure (default 5 for the commit, at least 10 for add-one)
+
+          search        exact top-10 scan of N random unit vectors (d=256, float16) vs a SIMD read of
+                        the same bytes and vs faiss (if importable); whole-process search on a pool
+                        of --pool-size memories; an index update after 1,000 adds vs a full rebuild
+          --sizes LIST  scan sizes (default 10000,100000,1000000)
+          --pool-size N the pool for the whole-process figures (default 100000; 0 skips them)
+
+          hook          whole-process SessionStart and UserPromptSubmit hook latency on a pool of
+                        --pool-size memories (default 10000 for hook), median of --runs ≥ 10,
+                        against the process floor (mnem --version) measured in the same run
+
           embed         short texts per second on one core, static model against feature hashing
                         (--count texts, default 20000)
+
           capture       MB/s over the transcript corpus, and the whole-process capture of its
                         largest Claude Code transcript into a fresh pool (median of ≥ 10 runs)
           --corpus P    the corpus (default: ../shared/corpus beside the checkout, or $MNEM_CORPUS)
         """
 
-    enum Target: String, CaseIterable { case write, embed, capture }
+    enum Target: String, CaseIterable { case write, search, hook, embed, capture }
 
     var target: Target
     var count: Int
     var base: Int
     var runs: Int
+    var sizes: [Int] = [10_000, 100_000, 1_000_000]
+    var poolSize: Int = 100_000
+    var poolSizeGiven = false
     var corpus: String?
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
         let countOption = try args.intOption("--count", range: 1...10_000_000)
         base = try args.intOption("--base", range: 0...10_000_000) ?? 100_000
         runs = try args.intOption("--runs", range: 1...1000) ?? 5
+        if let list = try args.option("--sizes") {
+            sizes = try list.split(separator: ",").map { (text) throws(UsageError) in
+                guard let n = Int(text), n > 0 else { throw UsageError("--sizes takes positive whole numbers, not '\(text)'") }
+                return n
+            }
+        }
+        let givenPoolSize = try args.intOption("--pool-size", range: 0...10_000_000)
+        poolSize = givenPoolSize ?? 100_000
+        poolSizeGiven = givenPoolSize != nil
         corpus = try args.option("--corpus")
         let rest = try args.positionals()
         guard rest.count == 1, let name = rest.first, let target = Target(rawValue: name) else {
@@ -47,6 +73,8 @@ struct BenchCommand: Command {
     func run(_ console: Console) throws -> Int32 {
         switch target {
         case .write: try WriteBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
+        case .search: try SearchBenchmark.run(sizes: sizes, poolSize: poolSize, runs: runs, console: console)
+        case .hook: try HookBenchmark.run(poolSize: poolSizeGiven ? max(poolSize, 10) : 10_000, runs: runs, console: console)
         case .embed:
             let model = try StaticEmbedder(locator: ModelLocator(environment: console.environment))
             console.out(EmbeddingBenchmark.run(staticEmbedder: model, textCount: count))

@@ -11,6 +11,7 @@ public final class Console: @unchecked Sendable {
     public let environment: [String: String]
     public let currentDirectory: String
     private let stdinData: Data?
+    private var stdinConsumed = false
     /// Whether standard output is a terminal (progress displays only then).
     public let isTerminal: Bool
 
@@ -60,6 +61,18 @@ public final class Console: @unchecked Sendable {
         return FileHandle.standardInput.readDataToEndOfFile()
     }
 
+    /// Standard input as it arrives, a chunk at a time; empty at the end of input. For servers
+    /// (`mnem mcp`) that must answer each line before the next one comes.
+    public func readStdinChunk() -> Data {
+        if stdinData != nil {
+            return lock.withLock {
+                defer { stdinConsumed = true }
+                return stdinConsumed ? Data() : (stdinData ?? Data())
+            }
+        }
+        return FileHandle.standardInput.availableData
+    }
+
     public var stdout: String { lock.withLock { String(decoding: outBuffer, as: UTF8.self) } }
     public var stderr: String { lock.withLock { String(decoding: errBuffer, as: UTF8.self) } }
 
@@ -103,7 +116,8 @@ public enum MnemCLI {
     public static let commands: [any Command.Type] = [
         InitCommand.self, AddCommand.self, ShowCommand.self, ListCommand.self, LogCommand.self,
         ForgetCommand.self, StatsCommand.self, CaptureCommand.self, ScanCommand.self, CompactCommand.self, DemoCommand.self,
-        BenchCommand.self,
+        BenchCommand.self, IndexCommand.self, SearchCommand.self, ContextCommand.self,
+        HooksCommand.self, HookCommand.self, MCPCommand.self,
     ]
 
     public enum ExitCode {

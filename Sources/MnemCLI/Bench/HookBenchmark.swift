@@ -1,0 +1,117 @@
+import Foundation
+import MnemCore
+import MnemGit
+
+/// `mnem bench hook`: the whole-process latency of the context hooks an agent waits for, against
+/// the process floor (`mnem --version`) measured in the same run.
+enum HookBenchmark {
+    /// - Parameters:
+    ///   - poolSize: memories in the pool (one in ten an insight, the rest trajectories).
+    ///   - runs: runs per figure (at least 10); the medians are printed.
+    static func run(poolSize: Int, runs: Int, console: Console) throws {
+        let runs = max(runs, 10)
+        let dir = try BenchSupport.temporaryDirectory("hook")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let mnem = BenchSupport.mnemExecutable(console)
+        let poolPath = dir + "/pool"
+        let pool = try Pool.create(at: poolPath)
+        let info = CommitInfo(summary: "seed", author: Signature(name: "bench", email: "bench@localhost"))
+        let insights = poolSize / 10
+        var made = 0
+        while made < poolSize - insights {
+            let n = min(20_000, poolSize - insights - made)
+            _ = try pool.add(SyntheticMemories.make(n, seed: 7000 + UInt64(made), targetBytes: 600), info: info)
+            made += n
+        }
+        _ = try pool.add(syntheticInsights(insights), info: info)
+
+        let project = dir + "/project"
+        try FileManager.default.createDirectory(atPath: project + "/.git", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: project + "/Package.swift", contents: Data())
+        let env = ProcessInfo.processInfo.environment.merging([
+            "MNEM_POOL": poolPath, "MNEM_EMBEDDER": "hash", "XDG_STATE_HOME": dir + "/state", "MNEM_HOOK_BUDGET_MS": "10000",
+        ]) { $1 }
+        let start = dir + "/start.json"
+        let prompt = dir + "/prompt.json"
+        try Data(#"{"session_id":"bench","cwd":"\#(project)","hook_event_name":"SessionStart","source":"startup"}"#.utf8)
+            .write(to: URL(fileURLWithPath: start))
+        try Data(#"{"session_id":"bench","cwd":"\#(project)","hook_event_name":"UserPromptSubmit","prompt":"fix the failing parser tests after a refactor"}"#.utf8)
+            .write(to: URL(fileURLWithPath: prompt))
+
+        // The first hook builds the index; what an agent waits for afterwards is the steady state.
+        let first = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
+        guard first.status == 0, !first.stdout.isEmpty else { throw PoolError("the SessionStart hook gave no context: \(first.stderr)") }
+        usleep(200_000)
+        _ = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
+
+        let output = dir + "/out.json"
+        var floor: [Timed] = []
+        var sessionStart: [Timed] = []
+        var promptSubmit: [Timed] = []
+        for _ in 0..<runs {
+            floor.append(try timed(mnem, ["--version"], stdin: "/dev/null", stdout: output, environment: env))
+            sessionStart.append(try timed(mnem, ["hook", "claude-code", "session-start"], stdin: start, stdout: output, environment: env))
+            guard (try? Data(contentsOf: URL(fileURLWithPath: output)))?.isEmpty == false else { throw PoolError("the SessionStart hook gave no context") }
+            promptSubmit.append(try timed(mnem, ["hook", "claude-code", "user-prompt-submit"], stdin: prompt, stdout: output, environment: env))
+        }
+        let floorWall = BenchSupport.median(floor.map(\.seconds))
+        let floorCPU = BenchSupport.median(floor.map(\.cpuSeconds))
+        console.out("bench hook: a pool of \(poolSize) memories (\(insights) insights), embedder hash, whole processes, median of \(runs) runs")
+        console.out("  (wall: posix_spawn to waitpid; CPU: the child's user + system time, steadier on a shared machine)")
+        console.out("  mnem --version (process floor)       wall \(BenchSupport.ms(floorWall))   CPU \(BenchSupport.ms(floorCPU))")
+        for (name, results) in [("SessionStart hook", sessionStart), ("UserPromptSubmit hook", promptSubmit)] {
+            let wall = BenchSupport.median(results.map(\.seconds))
+            let cpu = BenchSupport.median(results.map(\.cpuSeconds))
+            console.out(
+                "  " + name.padding(toLength: 37, withPad: " ", startingAt: 0) + "wall \(BenchSupport.ms(wall))   CPU \(BenchSupport.ms(cpu))"
+                    + String(format: "   wall %.1f× floor (%@ above it)", wall / max(floorWall, 1e-9), BenchSupport.ms(wall - floorWall)))
+        }
+    }
+
+    struct Timed {
+        var seconds: Double
+        var cpuSeconds: Double
+    }
+
+    /// Runs a program with standard input from `stdin` and output to `stdout`, timed from spawn to
+    /// `waitpid` (Foundation's `Process` wait polls, which would quantize the figure).
+    static func timed(_ executable: String, _ arguments: [String], stdin: String, stdout: String, environment: [String: String]) throws -> Timed {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        var pid: pid_t = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        let code = posix_spawn(&pid, executable, &actions, nil, &argv, &envp)
+        guard code == 0 else { throw PoolError("cannot run \(executable): \(String(cString: strerror(code)))") }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        guard status == 0 else { throw PoolError("\(executable) \(arguments.joined(separator: " ")) exited with status \(status)") }
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return Timed(seconds: seconds, cpuSeconds: cpu)
+    }
+
+    /// `n` insights with varied words, the kind a session start offers.
+    static func syntheticInsights(_ n: Int) -> [Memory] {
+        var rng = SplitMix64(seed: 42)
+        return (0..<n).map { i in
+            Memory(
+                body: .insight(
+                    Insight(
+                        title: "insight \(i): " + SyntheticMemories.sentence(&rng, words: 6), description: SyntheticMemories.sentence(&rng, words: 14),
+                        content: SyntheticMemories.sentence(&rng, words: 40))),
+                task: SyntheticMemories.sentence(&rng, words: 10), domain: SyntheticMemories.domains[Int(rng.next() % UInt64(SyntheticMemories.domains.count))],
+                outcome: .success, source: MemorySource(agent: "bench", capturedAt: "2026-01-01T00:00:00Z"))
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import MnemCore
+
+/// Turns texts into vectors; the index and search consume nothing else of an embedding model.
+///
+/// Conformers return one L2-normalized vector of `dimension` elements per text, in order (a text
+/// with nothing to embed may give the zero vector). The same text must give the same vector, so
+/// an incremental update equals a full rebuild.
+public protocol VectorEmbedder {
+    /// Names the model and its settings, e.g. `hash:256`; the sidecar is keyed by it.
+    var id: String { get }
+    var dimension: Int { get }
+    func embed(_ texts: [String]) throws -> [[Float]]
+}
+
+/// The most text of a memory that is embedded, in characters.
+public let embeddingTextLimit = 2_000
+
+/// The text of a memory that is embedded: what it is about, not every byte it holds.
+///
+/// An insight gives its title, description and content; a summary its task summary and
+/// experience; a workflow its goal and step actions; a trajectory its task and first commands.
+/// - Returns: at most `embeddingTextLimit` characters.
+public func embeddingText(for memory: Memory) -> String {
+    var parts: [String] = []
+    switch memory.body {
+    case .insight(let insight):
+        parts = [insight.title, insight.description, insight.content]
+    case .summary(let summary):
+        let e = summary.experience
+        parts = [summary.taskSummary, e.environment, e.actions, e.results, e.why]
+    case .workflow(let workflow):
+        parts = [workflow.goal.isEmpty ? memory.task : workflow.goal] + workflow.steps.map(\.action)
+    case .trajectory(let trajectory):
+        // Commands say what was done; observations are long and mostly noise for retrieval.
+        parts = [memory.task] + trajectory.steps.prefix(8).map { String($0.input.prefix(200)) }
+    }
+    var text = ""
+    for part in parts where !part.isEmpty {
+        if !text.isEmpty { text += "\n" }
+        text += part
+        if text.count >= embeddingTextLimit { break }
+    }
+    return text.count > embeddingTextLimit ? String(text.prefix(embeddingTextLimit)) : text
+}

@@ -1,0 +1,53 @@
+import MnemCore
+
+extension Sidecar {
+    /// Writes a sidecar of `count` random unit vectors (uniform components, normalized), for benchmarks.
+    ///
+    /// Ids are the row numbers, so they are sorted; kinds, outcomes and domains cycle. The vectors
+    /// are generated straight into the mapped file, so a million of them never sit in memory twice.
+    public static func writeSynthetic(
+        count: Int, dimension: Int, elementType: VectorElementType = .float16, seed: UInt64, embedderID: String, to path: String
+    ) throws(SidecarError) {
+        let kinds = MemoryKind.allCases
+        let domains = ["python", "rust", "go", "javascript/react", "swift"]
+        var entries: [SidecarEntry] = []
+        entries.reserveCapacity(count)
+        for row in 0..<count {
+            var bytes = [UInt8](repeating: 0, count: 20)
+            for i in 0..<8 { bytes[19 - i] = UInt8(truncatingIfNeeded: UInt64(row) >> (8 * UInt64(i))) }
+            entries.append(
+                SidecarEntry(
+                    id: PackedID(bytes: bytes), blob: PackedID(bytes: bytes), kind: kinds[row % 4], outcome: row % 3 == 0 ? .failure : .success,
+                    domain: domains[row % domains.count], model: row % 2 == 0 ? "model-a" : nil, vector: .generated))
+        }
+        var state = seed
+        var values = [Float](repeating: 0, count: dimension)
+        try SidecarWriter.write(
+            entries: entries, commit: Sidecar.noCommit, embedderID: embedderID, dimension: dimension, elementType: elementType,
+            previous: nil, to: path
+        ) { _, destination in
+            for i in 0..<dimension {
+                // SplitMix64 → a uniform float in [-1, 1).
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                z ^= z >> 31
+                values[i] = Float(z >> 40) * 0x1p-23 - 1
+            }
+            SidecarWriter.store(values, dimension: dimension, elementType: elementType, to: destination)
+        }
+    }
+
+    /// Where the vectors start in the file, and bytes per vector: for tools reading the file directly.
+    public var vectorsOffset: Int { layout.vectorsOffset }
+    public var vectorStride: Int { layout.stride }
+
+    /// Opens a sidecar for benchmarks and tools, validating it as a search would.
+    public static func open(path: String, embedderID: String, dimension: Int) throws -> Sidecar {
+        switch try open(path: path, embedderID: embedderID, dimension: dimension, verification: .full, populate: true) {
+        case .success(let sidecar): return sidecar
+        case .failure(let problem): throw problem
+        }
+    }
+}
