@@ -103,6 +103,7 @@ public enum MnemCLI {
     public static let commands: [any Command.Type] = [
         InitCommand.self, AddCommand.self, ShowCommand.self, ListCommand.self, LogCommand.self,
         ForgetCommand.self, StatsCommand.self, DemoCommand.self, BenchCommand.self,
+        RemoteCommand.self, PullCommand.self, PushCommand.self, SyncCommand.self,
     ]
 
     public enum ExitCode {
