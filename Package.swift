@@ -26,6 +26,7 @@ let package = Package(
         .testTarget(name: "MnemGitTests", dependencies: ["MnemGit"]),
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit"]),
+        .testTarget(name: "MnemSyncTests", dependencies: ["MnemCLI", "MnemCore", "MnemGit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -21,12 +21,33 @@ public struct SyncLimits: Sendable {
 
 /// One thing a remote sent that a pool does not accept, and why.
 public struct InvalidEntry: Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem it is, for programs; `reason` says it for people.
+    public enum Problem: String, Sendable, Hashable {
+        /// Too many commits, or a commit that cannot be read.
+        case history
+        /// Too many entries, or a tree that cannot be read.
+        case tree
+        /// Escapes the pool, absolute, `.git`, control characters, or not a memory path.
+        case path
+        /// A symlink, submodule, executable or other non-regular file.
+        case mode
+        /// Larger than the limit (from the object header) or missing.
+        case size
+        case json
+        /// Valid JSON but not a valid memory.
+        case schema
+        /// The content's id or kind is not the one the path names.
+        case identity
+    }
+
     /// The tree path, or `(history)` / `(tree)` for problems that are not one file's.
     public var path: String
+    public var problem: Problem
     public var reason: String
 
-    public init(path: String, reason: String) {
+    public init(path: String, problem: Problem, reason: String) {
         self.path = path
+        self.problem = problem
         self.reason = reason
     }
 
@@ -71,11 +92,11 @@ extension Pool {
             while try walk.next() != nil {
                 commits += 1
                 if commits > limits.maxCommits {
-                    return ([], [InvalidEntry(path: "(history)", reason: "more than \(limits.maxCommits) new commits")])
+                    return ([], [InvalidEntry(path: "(history)", problem: .history, reason: "more than \(limits.maxCommits) new commits")])
                 }
             }
         } catch {
-            return ([], [InvalidEntry(path: "(history)", reason: "unreadable commit: \(error.description)")])
+            return ([], [InvalidEntry(path: "(history)", problem: .history, reason: "unreadable commit: \(error.description)")])
         }
         let deltas: [TreeDelta]
         do {
@@ -83,48 +104,50 @@ extension Pool {
             let theirTree = try repository.commit(theirs).tree
             deltas = try repository.diffTrees(baseTree, theirTree)
         } catch {
-            return ([], [InvalidEntry(path: "(tree)", reason: "unreadable tree: \(error.description)")])
+            return ([], [InvalidEntry(path: "(tree)", problem: .tree, reason: "unreadable tree: \(error.description)")])
         }
         if deltas.count > limits.maxEntries {
-            return ([], [InvalidEntry(path: "(tree)", reason: "\(deltas.count) changed entries, more than the limit of \(limits.maxEntries)")])
+            return ([], [InvalidEntry(path: "(tree)", problem: .tree, reason: "\(deltas.count) changed entries, more than the limit of \(limits.maxEntries)")])
         }
         for delta in deltas where delta.status != .deleted {
-            if let reason = checkIncoming(path: delta.path, mode: delta.newMode, blob: delta.newID, limits: limits) {
-                invalid.append(InvalidEntry(path: delta.path, reason: reason))
+            if let (problem, reason) = checkIncoming(path: delta.path, mode: delta.newMode, blob: delta.newID, limits: limits) {
+                invalid.append(InvalidEntry(path: delta.path, problem: problem, reason: reason))
             }
         }
         return (deltas, invalid)
     }
 
     /// Why one incoming entry is refused, or nil if it is a valid memory file.
-    func checkIncoming(path: String, mode: FileMode, blob: ObjectID, limits: SyncLimits) -> String? {
-        if let reason = Self.pathProblem(path) { return reason }
+    func checkIncoming(path: String, mode: FileMode, blob: ObjectID, limits: SyncLimits) -> (InvalidEntry.Problem, String)? {
+        if let reason = Self.pathProblem(path) { return (.path, reason) }
         switch mode {
         case .blob: break
-        case .symlink: return "symbolic link"
-        case .submodule: return "submodule (gitlink)"
-        case .executable: return "executable file"
-        case .tree: return "directory where a file belongs"
-        case .unknown: return "unsupported file mode"
+        case .symlink: return (.mode, "symbolic link")
+        case .submodule: return (.mode, "submodule (gitlink)")
+        case .executable: return (.mode, "executable file")
+        case .tree: return (.mode, "directory where a file belongs")
+        case .unknown: return (.mode, "unsupported file mode")
         }
         guard let (kind, id) = MemoryPath.parse(path) else {
-            return "not a memory path (expected \(MemoryPath.root)/<kind>/<2 hex>/<id>.json)"
+            return (.path, "not a memory path (expected \(MemoryPath.root)/<kind>/<2 hex>/<id>.json)")
         }
         let size: Int
-        do { size = try repository.objectSize(blob) } catch { return "missing object \(blob.hex.prefix(12))" }
-        guard size <= limits.maxBlobBytes else { return "\(size) bytes, more than the limit of \(limits.maxBlobBytes)" }
+        do { size = try repository.objectSize(blob) } catch { return (.size, "missing object \(blob.hex.prefix(12))") }
+        guard size <= limits.maxBlobBytes else { return (.size, "\(size) bytes, more than the limit of \(limits.maxBlobBytes)") }
         let bytes: [UInt8]
-        do { bytes = try repository.readBlob(blob) } catch { return "unreadable blob \(blob.hex.prefix(12))" }
+        do { bytes = try repository.readBlob(blob) } catch { return (.size, "unreadable blob \(blob.hex.prefix(12))") }
         let json: JSONValue
         do {
             json = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in try JSONParser.parse(buffer) }
         } catch {
-            return error.description
+            return (.json, error.description)
         }
         let memory: Memory
-        do { memory = try Memory(json: json, idPolicy: .mustMatch) } catch { return "invalid memory: \(error.description)" }
-        if memory.kind != kind { return "a \(memory.kind.rawValue) memory under the \(kind.rawValue) directory" }
-        if memory.id != id { return "content id \(memory.id.rawValue) does not match the file name" }
+        do { memory = try Memory(json: json, idPolicy: .mustMatch) } catch {
+            return (error.field == "id" ? .identity : .schema, "invalid memory: \(error.description)")
+        }
+        if memory.kind != kind { return (.identity, "a \(memory.kind.rawValue) memory under the \(kind.rawValue) directory") }
+        if memory.id != id { return (.identity, "content id \(memory.id.rawValue) does not match the file name") }
         return nil
     }
 

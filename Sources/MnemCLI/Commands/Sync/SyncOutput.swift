@@ -80,7 +80,7 @@ func reportingRejection(_ console: Console, json: Bool, _ body: () throws -> Voi
                 [
                     "remote": .string(rejected.remote), "url": .string(rejected.url), "rejected": .bool(true),
                     "remoteTip": .string(rejected.remoteTip.hex), "invalid": .int(Int64(rejected.invalid.count)),
-                    "entries": .array(rejected.invalid.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
+                    "entries": .array(rejected.invalid.map { .object(["path": .string($0.path), "problem": .string($0.problem.rawValue), "reason": .string($0.reason)]) }),
                 ], console)
         }
         console.err("mnem: pull from \(rejected.remote) (\(rejected.url)) rejected, nothing changed: \(rejected.invalid.count) invalid")
