@@ -13,9 +13,14 @@ struct BenchCommand: Command {
           --count N     memories in the one commit (default 10000)
           --base N      size of the large pool for the add-one figure (default 100000; 0 skips it)
           --runs N      runs per figure (default 5 for the commit, at least 10 for add-one)
+
+        Usage: mnem bench pull [--count N] [--base N] [--runs N]
+
+          pull          mnem pull of --count new memories (default here 1000) into a pool of --base,
+                        vs git fetch + merge of the same commits (sync engineer's figure)
         """
 
-    enum Target: String { case write }
+    enum Target: String { case write, pull }
 
     var target: Target
     var count: Int
@@ -23,19 +28,21 @@ struct BenchCommand: Command {
     var runs: Int
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
-        count = try args.intOption("--count", range: 1...10_000_000) ?? 10_000
+        let givenCount = try args.intOption("--count", range: 1...10_000_000)
         base = try args.intOption("--base", range: 0...10_000_000) ?? 100_000
         runs = try args.intOption("--runs", range: 1...1000) ?? 5
         let rest = try args.positionals()
         guard rest.count == 1, let name = rest.first, let target = Target(rawValue: name) else {
-            throw UsageError("bench needs one of: write")
+            throw UsageError("bench needs one of: write, pull")
         }
         self.target = target
+        count = givenCount ?? (target == .pull ? 1_000 : 10_000)
     }
 
     func run(_ console: Console) throws -> Int32 {
         switch target {
         case .write: try WriteBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
+        case .pull: try PullBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
         }
         return 0
     }
