@@ -85,9 +85,6 @@ private func acquireCredential(
     let urlText = url.map { String(cString: $0) } ?? ""
     let user = usernameFromURL.map { String(cString: $0) }
     let c = context.credentials
-    if allowed & GIT_CREDENTIAL_USERNAME.rawValue != 0 {
-        return git_credential_username_new(out, user ?? "git")
-    }
     if allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
         let sshUser = user ?? "git"
         if c.useSSHAgent && !context.triedAgent {
@@ -118,6 +115,10 @@ private func acquireCredential(
         }
         context.credentialFailure = "no https credential was accepted for \(urlText) (set MNEM_GIT_TOKEN, or configure git's credential helper)"
         return GIT_EAUTH.rawValue
+    }
+    // ssh asks for the user name alone first when the URL has none.
+    if allowed & GIT_CREDENTIAL_USERNAME.rawValue != 0 {
+        return git_credential_username_new(out, user ?? "git")
     }
     context.credentialFailure = "the remote \(urlText) asks for a kind of credential mnem does not offer"
     return GIT_EAUTH.rawValue
@@ -325,5 +326,33 @@ extension Repository {
         let code = git_reference_create(&ref, handle, name, &oid, 1, logMessage)
         if ref != nil { git_reference_free(ref) }
         try check(code, "git_reference_create", name)
+    }
+}
+
+// MARK: - Reflog
+
+/// One line of a reference's log, copied out of libgit2.
+public struct ReflogEntry: Sendable, Hashable {
+    /// Zero when the reference was created.
+    public var old: ObjectID
+    public var new: ObjectID
+    public var message: String
+}
+
+extension Repository {
+    /// The log of a reference's moves, newest first (empty when none is kept).
+    ///
+    /// Wraps `git_reflog_read`, `git_reflog_entry_byindex` and the entry accessors.
+    public func reflog(_ name: String) throws(GitError) -> [ReflogEntry] {
+        var log: OpaquePointer?
+        try check(git_reflog_read(&log, handle, name), "git_reflog_read", name)
+        defer { git_reflog_free(log) }
+        var entries: [ReflogEntry] = []
+        for i in 0..<git_reflog_entrycount(log) {
+            guard let entry = git_reflog_entry_byindex(log, i), let old = git_reflog_entry_id_old(entry), let new = git_reflog_entry_id_new(entry)
+            else { continue }
+            entries.append(ReflogEntry(old: ObjectID(old), new: ObjectID(new), message: git_reflog_entry_message(entry).map { String(cString: $0) } ?? ""))
+        }
+        return entries
     }
 }

@@ -55,6 +55,10 @@ struct SyncMergeTests {
         let arrived = (aPushesFirst ? ownA : ownB)[7].id
         let log = scratch.mnem(["--pool", scratch.at(second), "log", arrived.rawValue])
         #expect(log.out.contains("arrived via origin \(remote)"), "\(log.out)")
+        // The first pusher took the rest by fast-forward: its reflog names the remote.
+        let fastForwarded = (aPushesFirst ? ownB : ownA)[7].id
+        let ffLog = scratch.mnem(["--pool", scratch.at(first), "log", fastForwarded.rawValue])
+        #expect(ffLog.out.contains("arrived via origin \(remote)"), "\(ffLog.out)")
         // Full sources travel with the memories.
         #expect(try b.memory(ownA[3].id)?.source == ownA[3].source)
     }

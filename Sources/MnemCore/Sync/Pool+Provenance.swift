@@ -12,8 +12,9 @@ extension Pool {
     /// The merges that brought `id` in from a remote: merge commits with a `Mnem-Remote` trailer
     /// whose first parent (this pool's side) lacked the memory and whose tree has it.
     ///
-    /// A pull that fast-forwarded made no merge commit; the memory's own commit then shows who added it.
-    /// - Complexity: one walk of the history; trees are looked up only for merges made by a pull.
+    /// A pull that fast-forwarded made no merge commit; for it the branch's reflog (local, kept
+    /// from the first pull on) has a `mnem: pull NAME URL (fast-forward)` line whose move added the file.
+    /// - Complexity: one walk of the history and of the reflog; trees are looked up only for pull merges and pull moves.
     public func arrivals(of id: MemoryID) throws -> [Arrival] {
         guard let tip = try tip() else { return [] }
         let paths = MemoryKind.allCases.map { MemoryPath.path(kind: $0, id: id) }
@@ -28,6 +29,15 @@ extension Pool {
             guard commit.parents.count > 1, let remote = commit.trailer("Mnem-Remote") else { continue }
             guard try has(commit.tree), try !has(repository.commit(commit.parents[0]).tree) else { continue }
             out.append(Arrival(commit: commit, remote: remote, url: commit.trailer("Mnem-Remote-URL") ?? ""))
+        }
+        let marker = "mnem: pull "
+        for entry in (try? repository.reflog(branch)) ?? [] where entry.message.hasPrefix(marker) && entry.message.hasSuffix("(fast-forward)") {
+            let words = entry.message.dropFirst(marker.count).split(separator: " ")
+            guard words.count == 3, repository.hasObject(entry.new) else { continue }
+            let newTree = try repository.commit(entry.new).tree
+            guard try has(newTree) else { continue }
+            if !entry.old.isZero, repository.hasObject(entry.old), try has(repository.commit(entry.old).tree) { continue }
+            out.append(Arrival(commit: try repository.commit(entry.new), remote: String(words[0]), url: String(words[1])))
         }
         return out
     }

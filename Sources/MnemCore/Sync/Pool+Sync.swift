@@ -58,8 +58,11 @@ extension Pool {
         "refs/remotes/\(remote)/" + branch.replacingOccurrences(of: "refs/heads/", with: "")
     }
 
-    /// Where a pull parks the fetched tip until it is validated.
-    func quarantineReference(_ remote: String) -> String { "refs/mnem/incoming/\(remote)" }
+    /// Where a pull parks the fetched tip until it is validated; unique per pull, so concurrent
+    /// pulls from one remote never read or delete each other's.
+    func quarantineReference(_ remote: String) -> String {
+        "refs/mnem/incoming/\(remote)/\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
 
     /// The configured remote `name`.
     public func remote(named name: String) throws -> RemoteInfo {
@@ -80,7 +83,6 @@ extension Pool {
     public func pull(remote name: String, credentials: RemoteCredentials, limits: SyncLimits = .standard) throws -> PullResult {
         let remote = try self.remote(named: name)
         let quarantine = quarantineReference(name)
-        try repository.removeReference(quarantine)
         defer { try? repository.removeReference(quarantine) }
         do {
             try repository.fetch(url: remote.url, refspecs: ["+\(branch):\(quarantine)"], credentials: credentials)
@@ -108,14 +110,7 @@ extension Pool {
                 throw PullRejectedError(remote: name, url: result.url, remoteTip: theirs, invalid: invalid)
             }
             let newTip: ObjectID
-            if ours == nil || base == ours {
-                result.mode = .fastForward
-                result.added = deltas.filter { $0.status == .added }.compactMap { MemoryPath.parse($0.path)?.id }
-                result.removed = deltas.filter { $0.status == .deleted }.compactMap { MemoryPath.parse($0.path)?.id }
-                result.unchanged = 0
-                result.conflicts = []
-                newTip = theirs
-            } else if let ours {
+            if let ours, base != ours {
                 result.mode = .merged
                 let baseTree = try base.map { (id) throws(GitError) in try repository.commit(id).tree }
                 let outcome = try mergeTrees(base: baseTree, ours: try repository.commit(ours).tree, theirDeltas: deltas)
@@ -129,9 +124,19 @@ extension Pool {
                     message: mergeMessage(remote: name, url: result.url, theirs: theirs, outcome: outcome))
                 result.mergeCommit = newTip
             } else {
-                continue
+                result.mode = .fastForward
+                result.added = deltas.filter { $0.status == .added }.compactMap { MemoryPath.parse($0.path)?.id }
+                result.removed = deltas.filter { $0.status == .deleted }.compactMap { MemoryPath.parse($0.path)?.id }
+                result.unchanged = 0
+                result.conflicts = []
+                newTip = theirs
             }
-            if try moveBranch(to: newTip, expected: ours, summary: "pull \(name) (\(result.mode.rawValue))") {
+            // A fast-forward makes no merge commit to name the remote; the branch's reflog line does
+            // (`arrivals(of:)` reads it), so pools keep one.
+            if result.mode == .fastForward, try repository.configValue("core.logAllRefUpdates") == nil {
+                try repository.setConfigValue("core.logAllRefUpdates", "true")
+            }
+            if try moveBranch(to: newTip, expected: ours, summary: "pull \(name) \(result.url) (\(result.mode.rawValue))") {
                 result.after = newTip
                 result.retries = attempt
                 break
