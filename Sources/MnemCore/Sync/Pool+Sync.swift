@@ -84,15 +84,16 @@ extension Pool {
         let remote = try self.remote(named: name)
         let quarantine = quarantineReference(name)
         defer { try? repository.removeReference(quarantine) }
+        let fetched: ObjectID?
         do {
-            try repository.fetch(url: remote.url, refspecs: ["+\(branch):\(quarantine)"], credentials: credentials)
+            fetched = try repository.fetchBranch(url: remote.url, branch: branch, into: quarantine, credentials: credentials)
         } catch {
             throw PoolError("fetch from \(name) (\(Self.redacted(remote.url))) failed: \(error.message)")
         }
         var result = PullResult(
             remote: name, url: Self.redacted(remote.url), mode: .remoteEmpty, remoteTip: nil, before: try tip(), after: try tip(),
             mergeCommit: nil, added: [], removed: [], unchanged: 0, conflicts: [], retries: 0)
-        guard let theirs = try repository.resolveReference(quarantine) else { return result }
+        guard let theirs = fetched else { return result }
         result.remoteTip = theirs
         var attempt = 0
         while true {
