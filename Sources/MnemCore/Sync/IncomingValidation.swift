@@ -102,12 +102,9 @@ extension Pool {
         do {
             let baseTree = try base.map { (id) throws(GitError) in try repository.commit(id).tree }
             let theirTree = try repository.commit(theirs).tree
-            deltas = try repository.diffTrees(baseTree, theirTree)
+            deltas = try repository.changedFiles(baseTree, theirTree, maxDeltas: limits.maxEntries)
         } catch {
-            return ([], [InvalidEntry(path: "(tree)", problem: .tree, reason: "unreadable tree: \(error.description)")])
-        }
-        if deltas.count > limits.maxEntries {
-            return ([], [InvalidEntry(path: "(tree)", problem: .tree, reason: "\(deltas.count) changed entries, more than the limit of \(limits.maxEntries)")])
+            return ([], [InvalidEntry(path: "(tree)", problem: .tree, reason: error.description)])
         }
         for delta in deltas where delta.status != .deleted {
             if let (problem, reason) = checkIncoming(path: delta.path, mode: delta.newMode, blob: delta.newID, limits: limits) {

@@ -49,7 +49,7 @@ extension Pool {
     /// - Complexity: proportional to the changes on both sides since the base, not to the pool's size.
     func mergeTrees(base: ObjectID?, ours: ObjectID?, theirDeltas: [TreeDelta]) throws -> MergeOutcome {
         var ourChanges: [String: TreeDelta] = [:]
-        for delta in try repository.diffTrees(base, ours) { ourChanges[delta.path] = delta }
+        for delta in try repository.changedFiles(base, ours) { ourChanges[delta.path] = delta }
         var edits: [TreeEdit] = []
         let ourTree = try ours ?? repository.emptyTree()
         var outcome = MergeOutcome(tree: ourTree)

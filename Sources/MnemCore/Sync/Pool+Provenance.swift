@@ -55,7 +55,7 @@ extension Pool {
             let commit = try repository.commit(commitID)
             guard commit.parents.count <= 1 else { continue }
             let parentTree = try commit.parents.first.map { (p) throws(GitError) in try repository.commit(p).tree }
-            for delta in try repository.diffTrees(parentTree, commit.tree) where delta.status == .added {
+            for delta in try repository.changedFiles(parentTree, commit.tree) where delta.status == .added {
                 // Newest first: an older commit that added the same memory overwrites a newer one.
                 if let id = MemoryPath.parse(delta.path)?.id, atTip.contains(id) { authors[id] = commit.author }
             }
