@@ -15,8 +15,9 @@ extension Repository {
     ///
     /// Network URLs go through libgit2's transports (`fetch(url:refspecs:credentials:)`). For a
     /// repository on this machine, libgit2's local transport would pack the remote's whole history
-    /// (it ignores what this repository already has), so the objects are copied with a pack built
-    /// in the remote repository from its tip, hiding the newest commits both sides share.
+    /// (it ignores what this repository already has). Instead, when both share commits, the
+    /// missing objects are copied one by one (no delta search: the cost is the change); when they
+    /// share nothing, a pack is built in the remote repository and written here.
     /// - Returns: the fetched tip, or nil when the remote has no such branch.
     public func fetchBranch(url: String, branch: String, into destination: String, credentials: RemoteCredentials) throws(GitError) -> ObjectID? {
         guard let path = Self.localPath(ofRemote: url) else {
@@ -26,7 +27,12 @@ extension Repository {
         let remote = try Repository.open(at: path)
         guard let tip = try remote.resolveReference(branch) else { return nil }
         if !hasObject(tip) {
-            try copyObjects(from: remote, tip: tip, sharing: try sharedCommits(with: remote))
+            let shared = try sharedCommits(with: remote)
+            if shared.isEmpty {
+                try copyObjects(from: remote, tip: tip, sharing: shared)
+            } else {
+                try copyMissingObjects(from: remote, tip: tip, sharing: shared)
+            }
         }
         try setReference(destination, to: tip, logMessage: "mnem: fetch \(url)")
         return tip
@@ -74,5 +80,57 @@ extension Repository {
         try check(git_repository_odb(&odb, handle), "git_repository_odb", gitDirectory)
         defer { git_odb_free(odb) }
         try check(git_odb_refresh(odb), "git_odb_refresh", gitDirectory)
+    }
+
+    /// Copies the objects `tip` reaches in `remote` that this repository lacks, bottom-up (blobs,
+    /// then their tree, then the commit), so a tree present here always has its whole content.
+    ///
+    /// Wraps `git_odb_exists`, `git_odb_read` and `git_odb_write`; each written id is checked.
+    /// - Complexity: proportional to the new commits and the directories they changed.
+    private func copyMissingObjects(from remote: Repository, tip: ObjectID, sharing shared: [ObjectID]) throws(GitError) {
+        var localODB: OpaquePointer?
+        try check(git_repository_odb(&localODB, handle), "git_repository_odb", gitDirectory)
+        defer { git_odb_free(localODB) }
+        var remoteODB: OpaquePointer?
+        try check(git_repository_odb(&remoteODB, remote.handle), "git_repository_odb", remote.gitDirectory)
+        defer { git_odb_free(remoteODB) }
+        func exists(_ id: ObjectID) -> Bool {
+            var oid = id.raw
+            return git_odb_exists(localODB, &oid) == 1
+        }
+        func copy(_ id: ObjectID) throws(GitError) {
+            var oid = id.raw
+            var object: OpaquePointer?
+            try check(git_odb_read(&object, remoteODB, &oid), "git_odb_read", id.hex)
+            defer { git_odb_object_free(object) }
+            var written = git_oid()
+            try check(
+                git_odb_write(&written, localODB, git_odb_object_data(object), git_odb_object_size(object), git_odb_object_type(object)),
+                "git_odb_write", id.hex)
+            guard ObjectID(written) == id else {
+                throw GitError(code: -1, message: "object \(id.hex) reads back as \(ObjectID(written).hex)", operation: "git_odb_write", subject: remote.gitDirectory)
+            }
+        }
+        func copyTree(_ id: ObjectID, depth: Int) throws(GitError) {
+            if exists(id) { return }
+            guard depth <= 64 else { throw GitError(code: -1, message: "tree deeper than 64 levels", operation: "copyTree", subject: id.hex) }
+            for entry in try remote.treeEntries(id) {
+                switch entry.mode {
+                case .tree: try copyTree(entry.id, depth: depth + 1)
+                // A gitlink names a commit of another repository: not an object of this one.
+                case .submodule: continue
+                default: if !exists(entry.id) { try copy(entry.id) }
+                }
+            }
+            try copy(id)
+        }
+        var walk = try RevisionWalk(remote, from: [tip], hiding: shared)
+        var commits: [ObjectID] = []
+        while let commit = try walk.next() { commits.append(commit) }
+        // Oldest first: parents before children.
+        for commit in commits.reversed() where !exists(commit) {
+            try copyTree(try remote.commit(commit).tree, depth: 0)
+            try copy(commit)
+        }
     }
 }
