@@ -160,6 +160,9 @@ struct HostileRemoteTests {
         #expect(report["entries"]?.arrayValue?.first?["problem"]?.stringValue == hostile.problem.rawValue)
         #expect(cli.err.contains(error.invalid[0].path))
         #expect(try snapshot(pool, scratch) == before)
+        // A fresh pool started from the hostile remote is refused and not left half-made.
+        #expect(scratch.mnem(["init", "fresh", "--from", remote]).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: scratch.at("fresh")))
         // A push cannot smuggle the remote's commits in through its pull-and-retry either.
         _ = try pool.add(insights("after", 1), info: CommitInfo(summary: "one more"))
         #expect(throws: PullRejectedError.self) { try pool.push(remote: "origin", credentials: noCredentials) }

@@ -145,6 +145,31 @@ struct SyncMergeTests {
         try scratch.fsck(remote)
     }
 
+    @Test func statsByAuthorCountsWhoAddedEachMemoryAcrossPools() throws {
+        let scratch = try Scratch("authors")
+        let remote = try scratch.bareRemote()
+        let a = try Pool.create(at: scratch.at("a"))
+        let b = try Pool.create(at: scratch.at("b"))
+        for pool in [a, b] { try pool.repository.addRemote(name: "origin", url: remote) }
+        let alice = Signature(name: "alice", email: "alice@example.com")
+        let bob = Signature(name: "bob", email: "bob@example.com")
+        let shared = insights("both", 1)
+        _ = try a.add(insights("alice", 3) + shared, info: CommitInfo(summary: "alice", author: alice))
+        _ = try b.add(insights("bob", 2), info: CommitInfo(summary: "bob", author: bob))
+        _ = try b.add(shared, info: CommitInfo(summary: "bob again", author: bob))
+        _ = try a.push(remote: "origin", credentials: noCredentials)
+        _ = try b.sync(remote: "origin", credentials: noCredentials)
+        let stats = scratch.mnem(["--pool", scratch.at("b"), "stats", "--by", "author", "--json"])
+        #expect(stats.status == 0, "\(stats.err)")
+        let counts = try #require(try JSONParser.parse(stats.out)["author"])
+        let byAlice = counts["alice <alice@example.com>"]?.intValue ?? 0
+        let byBob = counts["bob <bob@example.com>"]?.intValue ?? 0
+        // The memory both added counts once, for whichever of the two commits is older.
+        #expect(byAlice + byBob == 6)
+        #expect([3, 4].contains(byAlice))
+        #expect(scratch.mnem(["--pool", scratch.at("b"), "stats", "--by", "colour"]).status == 64)
+    }
+
     @Test func remoteCommandsManageTheConfiguration() throws {
         let scratch = try Scratch("remotes")
         #expect(scratch.mnem(["init", "p"]).status == 0)
