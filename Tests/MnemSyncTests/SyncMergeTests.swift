@@ -72,7 +72,8 @@ struct SyncMergeTests {
         _ = try a.add(start, info: CommitInfo(summary: "start"))
         _ = try a.push(remote: "origin", credentials: noCredentials)
 
-        #expect(scratch.mnem(["init", "b", "--from", remote]).status == 0)
+        // This side reaches the same remote through a file:// URL.
+        #expect(scratch.mnem(["init", "b", "--from", "file://" + remote]).status == 0)
         let b = try Pool.open(at: scratch.at("b"))
         #expect(try b.memoryIDs() == Set(start.map(\.id)))
         _ = try b.forget([start[0].id], info: CommitInfo(summary: "forget one"))
@@ -168,6 +169,15 @@ struct SyncMergeTests {
         #expect(byAlice + byBob == 6)
         #expect([3, 4].contains(byAlice))
         #expect(scratch.mnem(["--pool", scratch.at("b"), "stats", "--by", "colour"]).status == 64)
+    }
+
+    @Test(arguments: [
+        ("/srv/pool.git", "/srv/pool.git"), ("relative/pool", "relative/pool"), ("file:///srv/pool.git", "/srv/pool.git"),
+        ("git@github.com:team/pool.git", nil), ("ssh://git@host/pool.git", nil), ("https://host/pool.git", nil),
+        ("git://127.0.0.1:9418/pool.git", nil),
+    ] as [(String, String?)])
+    func localRemotesAreRecognised(url: String, path: String?) {
+        #expect(Repository.localPath(ofRemote: url) == path)
     }
 
     @Test func remoteCommandsManageTheConfiguration() throws {
