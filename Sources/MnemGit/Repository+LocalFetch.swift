@@ -18,8 +18,12 @@ extension Repository {
     /// (it ignores what this repository already has). Instead, when both share commits, the
     /// missing objects are copied one by one (no delta search: the cost is the change); when they
     /// share nothing, a pack is built in the remote repository and written here.
+    /// - Parameter maxCommits: for a local remote, more new commits than this are refused before
+    ///   any is copied (a network fetch cannot know the count before downloading).
     /// - Returns: the fetched tip, or nil when the remote has no such branch.
-    public func fetchBranch(url: String, branch: String, into destination: String, credentials: RemoteCredentials) throws(GitError) -> ObjectID? {
+    public func fetchBranch(
+        url: String, branch: String, into destination: String, credentials: RemoteCredentials, maxCommits: Int = .max
+    ) throws(GitError) -> ObjectID? {
         guard let path = Self.localPath(ofRemote: url) else {
             try fetch(url: url, refspecs: ["+\(branch):\(destination)"], credentials: credentials)
             return try resolveReference(destination)
@@ -31,7 +35,7 @@ extension Repository {
             if shared.isEmpty {
                 try copyObjects(from: remote, tip: tip, sharing: shared)
             } else {
-                try copyMissingObjects(from: remote, tip: tip, sharing: shared)
+                try copyMissingObjects(from: remote, tip: tip, sharing: shared, maxCommits: maxCommits)
             }
         }
         try setReference(destination, to: tip, logMessage: "mnem: fetch \(url)")
@@ -87,7 +91,7 @@ extension Repository {
     ///
     /// Wraps `git_odb_exists`, `git_odb_read` and `git_odb_write`; each written id is checked.
     /// - Complexity: proportional to the new commits and the directories they changed.
-    private func copyMissingObjects(from remote: Repository, tip: ObjectID, sharing shared: [ObjectID]) throws(GitError) {
+    private func copyMissingObjects(from remote: Repository, tip: ObjectID, sharing shared: [ObjectID], maxCommits: Int) throws(GitError) {
         var localODB: OpaquePointer?
         try check(git_repository_odb(&localODB, handle), "git_repository_odb", gitDirectory)
         defer { git_odb_free(localODB) }
@@ -126,7 +130,12 @@ extension Repository {
         }
         var walk = try RevisionWalk(remote, from: [tip], hiding: shared)
         var commits: [ObjectID] = []
-        while let commit = try walk.next() { commits.append(commit) }
+        while let commit = try walk.next() {
+            commits.append(commit)
+            if commits.count > maxCommits {
+                throw GitError(code: -1, message: "more than \(maxCommits) new commits", operation: "fetch", subject: remote.gitDirectory)
+            }
+        }
         // Oldest first: parents before children.
         for commit in commits.reversed() where !exists(commit) {
             try copyTree(try remote.commit(commit).tree, depth: 0)

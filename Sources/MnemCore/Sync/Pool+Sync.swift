@@ -86,7 +86,8 @@ extension Pool {
         defer { try? repository.removeReference(quarantine) }
         let fetched: ObjectID?
         do {
-            fetched = try repository.fetchBranch(url: remote.url, branch: branch, into: quarantine, credentials: credentials)
+            fetched = try repository.fetchBranch(
+                url: remote.url, branch: branch, into: quarantine, credentials: credentials, maxCommits: limits.maxCommits)
         } catch {
             throw PoolError("fetch from \(name) (\(Self.redacted(remote.url))) failed: \(error.message)")
         }
