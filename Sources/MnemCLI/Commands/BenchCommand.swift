@@ -12,6 +12,7 @@ struct BenchCommand: Command {
                mnem bench hook [--pool-size N] [--runs N]
                mnem bench embed [--count N]
                mnem bench capture [--corpus PATH] [--runs N]
+               mnem bench pull [--count N] [--base N] [--runs N]
 
           write         N memories (~1.5 KB) in one commit vs git fast-import of the same files;
                         then one memory added to a pool of --base memories (median of --runs ≥ 10)
@@ -35,9 +36,12 @@ struct BenchCommand: Command {
           capture       MB/s over the transcript corpus, and the whole-process capture of its
                         largest Claude Code transcript into a fresh pool (median of ≥ 10 runs)
           --corpus P    the corpus (default: ../shared/corpus beside the checkout, or $MNEM_CORPUS)
+
+          pull          mnem pull of --count new memories (default here 1000) into a pool of --base,
+                        vs git fetch + merge of the same commits
         """
 
-    enum Target: String, CaseIterable { case write, search, hook, embed, capture }
+    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull }
 
     var target: Target
     var count: Int
@@ -67,7 +71,7 @@ struct BenchCommand: Command {
             throw UsageError("bench needs one of: \(Target.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self.target = target
-        count = countOption ?? (target == .embed ? 20_000 : 10_000)
+        count = countOption ?? (target == .embed ? 20_000 : target == .pull ? 1_000 : 10_000)
     }
 
     func run(_ console: Console) throws -> Int32 {
@@ -80,6 +84,7 @@ struct BenchCommand: Command {
             console.out(EmbeddingBenchmark.run(staticEmbedder: model, textCount: count))
         case .capture:
             try CaptureBench.run(corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), runs: runs, console: console)
+        case .pull: try PullBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
         }
         return 0
     }

@@ -6,18 +6,22 @@ struct InitCommand: Command {
     static let name = "init"
     static let abstract = "Create a pool (a git repository of memories)"
     static let help = """
-        Usage: mnem init [PATH] [--work-tree]
+        Usage: mnem init [PATH] [--work-tree] [--from URL]
 
           PATH          where to create the pool (default: --pool, $MNEM_POOL, or the user's pool)
           --work-tree   give the pool a work tree that follows every commit (default: bare)
+          --from URL    start from a shared pool: add it as remote 'origin' and pull it, with the
+                        same checks as 'mnem pull' (a clone that trusted the remote would skip them)
         """
 
     var path: String?
     var workTree: Bool
+    var from: String?
     var global: GlobalOptions
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
         workTree = args.flag("--work-tree")
+        from = try args.option("--from")
         let rest = try args.positionals()
         guard rest.count <= 1 else { throw UsageError("init takes one PATH at most") }
         path = rest.first
@@ -38,6 +42,7 @@ struct InitCommand: Command {
             throw PoolError("cannot create a pool at \(target): the directory is not empty and is not a git repository")
         }
         let pool = try Pool.create(at: target, workTree: workTree)
+        if let from { return try initFrom(from, pool: pool, target: target, existed: existed, console) }
         if global.json {
             let empty = try pool.tip() == nil
             printJSON(["pool": .string(target), "created": .bool(!existed || empty), "bare": .bool(pool.repository.isBare)], console)
@@ -45,5 +50,30 @@ struct InitCommand: Command {
             console.out(existed ? "Pool at \(target) is ready." : "Created a \(workTree ? "" : "bare ")pool at \(target).")
         }
         return 0
+    }
+
+    /// Adds `url` as `origin` and pulls it; a pool this command created is removed again if that fails.
+    private func initFrom(_ url: String, pool: Pool, target: String, existed: Bool, _ console: Console) throws -> Int32 {
+        let resolved = RemoteCommand.resolveLocal(url, console)
+        let status: Int32
+        do {
+            if try pool.repository.remote(named: "origin") == nil {
+                try pool.repository.addRemote(name: "origin", url: resolved)
+            }
+            status = try reportingRejection(console, json: global.json) {
+                let result = try pool.pull(remote: "origin", credentials: console.remoteCredentials)
+                if global.json {
+                    printJSON(["pool": .string(target), "created": .bool(!existed), "bare": .bool(pool.repository.isBare), "pull": result.json], console)
+                } else {
+                    console.out("Created a \(workTree ? "" : "bare ")pool at \(target) from \(Pool.redacted(resolved)).")
+                    result.humanLines.forEach(console.out)
+                }
+            }
+        } catch {
+            if !existed { try? FileManager.default.removeItem(atPath: target) }
+            throw error
+        }
+        if status != 0 && !existed { try? FileManager.default.removeItem(atPath: target) }
+        return status
     }
 }

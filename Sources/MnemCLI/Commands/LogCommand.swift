@@ -33,9 +33,22 @@ struct LogCommand: Command {
         }
         let entries = try pool.history(of: memoryID, limit: limit ?? .max)
         if let id, entries.isEmpty { throw PoolError("no history for '\(id)'") }
+        // Through which remote the memory arrived: the pull merges that brought it in.
+        let arrivals = try memoryID.map { try pool.arrivals(of: $0) } ?? []
         if global.json {
-            printJSON(.array(entries.map { $0.commit.json(change: $0.change) }), console)
+            var items = entries.map { $0.commit.json(change: $0.change) }
+            for arrival in arrivals {
+                guard case .object(var m) = arrival.commit.json(change: "arrived") else { continue }
+                m["remote"] = .string(arrival.remote)
+                m["url"] = .string(arrival.url)
+                items.append(.object(m))
+            }
+            printJSON(.array(items), console)
             return 0
+        }
+        for arrival in arrivals {
+            let c = arrival.commit
+            console.out("\(c.id.hex.prefix(10))  \(isoDate(c.author.time))  \(c.author.name) <\(c.author.email)>  [arrived via \(arrival.remote) \(arrival.url)] \(c.summaryLine)")
         }
         for entry in entries {
             let c = entry.commit

@@ -6,12 +6,22 @@ struct StatsCommand: Command {
     static let name = "stats"
     static let abstract = "Count memories by kind, domain, agent and model"
     static let help = """
-        Usage: mnem stats [--json]
+        Usage: mnem stats [--by kind|domain|agent|model|outcome|author] [--json]
+
+          --by G        only this grouping; 'author' is the commit author who added each memory
+                        (one walk of the history)
         """
 
+    static let groupings = ["kind", "domain", "agent", "model", "outcome", "author"]
+
+    var by: String?
     var global: GlobalOptions
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
+        by = try args.option("--by")
+        if let by, !Self.groupings.contains(by) {
+            throw UsageError("--by takes one of \(Self.groupings.joined(separator: ", ")), not '\(by)'")
+        }
         self.global = global
     }
 
@@ -23,6 +33,16 @@ struct StatsCommand: Command {
             let keys = [memory.kind.rawValue, memory.domain, memory.source.agent ?? "(none)", memory.source.model ?? "(none)", memory.outcome.rawValue]
             for (n, key) in keys.enumerated() { groups[n].1[key, default: 0] += 1 }
         }
+        if by == "author" {
+            let authors = try pool.authorsOfMemories()
+            var counts: [String: Int] = [:]
+            for memory in memories {
+                let key = authors[memory.id].map { "\($0.name) <\($0.email)>" } ?? "(unknown)"
+                counts[key, default: 0] += 1
+            }
+            groups.append(("author", counts))
+        }
+        if let by { groups = groups.filter { $0.0 == by } }
         if global.json {
             var object: [String: JSONValue] = ["total": .int(Int64(memories.count))]
             for (name, counts) in groups { object[name] = .object(counts.mapValues { .int(Int64($0)) }) }

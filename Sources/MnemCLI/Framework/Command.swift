@@ -118,6 +118,7 @@ public enum MnemCLI {
         ForgetCommand.self, StatsCommand.self, CaptureCommand.self, ScanCommand.self, CompactCommand.self, DemoCommand.self,
         BenchCommand.self, IndexCommand.self, SearchCommand.self, ContextCommand.self,
         HooksCommand.self, HookCommand.self, MCPCommand.self,
+        RemoteCommand.self, PullCommand.self, PushCommand.self, SyncCommand.self,
     ]
 
     public enum ExitCode {
