@@ -125,8 +125,10 @@ extension Pool {
         case .tree: return (.mode, "directory where a file belongs")
         case .unknown: return (.mode, "unsupported file mode")
         }
-        guard let (kind, id) = MemoryPath.parse(path) else {
-            return (.path, "not a memory path (expected \(MemoryPath.root)/<kind>/<2 hex>/<id>.json)")
+        let feedbackPath = Feedback.parsePath(path)
+        let memoryPath = MemoryPath.parse(path)
+        if feedbackPath == nil && memoryPath == nil {
+            return (.path, "not a memory path (expected \(MemoryPath.root)/<kind>/<2 hex>/<id>.json or \(Feedback.root)/<2 hex>/<memory id>/<id>.json)")
         }
         let size: Int
         do { size = try repository.objectSize(blob) } catch { return (.size, "missing object \(blob.hex.prefix(12))") }
@@ -139,6 +141,14 @@ extension Pool {
         } catch {
             return (.json, error.description)
         }
+        if let (memoryID, feedbackID) = feedbackPath {
+            let feedback: Feedback
+            do { feedback = try Feedback(json: json) } catch { return (.schema, "invalid feedback: \(error.description)") }
+            if feedback.memory != memoryID { return (.identity, "feedback about \(feedback.memory.short) filed under \(memoryID.short)") }
+            if feedback.id != feedbackID { return (.identity, "content id \(feedback.id) does not match the file name") }
+            return nil
+        }
+        guard let (kind, id) = memoryPath else { return (.path, "not a memory path") }
         let memory: Memory
         do { memory = try Memory(json: json, idPolicy: .mustMatch) } catch {
             return (error.field == "id" ? .identity : .schema, "invalid memory: \(error.description)")

@@ -3,38 +3,6 @@ import MnemCore
 import MnemGit
 import MnemIndex
 
-/// One judgement of whether a memory helped, as an agent reported it through MCP.
-public struct Feedback: Sendable, Hashable {
-    public var memory: MemoryID
-    public var helped: Bool
-    public var note: String
-    public var agent: String?
-    public var createdAt: String
-
-    public init(memory: MemoryID, helped: Bool, note: String, agent: String?, createdAt: String) {
-        self.memory = memory
-        self.helped = helped
-        self.note = note
-        self.agent = agent
-        self.createdAt = createdAt
-    }
-
-    var json: JSONValue {
-        var m: [String: JSONValue] = [
-            "formatVersion": 1, "memory": .string(memory.rawValue), "helped": .bool(helped), "note": .string(note),
-            "createdAt": .string(createdAt),
-        ]
-        if let agent { m["agent"] = .string(agent) }
-        return .object(m)
-    }
-
-    /// Content-derived, like a memory's: the same report twice is one file.
-    public var id: String { String(SHA256.hex(CanonicalJSON.compact(json)).prefix(40)) }
-
-    /// `feedback/<first 2 hex of the memory>/<memory id>/<feedback id>.json`.
-    public var path: String { "\(FeedbackStore.root)/\(memory.rawValue.prefix(2))/\(memory.rawValue)/\(id).json" }
-}
-
 /// Feedback kept in the pool, beside the memories, and the ranking adjustment it gives.
 ///
 /// Each report is its own canonical JSON file under `feedback/` (one file per report, named by
@@ -46,7 +14,7 @@ public struct Feedback: Sendable, Hashable {
 /// Ranking: each memory's net score (reports that helped minus reports that did not, capped at
 /// ±`cap`) adds `step` × net to its similarity; a memory at the negative cap is dropped.
 public enum FeedbackStore {
-    public static let root = "feedback"
+    public static let root = Feedback.root
     public static let step: Float = 0.03
     public static let cap = 3
 
