@@ -95,48 +95,10 @@ extension Repository {
 
     /// The files that differ between two trees (nil stands for the empty tree). No rename detection.
     ///
-    /// Wraps `git_diff_tree_to_tree`.
-    /// - Complexity: proportional to the subtrees that differ; shared subtrees are skipped by id.
+    /// Subtrees with the same id on both sides are skipped (see `changedFiles`), so the cost is
+    /// proportional to what changed, not to the size of the pool.
     public func diffTrees(_ old: ObjectID?, _ new: ObjectID?) throws(GitError) -> [TreeDelta] {
-        var oldTree: OpaquePointer?
-        var newTree: OpaquePointer?
-        defer {
-            if oldTree != nil { git_tree_free(oldTree) }
-            if newTree != nil { git_tree_free(newTree) }
-        }
-        if let old {
-            var oid = old.raw
-            try check(git_tree_lookup(&oldTree, handle, &oid), "git_tree_lookup", old.hex)
-        }
-        if let new {
-            var oid = new.raw
-            try check(git_tree_lookup(&newTree, handle, &oid), "git_tree_lookup", new.hex)
-        }
-        var diff: OpaquePointer?
-        try check(git_diff_tree_to_tree(&diff, handle, oldTree, newTree, nil), "git_diff_tree_to_tree")
-        defer { git_diff_free(diff) }
-        let count = git_diff_num_deltas(diff)
-        var deltas: [TreeDelta] = []
-        deltas.reserveCapacity(count)
-        for i in 0..<count {
-            guard let delta = git_diff_get_delta(diff, i) else { continue }
-            let d = delta.pointee
-            let status: TreeDelta.Status
-            switch d.status {
-            case GIT_DELTA_ADDED: status = .added
-            case GIT_DELTA_DELETED: status = .deleted
-            case GIT_DELTA_MODIFIED: status = .modified
-            case GIT_DELTA_TYPECHANGE: status = .typeChanged
-            default: status = .other
-            }
-            let path = (d.new_file.path ?? d.old_file.path).map { String(cString: $0) } ?? ""
-            deltas.append(
-                TreeDelta(
-                    path: path, status: status, oldID: ObjectID(d.old_file.id), newID: ObjectID(d.new_file.id),
-                    oldMode: FileMode(rawValue: UInt32(d.old_file.mode)) ?? .unknown,
-                    newMode: FileMode(rawValue: UInt32(d.new_file.mode)) ?? .unknown))
-        }
-        return deltas
+        try changedFiles(old, new)
     }
 
     /// Brings the work tree and index from `baseline` to `target`, touching only what differs.
