@@ -109,7 +109,10 @@ public enum VectorScan {
 
     /// Reads every byte of the sidecar's vectors with the cheapest SIMD loop: the memory-read
     /// floor a scan of the same bytes is measured against (benchmarks only).
-    public static func readFloor(_ sidecar: Sidecar) -> UInt64 {
+    ///
+    /// - Parameter prefetching: with the scan's prefetch hints. Which read is faster depends on
+    ///   the machine and its load, so a benchmark takes the faster of the two as the floor.
+    public static func readFloor(_ sidecar: Sidecar, prefetching: Bool) -> UInt64 {
         let region = sidecar.vectorRegion
         guard let base = region.baseAddress else { return 0 }
         var a0 = SIMD8<UInt32>()
@@ -118,8 +121,7 @@ public enum VectorScan {
         let end = region.count & ~63
         let last = base + region.count
         while offset < end {
-            // The same hints as the scan, so the floor is the best a read of these bytes can do.
-            if offset & 511 == 0 { prefetch(base + offset, stride: 512, end: last) }
+            if prefetching && offset & 511 == 0 { prefetch(base + offset, stride: 512, end: last) }
             a0 &+= base.load(fromByteOffset: offset, as: SIMD8<UInt32>.self)
             a1 &+= base.load(fromByteOffset: offset &+ 32, as: SIMD8<UInt32>.self)
             offset &+= 64
