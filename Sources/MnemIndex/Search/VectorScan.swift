@@ -59,11 +59,11 @@ public enum VectorScan {
         for b in 0..<blocks {
             let w0 = row.load(fromByteOffset: b &* 64, as: SIMD8<Int32>.self)
             let w1 = row.load(fromByteOffset: b &* 64 &+ 32, as: SIMD8<Int32>.self)
-            let q = query + b &* 4
-            a0 += unsafeBitCast(((w0 &<< 16) &>> 3) & mask, to: SIMD8<Float>.self) * q[0]
-            a1 += unsafeBitCast((w0 &>> 3) & mask, to: SIMD8<Float>.self) * q[1]
-            a2 += unsafeBitCast(((w1 &<< 16) &>> 3) & mask, to: SIMD8<Float>.self) * q[2]
-            a3 += unsafeBitCast((w1 &>> 3) & mask, to: SIMD8<Float>.self) * q[3]
+            let q = UnsafeRawPointer(query + b &* 4)
+            a0 += unsafeBitCast(((w0 &<< 16) &>> 3) & mask, to: SIMD8<Float>.self) * q.load(as: SIMD8<Float>.self)
+            a1 += unsafeBitCast((w0 &>> 3) & mask, to: SIMD8<Float>.self) * q.load(fromByteOffset: 32, as: SIMD8<Float>.self)
+            a2 += unsafeBitCast(((w1 &<< 16) &>> 3) & mask, to: SIMD8<Float>.self) * q.load(fromByteOffset: 64, as: SIMD8<Float>.self)
+            a3 += unsafeBitCast((w1 &>> 3) & mask, to: SIMD8<Float>.self) * q.load(fromByteOffset: 96, as: SIMD8<Float>.self)
         }
         return horizontalSum((a0 + a1) + (a2 + a3))
     }
