@@ -75,6 +75,30 @@ enum Corruption: String, CaseIterable, Sendable {
         #expect(try fileBytes(index.path) == goodBytes)
     }
 
+    @Test func aFlipAnywhereInTheFileIsCaught() throws {
+        let test = try TestPool()
+        try test.add(Make.mixed(9))
+        let index = VectorIndex(pool: test.pool, embedder: HashingEmbedder(dimension: 64))
+        _ = try index.open()
+        let good = try fileBytes(index.path)
+        var rng = SystemRandomNumberGenerator()
+        // Every byte is under a checksum (header, ids to strings with padding, vectors), so
+        // any flip must be reported and repaired; none may crash or be served.
+        let positions = (0..<40).map { _ in Int.random(in: 0..<good.count, using: &rng) } + [0, 247, 248, 255, 256, good.count - 1]
+        for position in positions {
+            var bytes = good
+            bytes[position] ^= UInt8.random(in: 1...255, using: &rng)
+            try writeBytes(bytes, index.path)
+            let (_, report) = try index.open()
+            guard case .rebuilt(let reason?) = report.action else {
+                Issue.record("a flip at byte \(position) of \(good.count) went unnoticed: \(report)")
+                continue
+            }
+            #expect(!reason.description.isEmpty)
+            #expect(try fileBytes(index.path) == good)
+        }
+    }
+
     @Test func verificationStampSkipsOnlyAnUnchangedFile() throws {
         let test = try TestPool()
         try test.add(Make.mixed(4))

@@ -185,3 +185,56 @@ struct CountingEmbedder: VectorEmbedder {
         }
     }
 }
+
+@Suite struct UpdateEdgeTests {
+    /// Commits `edits` on the pool's branch directly, as a hand edit or another tool would.
+    func commit(_ test: TestPool, _ edits: [TreeEdit]) throws {
+        let repository = test.pool.repository
+        let parent = try test.pool.tip()
+        let base = try parent.map { (p) throws(GitError) in try repository.commit(p).tree }
+        let tree = try repository.buildTree(base: base, edits: edits)
+        let signature = Signature(name: "test", email: "test@localhost")
+        let commit = try repository.createCommit(
+            tree: tree, parents: parent.map { [$0] } ?? [], author: signature, committer: signature, message: "hand edit\n")
+        try repository.compareAndSwapReference(test.pool.branch, to: commit, expected: parent, logMessage: "test")
+    }
+
+    @Test func aChangedFileUnderTheSameIDReplacesItsRow() throws {
+        let test = try TestPool()
+        var memory = Make.summary("the same memory", domain: "python")
+        try test.add(Make.mixed(6) + [memory])
+        let index = VectorIndex(pool: test.pool, embedder: HashingEmbedder())
+        _ = try index.open()
+
+        // capturedAt is not part of the id: a new blob at the same path, for the same id.
+        memory.source.capturedAt = "2030-01-01T00:00:00Z"
+        let blob = try test.pool.repository.writeBlob(memory.canonicalBytes())
+        // And an unreadable file beside it, which is skipped and reported.
+        let junk = try test.pool.repository.writeBlob(Array("{not json".utf8))
+        let junkPath = "memories/insight/ab/" + String(repeating: "ab", count: 20) + ".json"
+        try commit(test, [.upsert(path: memory.path, blob: blob), .upsert(path: junkPath, blob: junk)])
+
+        let (sidecar, report) = try index.open()
+        #expect(report.action == .updated)
+        #expect(report.skipped.count == 1)
+        #expect(sidecar.count == 7)
+        let row = try #require(sidecar.rowOf(memory.id))
+        #expect(sidecar.blob(at: row) == blob)
+        let incremental = try fileBytes(index.path)
+        let (_, rebuilt) = try index.open(rebuild: true)
+        #expect(rebuilt.skipped.count == 1)
+        #expect(try fileBytes(index.path) == incremental)
+    }
+
+    @Test func updatesKeepTheElementTypeOfTheFile() throws {
+        let test = try TestPool()
+        try test.add(Make.mixed(5))
+        _ = try VectorIndex(pool: test.pool, embedder: HashingEmbedder(), elementType: .float32).open()
+        try test.add(Make.mixed(3, offset: 40))
+        // A float16 index object (as search uses) updates the float32 file as float32.
+        let (sidecar, report) = try VectorIndex(pool: test.pool, embedder: HashingEmbedder()).open()
+        #expect(report.action == .updated)
+        #expect(sidecar.elementType == .float32)
+        #expect(sidecar.count == 8)
+    }
+}

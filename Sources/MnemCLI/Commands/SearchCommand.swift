@@ -15,6 +15,13 @@ struct SearchCommand: Command {
           -k N                at most N memories (default 10)
         \(RetrievalOptions.help)
 
+        Ranking (Memory Transfer Learning: abstract memories transfer best, concrete ones from
+        other domains can hurt): a memory is returned only if its cosine similarity reaches
+        --min-score, plus --domain-margin when it is a trajectory or workflow whose domain differs
+        from the query's (same first path component counts as the same: python ~ python/django;
+        'general' matches all). Returned memories are ordered by kind (--kind-order), then by
+        similarity; with --rank score, by similarity alone.
+
         The index is brought up to date with the pool first (see 'mnem index').
         """
     }

@@ -59,11 +59,11 @@ public enum VectorScan {
         for b in 0..<blocks {
             let w0 = row.load(fromByteOffset: b &* 64, as: SIMD8<Int32>.self)
             let w1 = row.load(fromByteOffset: b &* 64 &+ 32, as: SIMD8<Int32>.self)
-            let q = query + b &* 4
-            a0 += unsafeBitCast(((w0 &<< 16) &>> 3) & mask, to: SIMD8<Float>.self) * q[0]
-            a1 += unsafeBitCast((w0 &>> 3) & mask, to: SIMD8<Float>.self) * q[1]
-            a2 += unsafeBitCast(((w1 &<< 16) &>> 3) & mask, to: SIMD8<Float>.self) * q[2]
-            a3 += unsafeBitCast((w1 &>> 3) & mask, to: SIMD8<Float>.self) * q[3]
+            let q = UnsafeRawPointer(query + b &* 4)
+            a0 += unsafeBitCast(((w0 &<< 16) &>> 3) & mask, to: SIMD8<Float>.self) * q.load(as: SIMD8<Float>.self)
+            a1 += unsafeBitCast((w0 &>> 3) & mask, to: SIMD8<Float>.self) * q.load(fromByteOffset: 32, as: SIMD8<Float>.self)
+            a2 += unsafeBitCast(((w1 &<< 16) &>> 3) & mask, to: SIMD8<Float>.self) * q.load(fromByteOffset: 64, as: SIMD8<Float>.self)
+            a3 += unsafeBitCast((w1 &>> 3) & mask, to: SIMD8<Float>.self) * q.load(fromByteOffset: 96, as: SIMD8<Float>.self)
         }
         return horizontalSum((a0 + a1) + (a2 + a3))
     }
@@ -109,7 +109,10 @@ public enum VectorScan {
 
     /// Reads every byte of the sidecar's vectors with the cheapest SIMD loop: the memory-read
     /// floor a scan of the same bytes is measured against (benchmarks only).
-    public static func readFloor(_ sidecar: Sidecar) -> UInt64 {
+    ///
+    /// - Parameter prefetching: with the scan's prefetch hints. Which read is faster depends on
+    ///   the machine and its load, so a benchmark takes the faster of the two as the floor.
+    public static func readFloor(_ sidecar: Sidecar, prefetching: Bool) -> UInt64 {
         let region = sidecar.vectorRegion
         guard let base = region.baseAddress else { return 0 }
         var a0 = SIMD8<UInt32>()
@@ -118,8 +121,7 @@ public enum VectorScan {
         let end = region.count & ~63
         let last = base + region.count
         while offset < end {
-            // The same hints as the scan, so the floor is the best a read of these bytes can do.
-            if offset & 511 == 0 { prefetch(base + offset, stride: 512, end: last) }
+            if prefetching && offset & 511 == 0 { prefetch(base + offset, stride: 512, end: last) }
             a0 &+= base.load(fromByteOffset: offset, as: SIMD8<UInt32>.self)
             a1 &+= base.load(fromByteOffset: offset &+ 32, as: SIMD8<UInt32>.self)
             offset &+= 64
