@@ -23,7 +23,7 @@ let package = Package(
         // Memory model, canonical JSON, hashing, the pool.
         .target(name: "MnemCore", dependencies: ["MnemGit", "CMnemSHA"]),
         // The vector sidecar, search and context: everything that consumes embeddings.
-        .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit", "CMnemPrefetch"]),
+        .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit", "MnemEmbedding", "CMnemPrefetch"]),
         // One static inline function: a cache prefetch hint for the scan, which Swift cannot express.
         .target(name: "CMnemPrefetch"),
         // Agent and git hooks (install, capture, inject) and the MCP server.
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit", "MnemTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "MnemIntegrationsTests", dependencies: ["MnemIntegrations", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
-        .testTarget(name: "MnemIndexTests", dependencies: ["MnemIndex", "MnemCLI", "MnemCore", "MnemGit"]),
+        .testTarget(name: "MnemIndexTests", dependencies: ["MnemIndex", "MnemEmbedding", "MnemCLI", "MnemCore", "MnemGit"]),
         .testTarget(
             name: "MnemCompactionTests",
             dependencies: ["MnemCompaction", "MnemCapture", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemEmbedding
 import Testing
 
 @testable import MnemIndex
@@ -78,7 +79,7 @@ enum Corruption: String, CaseIterable, Sendable {
     @Test func aFlipAnywhereInTheFileIsCaught() throws {
         let test = try TestPool()
         try test.add(Make.mixed(9))
-        let index = VectorIndex(pool: test.pool, embedder: HashingEmbedder(dimension: 64))
+        let index = VectorIndex(pool: test.pool, embedder: (try HashEmbedder(dimension: 64)))
         _ = try index.open()
         let good = try fileBytes(index.path)
         var rng = SystemRandomNumberGenerator()
@@ -102,7 +103,7 @@ enum Corruption: String, CaseIterable, Sendable {
     @Test func verificationStampSkipsOnlyAnUnchangedFile() throws {
         let test = try TestPool()
         try test.add(Make.mixed(4))
-        let index = VectorIndex(pool: test.pool, embedder: HashingEmbedder(dimension: 64))
+        let index = VectorIndex(pool: test.pool, embedder: (try HashEmbedder(dimension: 64)))
         let (sidecar, _) = try index.open()
         let stamp = VerificationStamp(path: index.path)
         let identity = try #require(FileIdentity.current(index.path))

@@ -1,6 +1,7 @@
 import Foundation
 import MnemCore
 import MnemGit
+import MnemEmbedding
 import Testing
 
 @testable import MnemIndex
@@ -11,7 +12,7 @@ import Testing
         let test = try TestPool()
         let memories = Make.mixed(12)
         try test.add(memories)
-        let embedder = HashingEmbedder(dimension: 100)  // not a multiple of 64 bytes: exercises padding
+        let embedder = (try HashEmbedder(dimension: 100))  // not a multiple of 64 bytes: exercises padding
         let index = VectorIndex(pool: test.pool, embedder: embedder, elementType: elementType)
         let (sidecar, report) = try index.open()
         #expect(report.action == .rebuilt(reason: .missing))
@@ -31,7 +32,7 @@ import Testing
             #expect(sidecar.outcome(at: row) == memory.outcome)
             #expect(sidecar.domain(at: row) == memory.domain)
             #expect(sidecar.model(at: row) == memory.source.model)
-            let expected = embedder.embed([embeddingText(for: memory)])[0]
+            let expected = try embedder.embed([embeddingText(for: memory)])[0]
             let stored = sidecar.vector(at: row)
             let tolerance: Float = elementType == .float16 ? 1e-3 : 1e-6
             for (a, b) in zip(expected, stored) { #expect(abs(a - b) <= tolerance) }
@@ -45,11 +46,12 @@ import Testing
 
     @Test func emptyPoolHasAnEmptySidecar() throws {
         let test = try TestPool()
-        let index = VectorIndex(pool: test.pool, embedder: HashingEmbedder())
+        let index = VectorIndex(pool: test.pool, embedder: (try HashEmbedder(dimension: 256)))
         let (sidecar, _) = try index.open()
         #expect(sidecar.count == 0)
         #expect(sidecar.commit == Sidecar.noCommit)
-        #expect(sidecar.search(HashingEmbedder().embed(["anything"])[0], k: 5).isEmpty)
+        let probe = try HashEmbedder(dimension: 256).embed(["anything"])[0]
+        #expect(sidecar.search(probe, k: 5).isEmpty)
         try test.add(Make.mixed(3))
         let (updated, report) = try index.open()
         #expect(report.action == .updated)
@@ -59,10 +61,10 @@ import Testing
     @Test func scanMatchesScalarDotProducts() throws {
         let test = try TestPool()
         try test.add(Make.mixed(40))
-        let embedder = HashingEmbedder(dimension: 256)
+        let embedder = (try HashEmbedder(dimension: 256))
         for type in VectorElementType.allCases {
             let (sidecar, _) = try VectorIndex(pool: test.pool, embedder: embedder, elementType: type).open(rebuild: true)
-            let query = embedder.embed(["parser tests habit fix"])[0]
+            let query = try embedder.embed(["parser tests habit fix"])[0]
             let hits = sidecar.scanAll(query, k: 40)
             #expect(hits.count == 40)
             for (score, row) in hits {
@@ -98,7 +100,7 @@ import Testing
         let test = try TestPool()
         let first = Make.mixed(30)
         try test.add(first)
-        let embedder = HashingEmbedder()
+        let embedder = (try HashEmbedder(dimension: 256))
         let index = VectorIndex(pool: test.pool, embedder: embedder)
         _ = try index.open()
 
@@ -135,7 +137,7 @@ import Testing
     @Test func aSidecarOfAVanishedCommitIsRebuilt() throws {
         let test = try TestPool()
         try test.add(Make.mixed(5))
-        let index = VectorIndex(pool: test.pool, embedder: HashingEmbedder())
+        let index = VectorIndex(pool: test.pool, embedder: (try HashEmbedder(dimension: 256)))
         let (sidecar, _) = try index.open()
         // Forge the sidecar to name a commit that does not exist.
         var bytes = try fileBytes(index.path)
@@ -161,9 +163,9 @@ struct CountingEmbedder: VectorEmbedder {
     let counter = EmbedCounter()
     var id: String { "counting:64" }
     var dimension: Int { 64 }
-    func embed(_ texts: [String]) -> [[Float]] {
+    func embed(_ texts: [String]) throws -> [[Float]] {
         counter.texts += texts.count
-        return HashingEmbedder(dimension: 64).embed(texts)
+        return try HashEmbedder(dimension: 64).embed(texts)
     }
 }
 
@@ -203,7 +205,7 @@ struct CountingEmbedder: VectorEmbedder {
         let test = try TestPool()
         var memory = Make.summary("the same memory", domain: "python")
         try test.add(Make.mixed(6) + [memory])
-        let index = VectorIndex(pool: test.pool, embedder: HashingEmbedder())
+        let index = VectorIndex(pool: test.pool, embedder: (try HashEmbedder(dimension: 256)))
         _ = try index.open()
 
         // capturedAt is not part of the id: a new blob at the same path, for the same id.
@@ -229,10 +231,10 @@ struct CountingEmbedder: VectorEmbedder {
     @Test func updatesKeepTheElementTypeOfTheFile() throws {
         let test = try TestPool()
         try test.add(Make.mixed(5))
-        _ = try VectorIndex(pool: test.pool, embedder: HashingEmbedder(), elementType: .float32).open()
+        _ = try VectorIndex(pool: test.pool, embedder: (try HashEmbedder(dimension: 256)), elementType: .float32).open()
         try test.add(Make.mixed(3, offset: 40))
         // A float16 index object (as search uses) updates the float32 file as float32.
-        let (sidecar, report) = try VectorIndex(pool: test.pool, embedder: HashingEmbedder()).open()
+        let (sidecar, report) = try VectorIndex(pool: test.pool, embedder: (try HashEmbedder(dimension: 256))).open()
         #expect(report.action == .updated)
         #expect(sidecar.elementType == .float32)
         #expect(sidecar.count == 8)

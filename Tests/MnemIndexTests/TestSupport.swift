@@ -1,4 +1,5 @@
 import Foundation
+import MnemEmbedding
 import MnemCore
 import MnemGit
 import Testing
@@ -16,12 +17,12 @@ final class TemporaryDirectory {
 }
 
 /// Test only: feature hashing of words, as the brief asks the test target to have its own.
-/// `MnemIndex.HashingEmbedder` is the built-in one; this one lets a test choose its id, to
+/// `MnemEmbedding.HashEmbedder` is the built-in one; this one lets a test choose its id, to
 /// simulate a sidecar left by another embedder or dimension.
 struct TestHashingEmbedder: VectorEmbedder {
     var id: String
     var dimension: Int
-    func embed(_ texts: [String]) -> [[Float]] { HashingEmbedder(dimension: dimension).embed(texts) }
+    func embed(_ texts: [String]) throws -> [[Float]] { try HashEmbedder(dimension: dimension).embed(texts) }
 }
 
 /// Test only: returns the vector a table gives for a text (the zero vector otherwise), so a

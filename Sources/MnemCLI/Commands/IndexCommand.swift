@@ -10,7 +10,7 @@ struct IndexCommand: Command {
         Usage: mnem index [--rebuild] [--embedder E] [--element float16|float32] [--json]
 
           --rebuild           embed every memory again, even if the index is valid
-          --embedder E        the embedder (default $MNEM_EMBEDDER, else hash)
+          --embedder E        the embedder (default $MNEM_EMBEDDER, else static)
           --element T         the element type of a rebuilt index (default float16)
 
         The index is a file in the pool's git directory, never committed. It is updated from the

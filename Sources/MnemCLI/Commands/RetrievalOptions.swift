@@ -5,7 +5,7 @@ import MnemIndex
 /// The options `mnem search` and `mnem context` share: the embedder, the filter and the ranking.
 struct RetrievalOptions: Sendable {
     static let help = """
-          --embedder E        the embedder (default $MNEM_EMBEDDER, else hash); known: \(EmbedderRegistry.names.joined(separator: ", "))
+          --embedder E        the embedder (default $MNEM_EMBEDDER, else static); known: \(EmbedderRegistry.names.joined(separator: ", "))
           --kind K            only this kind (trajectory, workflow, summary, insight); repeatable
           --domain D          only this domain; repeatable
           --exclude-domain D  never this domain; repeatable
@@ -76,7 +76,7 @@ struct RetrievalOptions: Sendable {
     func embedder(_ console: Console) throws -> any VectorEmbedder {
         let name = embedderName ?? console.environment["MNEM_EMBEDDER"].flatMap { $0.isEmpty ? nil : $0 } ?? EmbedderRegistry.defaultName
         do {
-            return try EmbedderRegistry.makeEmbedder(name: name)
+            return try EmbedderRegistry.makeEmbedder(name: name, environment: console.environment)
         } catch let error as EmbedderError {
             throw UsageError(error.description)
         }

@@ -1,29 +1,52 @@
-/// An embedder name the registry does not know.
-public struct EmbedderError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+import Foundation
+import MnemEmbedding
+
+/// An embedder name that cannot be made into an embedder.
+public struct EmbedderError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
-/// Makes embedders by the names the command line accepts.
+/// Makes embedders from the names commands take (`--embedder`, `$MNEM_EMBEDDER`).
 public enum EmbedderRegistry {
-    /// The embedder commands use when none is named.
-    public static let defaultName = "hash"
+    /// The embedder commands use when none is named: the static MiniLM-distilled model.
+    public static let defaultName = "static"
 
     /// The names `makeEmbedder` accepts, for help and error messages.
-    public static let names = ["hash", "hash:N"]
+    public static let names = ["static", "hash", "hash:N", "http"]
 
-    /// The embedder `name` names: `hash` (feature hashing, 256 dimensions) or `hash:N`.
+    /// The embedder `name` names.
     ///
-    /// - Throws: `EmbedderError` for an unknown name or a bad dimension.
-    public static func makeEmbedder(name: String) throws -> any VectorEmbedder {
-        if name == "hash" { return HashingEmbedder(dimension: 256) }
-        if name.hasPrefix("hash:") {
-            guard let dimension = Int(name.dropFirst(5)), (8...4096).contains(dimension) else {
-                throw EmbedderError("embedder '\(name)': the dimension must be a whole number from 8 to 4096")
+    /// - `static`: the model found by `ModelLocator` (`$MNEM_MODEL`, beside the binary, the checkout's `model/`);
+    /// - `hash`, `hash:N`: feature hashing into 256 (or N) dimensions, no model;
+    /// - `http`: an OpenAI-compatible `/v1/embeddings` endpoint from `MNEM_EMBED_BASE_URL`,
+    ///   `MNEM_EMBED_MODEL`, `MNEM_EMBED_DIMENSION` and `MNEM_EMBED_API_KEY`.
+    /// - Throws: `EmbedderError` for an unknown name or incomplete settings; `EmbeddingError` for a bad model file.
+    public static func makeEmbedder(name: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any VectorEmbedder {
+        switch name {
+        case "static":
+            return try StaticEmbedder(locator: ModelLocator(environment: environment))
+        case "hash":
+            return try HashEmbedder(dimension: 256)
+        case "http":
+            guard let base = environment["MNEM_EMBED_BASE_URL"], let url = URL(string: base), url.scheme != nil else {
+                throw EmbedderError("embedder 'http' needs MNEM_EMBED_BASE_URL (e.g. http://127.0.0.1:11434)")
             }
-            return HashingEmbedder(dimension: dimension)
+            guard let model = environment["MNEM_EMBED_MODEL"], !model.isEmpty else {
+                throw EmbedderError("embedder 'http' needs MNEM_EMBED_MODEL")
+            }
+            guard let dimension = environment["MNEM_EMBED_DIMENSION"].flatMap({ Int($0) }), (1...65_536).contains(dimension) else {
+                throw EmbedderError("embedder 'http' needs MNEM_EMBED_DIMENSION (the length of the model's vectors)")
+            }
+            return try HTTPEmbedder(baseURL: url, model: model, dimension: dimension, apiKey: environment["MNEM_EMBED_API_KEY"])
+        default:
+            if name.hasPrefix("hash:") {
+                guard let dimension = Int(name.dropFirst(5)), (8...4096).contains(dimension) else {
+                    throw EmbedderError("embedder '\(name)': the dimension must be a whole number from 8 to 4096")
+                }
+                return try HashEmbedder(dimension: dimension)
+            }
+            throw EmbedderError("unknown embedder '\(name)' (known: \(names.joined(separator: ", ")))")
         }
-        throw EmbedderError("unknown embedder '\(name)' (known: \(names.joined(separator: ", ")))")
     }
 }

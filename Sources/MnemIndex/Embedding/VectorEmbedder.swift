@@ -1,16 +1,9 @@
 import MnemCore
+import MnemEmbedding
 
-/// Turns texts into vectors; the index and search consume nothing else of an embedding model.
-///
-/// Conformers return one L2-normalized vector of `dimension` elements per text, in order (a text
-/// with nothing to embed may give the zero vector). The same text must give the same vector, so
-/// an incremental update equals a full rebuild.
-public protocol VectorEmbedder {
-    /// Names the model and its settings, e.g. `hash:256`; the sidecar is keyed by it.
-    var id: String { get }
-    var dimension: Int { get }
-    func embed(_ texts: [String]) throws -> [[Float]]
-}
+/// What the index and search need of an embedding model: `MnemEmbedding`'s `Embedder`
+/// (an id recorded with the vectors, a dimension, and L2-normalized vectors per text).
+public typealias VectorEmbedder = Embedder
 
 /// The most text of a memory that is embedded, in characters.
 public let embeddingTextLimit = 2_000
