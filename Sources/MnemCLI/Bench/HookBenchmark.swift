@@ -29,7 +29,7 @@ enum HookBenchmark {
         try FileManager.default.createDirectory(atPath: project + "/.git", withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: project + "/Package.swift", contents: Data())
         let env = ProcessInfo.processInfo.environment.merging([
-            "MNEM_POOL": poolPath, "MNEM_EMBEDDER": "hash", "XDG_STATE_HOME": dir + "/state", "MNEM_HOOK_BUDGET_MS": "10000",
+            "MNEM_POOL": poolPath, "XDG_STATE_HOME": dir + "/state", "MNEM_HOOK_BUDGET_MS": "10000",
         ]) { $1 }
         let start = dir + "/start.json"
         let prompt = dir + "/prompt.json"
@@ -44,20 +44,20 @@ enum HookBenchmark {
         usleep(200_000)
         _ = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
 
-        let output = dir + "/out.json"
-        var floor: [Timed] = []
-        var sessionStart: [Timed] = []
-        var promptSubmit: [Timed] = []
+        var floor: [BenchSupport.ProcessResult] = []
+        var sessionStart: [BenchSupport.ProcessResult] = []
+        var promptSubmit: [BenchSupport.ProcessResult] = []
         for _ in 0..<runs {
-            floor.append(try timed(mnem, ["--version"], stdin: "/dev/null", stdout: output, environment: env))
-            sessionStart.append(try timed(mnem, ["hook", "claude-code", "session-start"], stdin: start, stdout: output, environment: env))
-            guard (try? Data(contentsOf: URL(fileURLWithPath: output)))?.isEmpty == false else { throw PoolError("the SessionStart hook gave no context") }
-            promptSubmit.append(try timed(mnem, ["hook", "claude-code", "user-prompt-submit"], stdin: prompt, stdout: output, environment: env))
+            floor.append(try timed(mnem, ["--version"], stdin: "/dev/null", environment: env))
+            let started = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
+            guard started.status == 0, !started.stdout.isEmpty else { throw PoolError("the SessionStart hook gave no context") }
+            sessionStart.append(started)
+            promptSubmit.append(try timed(mnem, ["hook", "claude-code", "user-prompt-submit"], stdin: prompt, environment: env))
         }
         let floorWall = BenchSupport.median(floor.map(\.seconds))
         let floorCPU = BenchSupport.median(floor.map(\.cpuSeconds))
-        console.out("bench hook: a pool of \(poolSize) memories (\(insights) insights), embedder hash, whole processes, median of \(runs) runs")
-        console.out("  (wall: posix_spawn to waitpid; CPU: the child's user + system time, steadier on a shared machine)")
+        console.out("bench hook: a pool of \(poolSize) memories (\(insights) insights), embedder static (the default), whole processes, median of \(runs) runs")
+        console.out("  (wall: posix_spawn to wait4; CPU: the child's user + system time, steadier on a shared machine)")
         console.out("  mnem --version (process floor)       wall \(BenchSupport.ms(floorWall))   CPU \(BenchSupport.ms(floorCPU))")
         for (name, results) in [("SessionStart hook", sessionStart), ("UserPromptSubmit hook", promptSubmit)] {
             let wall = BenchSupport.median(results.map(\.seconds))
@@ -68,37 +68,11 @@ enum HookBenchmark {
         }
     }
 
-    struct Timed {
-        var seconds: Double
-        var cpuSeconds: Double
-    }
-
-    /// Runs a program with standard input from `stdin` and output to `stdout`, timed from spawn to
-    /// `waitpid` (Foundation's `Process` wait polls, which would quantize the figure).
-    static func timed(_ executable: String, _ arguments: [String], stdin: String, stdout: String, environment: [String: String]) throws -> Timed {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for p in argv { free(p) }
-            for p in envp { free(p) }
-        }
-        var pid: pid_t = 0
-        let start = DispatchTime.now().uptimeNanoseconds
-        let code = posix_spawn(&pid, executable, &actions, nil, &argv, &envp)
-        guard code == 0 else { throw PoolError("cannot run \(executable): \(String(cString: strerror(code)))") }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        guard status == 0 else { throw PoolError("\(executable) \(arguments.joined(separator: " ")) exited with status \(status)") }
-        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-        return Timed(seconds: seconds, cpuSeconds: cpu)
+    /// One timed run of the hook (or the floor), which must succeed.
+    static func timed(_ executable: String, _ arguments: [String], stdin: String, environment: [String: String]) throws -> BenchSupport.ProcessResult {
+        let result = try BenchSupport.run(executable, arguments, stdinFile: stdin, environment: environment, captureOutput: false)
+        guard result.status == 0 else { throw PoolError("\(executable) \(arguments.joined(separator: " ")) exited with status \(result.status)") }
+        return result
     }
 
     /// `n` insights with varied words, the kind a session start offers.

@@ -115,29 +115,10 @@ enum SearchBenchmark {
 
     // MARK: Whole-process search and incremental update on a pool
 
-    /// Runs a program with its output discarded; its wall time is taken around posix_spawn and waitpid.
+    /// Runs a program with its output discarded, timed by `BenchSupport.run` (spawn to `wait4`).
     static func timedRun(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, seconds: Double) {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let start = DispatchTime.now().uptimeNanoseconds
-        let code = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard code == 0 else { throw PoolError("posix_spawn \(executable): \(String(cString: strerror(code)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        // WIFEXITED / WEXITSTATUS, which Swift does not import.
-        return (status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F), seconds)
+        let result = try BenchSupport.run(executable, arguments, environment: environment, captureOutput: false)
+        return (result.status, result.seconds)
     }
 
     static func poolFigures(poolSize: Int, runs: Int, dir: String, console: Console) throws {
@@ -151,9 +132,9 @@ enum SearchBenchmark {
             _ = try pool.add(SyntheticMemories.make(n, seed: 5000 + UInt64(made), targetBytes: 600), info: info)
             made += n
         }
-        let env = ProcessInfo.processInfo.environment.merging(["MNEM_AUTHOR_NAME": "bench", "MNEM_EMBEDDER": "hash"]) { $1 }
+        let env = ProcessInfo.processInfo.environment.merging(["MNEM_AUTHOR_NAME": "bench"]) { $1 }
         console.out("")
-        console.out("bench search: a pool of \(poolSize) memories, embedder hash:256, whole processes")
+        console.out("bench search: a pool of \(poolSize) memories, embedder static (the default), whole processes")
 
         let full = try timedRun(mnem, ["index", "--pool", poolPath, "--rebuild"], environment: env)
         guard full.status == 0 else { throw PoolError("mnem index --rebuild failed with status \(full.status)") }
@@ -164,20 +145,16 @@ enum SearchBenchmark {
         guard check.status == 0, check.stdout.split(separator: "\n").count == 10 else { throw PoolError("mnem search failed: \(check.stderr)") }
         var searchTimes: [Double] = []
         var anchors: [Double] = []
-        var harness: [Double] = []
         for _ in 0..<runs {
             let r = try timedRun(mnem, query, environment: env)
             guard r.status == 0 else { throw PoolError("mnem search failed with status \(r.status)") }
             searchTimes.append(r.seconds)
             anchors.append(try timedRun(mnem, ["--version"], environment: env).seconds)
-            harness.append(try BenchSupport.run(mnem, ["--version"]).seconds)
         }
         let search = BenchSupport.median(searchTimes)
         let anchor = BenchSupport.median(anchors)
         console.out("  mnem search, k=10 (median of \(runs))      \(BenchSupport.ms(search))   (goal ≤ 15 ms)")
         console.out("  mnem --version (process floor)          \(BenchSupport.ms(anchor))")
-        console.out("  (timed with posix_spawn + waitpid: Foundation's Process.waitUntilExit polls every 50 ms,")
-        console.out("   so BenchSupport.run reports \(BenchSupport.ms(BenchSupport.median(harness))) for the same --version)")
 
         var updates: [Double] = []
         var expected = poolSize
