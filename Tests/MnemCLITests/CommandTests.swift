@@ -166,5 +166,6 @@ struct CommandTests {
         #expect(result.stdout.contains("5 insights"), "compaction mined insights across the sessions' domains")
         #expect(result.stdout.contains("6 added"))
         #expect(result.stdout.contains("Run the tests after the last edit"))
+        #expect(result.stdout.contains("<mnem-memories"), "the context block")
     }
 }

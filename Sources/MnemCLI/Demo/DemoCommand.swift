@@ -42,6 +42,8 @@ struct DemoCommand: Command {
         try step("capture them again: nothing new, ids come from content", ["capture", sessions])
         try step("compact: workflows and summaries per trajectory, insights across domains", ["compact"])
         try step("the pool, most abstract first", ["list"])
+        try step("search it (static embedding model, memory-mapped index built on first use)", ["search", "the test suite fails after my change", "-k", "5"])
+        try step("the block a SessionStart hook injects into the next session", ["context", "fix a bug where totals are rounded wrong", "--budget", "400"])
         if let insight = try Pool.open(at: poolPath).memories(kinds: [.insight]).sorted(by: { $0.id < $1.id }).first {
             try step("an insight and where it came from", ["show", "--provenance", String(insight.id.rawValue.prefix(8))])
         }
