@@ -17,7 +17,9 @@ let package = Package(
             providers: [.apt(["libgit2-dev", "zlib1g-dev"])]
         ),
         // The only module that imports the C API of libgit2.
-        .target(name: "MnemGit", dependencies: ["CGit2"]),
+        .target(name: "MnemGit", dependencies: ["CGit2", "CMnemTLS"]),
+        // Defers libgit2's parse of the system CA bundle until a network operation needs it.
+        .target(name: "CMnemTLS", linkerSettings: [.linkedLibrary("dl")]),
         // SHA-256 with the x86 SHA extensions (ours, in C: Swift cannot use those instructions).
         .target(name: "CMnemSHA"),
         // Memory model, canonical JSON, hashing, the pool.

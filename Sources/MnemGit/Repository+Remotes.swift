@@ -1,4 +1,5 @@
 import CGit2
+import CMnemTLS
 import Foundation
 
 /// A configured remote, copied out of libgit2.
@@ -288,6 +289,9 @@ extension Repository {
     }
 
     private func anonymousRemote(_ url: String) throws(GitError) -> OpaquePointer {
+        // libgit2's CA certificates were deferred at initialization (CMnemTLS); a transfer may
+        // need them, so they are parsed now, into the chain libgit2 configured.
+        _ = mnem_tls_load_certificates()
         var remote: OpaquePointer?
         try check(git_remote_create_anonymous(&remote, handle, url), "git_remote_create_anonymous", url)
         guard let remote else { throw GitError(code: -1, message: "no remote returned", operation: "git_remote_create_anonymous", subject: url) }

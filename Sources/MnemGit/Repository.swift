@@ -1,4 +1,5 @@
 import CGit2
+import CMnemTLS
 import Foundation
 
 /// libgit2 is set up once per process, before the first repository is opened.
@@ -112,3 +113,11 @@ extension Repository {
         try check(code, "git_config_delete_entry", key)
     }
 }
+
+/// Whether libgit2's parse of the system CA bundle is still deferred (see `CMnemTLS`).
+public var certificatesPending: Bool { mnem_tls_certificates_pending() == 1 }
+
+/// Parses the deferred CA certificates now; MnemGit does so itself before every transfer.
+/// - Returns: 0, or mbedtls' error code.
+@discardableResult
+public func loadDeferredCertificates() -> Int32 { mnem_tls_load_certificates() }

@@ -128,3 +128,19 @@ struct PackTests {
         #expect(Repository.blobID([UInt8](repeating: 0x61, count: 1000)).hex == "a50be72b20f0e3f078d252e8e56b11b4bec67509")
     }
 }
+
+@Suite("Deferred CA certificates")
+struct CertificateTests {
+    @Test("libgit2's CA bundle parse is deferred at init and carried out on demand")
+    func deferredUntilNeeded() throws {
+        let dir = TemporaryDirectory("tls")
+        _ = try Repository.create(at: dir.file("r.git"), bare: true)
+        // Another test's transfer may already have loaded them; either way loading must succeed
+        // and leave nothing pending.
+        if FileManager.default.fileExists(atPath: "/etc/ssl/certs/ca-certificates.crt") {
+            #expect(loadDeferredCertificates() == 0)
+        }
+        #expect(!certificatesPending)
+        #expect(loadDeferredCertificates() == 0, "loading twice is harmless")
+    }
+}

@@ -1,0 +1,65 @@
+/* Deferred loading of the CA certificates libgit2 reads at initialization.
+ *
+ * Debian's libgit2 is built with mbedtls, and git_libgit2_init() parses the whole system CA
+ * bundle (/etc/ssl/certs/ca-certificates.crt) with mbedtls_x509_crt_parse_file. That costs about
+ * 50 million instructions (~10 ms) in every mnem process, hooks included, although only https
+ * remotes ever use it. These two definitions interpose on mbedtls' functions (the executable's
+ * symbols come first in the dynamic linker's search order): they remember the request and return
+ * success, and mnem_tls_load_certificates() performs the real parse, found with
+ * dlsym(RTLD_NEXT), into the same certificate chain libgit2 configured, before any network
+ * operation. If the interposition does not take effect, libgit2 simply loads them as before.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "mnem_tls.h"
+
+typedef int (*parse_fn)(void *chain, const char *path);
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static void *pending_chain;
+static char pending_path[4096];
+static int pending_is_directory;
+static int pending;
+
+static int defer(void *chain, const char *path, int is_directory) {
+    if (path == NULL || strlen(path) >= sizeof(pending_path)) {
+        parse_fn real = (parse_fn)dlsym(RTLD_NEXT, is_directory ? "mbedtls_x509_crt_parse_path" : "mbedtls_x509_crt_parse_file");
+        return real ? real(chain, path) : -1;
+    }
+    pthread_mutex_lock(&lock);
+    pending_chain = chain;
+    strcpy(pending_path, path);
+    pending_is_directory = is_directory;
+    pending = 1;
+    pthread_mutex_unlock(&lock);
+    return 0;
+}
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path) { return defer(chain, path, 0); }
+int mbedtls_x509_crt_parse_path(void *chain, const char *path) { return defer(chain, path, 1); }
+
+int mnem_tls_load_certificates(void) {
+    int result = 0;
+    pthread_mutex_lock(&lock);
+    if (pending) {
+        parse_fn real = (parse_fn)dlsym(RTLD_NEXT, pending_is_directory ? "mbedtls_x509_crt_parse_path" : "mbedtls_x509_crt_parse_file");
+        result = real ? real(pending_chain, pending_path) : -1;
+        /* mbedtls returns the number of certificates it could not parse as a positive value;
+           libgit2 accepted that, and so does this. */
+        if (result > 0) result = 0;
+        pending = 0;
+    }
+    pthread_mutex_unlock(&lock);
+    return result;
+}
+
+int mnem_tls_certificates_pending(void) {
+    pthread_mutex_lock(&lock);
+    int value = pending;
+    pthread_mutex_unlock(&lock);
+    return value;
+}
