@@ -177,3 +177,30 @@ let filterCases: [FilterCase] = [
         #expect(block.text.components(separatedBy: ContextBuilder.openTag).count == 2)
     }
 }
+
+@Suite("Scan kernels")
+struct ScanKernelTests {
+    @Test("the AVX2/F16C kernel and the portable loop find the same memories with the same scores")
+    func kernelsAgree() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mnem-kernels-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/s.vec"
+        try Sidecar.writeSynthetic(count: 5_000, dimension: 256, seed: 7, embedderID: "kernels:256", to: path)
+        let sidecar = try Sidecar.open(path: path, embedderID: "kernels:256", dimension: 256)
+        // A fixed sequence, so a near-tie between two rows cannot make the test flaky.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
+        }
+        for _ in 0..<5 {
+            let query = (0..<256).map { _ in next() }
+            let ranking = RankingPolicy(order: .score, minimumScore: -.infinity, domainGuardMargin: 0)
+            let portable = sidecar.search(query, k: 20, filter: SearchFilter(), ranking: ranking, parts: 1, wide: false)
+            let wide = sidecar.search(query, k: 20, filter: SearchFilter(), ranking: ranking, parts: 1, wide: true)
+            #expect(portable.map(\.id) == wide.map(\.id))
+            for (a, b) in zip(portable, wide) { #expect(abs(a.score - b.score) < 1e-4) }
+        }
+    }
+}

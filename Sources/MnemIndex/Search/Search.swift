@@ -1,5 +1,6 @@
 import CMnemPrefetch
 import Dispatch
+import CMnemPrefetch
 import Foundation
 import MnemCore
 import MnemGit
@@ -32,8 +33,14 @@ extension Sidecar {
 
     /// `search`, split in `parts` (nil: one or two by the file's size); for tests and benchmarks.
     public func search(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, parts: Int?) -> [SearchHit] {
+        search(query, k: k, filter: filter, ranking: ranking, parts: parts, wide: VectorScan.wideKernel)
+    }
+
+    /// The search with the scan kernel chosen: `wide` only where the CPU has AVX2/FMA/F16C (tests compare both).
+    func search(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, parts: Int?, wide: Bool) -> [SearchHit] {
         guard k > 0, count > 0 else { return [] }
         let prepared = VectorScan.prepareQuery(query, for: self)
+        let plain = VectorScan.preparePlainQuery(query, for: self)
 
         // Lookup tables over the codes and string indexes, so each row costs a few loads to filter.
         var kindAllowed = [Bool](repeating: filter.kinds.isEmpty, count: 256)
@@ -58,7 +65,7 @@ extension Sidecar {
         let plan = ScanPlan(
             vectors: base + layout.vectorsOffset, kinds: base + layout.kindsOffset, outcomes: base + layout.outcomesOffset,
             domains: base + layout.domainsOffset, models: base + layout.modelsOffset, stride: stride, count: count,
-            elementType: elementType, query: prepared, k: k, heapCount: ranking.order == .kindFirst ? 4 : 1,
+            elementType: elementType, query: prepared, plainQuery: plain, wide: wide && VectorScan.wideKernel, k: k, heapCount: ranking.order == .kindFirst ? 4 : 1,
             heapOfKind: ranking.order == .kindFirst ? ranks : [0, 0, 0, 0], kindAllowed: kindAllowed, outcomeAllowed: outcomeAllowed,
             domainAllowed: domainAllowed, modelAllowed: modelAllowed, mismatched: mismatched, bars: bars)
         let heaps = plan.run(parts: parts)
@@ -113,6 +120,9 @@ struct ScanPlan: @unchecked Sendable {
     var count: Int
     var elementType: VectorElementType
     var query: [SIMD8<Float>]
+    /// The normalized query in element order, for the wide (AVX2/F16C) kernel.
+    var plainQuery: [Float]
+    var wide: Bool
     var k: Int
     var heapCount: Int
     var heapOfKind: [Int]
@@ -150,8 +160,11 @@ struct ScanPlan: @unchecked Sendable {
 
     func scan(_ rows: Range<Int>) -> [TopK] {
         var heaps = (0..<heapCount).map { _ in TopK(capacity: k) }
+        if elementType == .float16 && wide {
+            scanWide(rows, into: &heaps)
+            return heaps
+        }
         let blocks = stride / 64
-        let noneIndex = domainAllowed.count - 1
         let end = vectors + count * stride
         query.withUnsafeBufferPointer { q in
             guard let queryBase = q.baseAddress else { return }
@@ -159,18 +172,49 @@ struct ScanPlan: @unchecked Sendable {
             for row in rows {
                 defer { vector += stride }
                 VectorScan.prefetch(vector, stride: stride, end: end)
-                let kindCode = Int(kinds.load(fromByteOffset: row, as: UInt8.self))
-                guard kindAllowed[kindCode], outcomeAllowed[Int(outcomes.load(fromByteOffset: row, as: UInt8.self))] else { continue }
-                let domain = min(Int(UInt32(littleEndian: domains.load(fromByteOffset: row &* 4, as: UInt32.self))), noneIndex)
-                let model = min(Int(UInt32(littleEndian: models.load(fromByteOffset: row &* 4, as: UInt32.self))), modelAllowed.count - 1)
-                guard domainAllowed[domain], modelAllowed[model] else { continue }
+                guard let bar = admit(row) else { continue }
                 let score = elementType == .float16
                     ? VectorScan.dotHalf(vector, queryBase, blocks: blocks) : VectorScan.dotFloat(vector, queryBase, blocks: blocks)
-                guard score >= bars[kindCode &* 2 &+ (mismatched[domain] ? 1 : 0)] else { continue }
-                heaps[heapOfKind[kindCode & 3]].insert(score, row: Int32(row))
+                guard score >= bar.score else { continue }
+                heaps[bar.heap].insert(score, row: Int32(row))
             }
         }
         return heaps
+    }
+
+    /// Whether `row` passes the filters, and if so the least score it needs and its heap.
+    @inline(__always)
+    func admit(_ row: Int) -> (score: Float, heap: Int)? {
+        let kindCode = Int(kinds.load(fromByteOffset: row, as: UInt8.self))
+        guard kindAllowed[kindCode], outcomeAllowed[Int(outcomes.load(fromByteOffset: row, as: UInt8.self))] else { return nil }
+        let domain = min(Int(UInt32(littleEndian: domains.load(fromByteOffset: row &* 4, as: UInt32.self))), domainAllowed.count - 1)
+        let model = min(Int(UInt32(littleEndian: models.load(fromByteOffset: row &* 4, as: UInt32.self))), modelAllowed.count - 1)
+        guard domainAllowed[domain], modelAllowed[model] else { return nil }
+        return (bars[kindCode &* 2 &+ (mismatched[domain] ? 1 : 0)], heapOfKind[kindCode & 3])
+    }
+
+    /// The scan with the AVX2/F16C kernel: scores a chunk of rows at a time, then filters them.
+    /// Scoring a row a filter rejects costs less than branching around it at this speed.
+    func scanWide(_ rows: Range<Int>, into heaps: inout [TopK]) {
+        let chunk = 1024
+        var scores = [Float](repeating: 0, count: chunk)
+        let lanes = stride / 2
+        plainQuery.withUnsafeBufferPointer { q in
+            scores.withUnsafeMutableBufferPointer { out in
+                guard let queryBase = q.baseAddress, let outBase = out.baseAddress else { return }
+                var start = rows.lowerBound
+                while start < rows.upperBound {
+                    let n = min(chunk, rows.upperBound - start)
+                    mnem_scores_f16(vectors + start * stride, stride, n, queryBase, lanes, outBase)
+                    for i in 0..<n {
+                        let row = start + i
+                        guard let bar = admit(row), outBase[i] >= bar.score else { continue }
+                        heaps[bar.heap].insert(outBase[i], row: Int32(row))
+                    }
+                    start += n
+                }
+            }
+        }
     }
 }
 

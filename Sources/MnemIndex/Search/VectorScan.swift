@@ -1,4 +1,5 @@
 import CMnemPrefetch
+import Foundation
 
 /// The inner loops of the exact scan: dot products over the mapped vectors, and the read floor.
 ///
@@ -46,6 +47,20 @@ public enum VectorScan {
             out.append(odd)
         }
         return out
+    }
+
+    /// Whether the AVX2/FMA/F16C kernel scores float16 rows on this CPU (`MNEM_SCAN=portable` turns it off).
+    static let wideKernel = mnem_wide_scan_available() == 1 && ProcessInfo.processInfo.environment["MNEM_SCAN"] != "portable"
+
+    /// The query for the wide kernel: normalized, in element order, zero-padded to the stride's lanes.
+    static func preparePlainQuery(_ query: [Float], for sidecar: Sidecar) -> [Float] {
+        let lanes = sidecar.stride / sidecar.elementType.byteWidth
+        var values = [Float](repeating: 0, count: lanes)
+        var norm: Float = 0
+        for x in query.prefix(sidecar.dimension) where x.isFinite { norm += x * x }
+        let scale: Float = norm > 0 && norm.isFinite ? 1 / norm.squareRoot() : 0
+        for i in 0..<min(sidecar.dimension, query.count) where query[i].isFinite { values[i] = query[i] * scale }
+        return values
     }
 
     /// The dot product of one float16 vector of `blocks` × 64 bytes with a prepared query.

@@ -1,0 +1,59 @@
+/* The float16 scan kernel with AVX2, FMA and F16C.
+ *
+ * Swift's SIMD types compile to the baseline x86-64 target (SSE2), where widening float16 takes
+ * several integer operations per lane; F16C does it in one instruction and FMA fuses the
+ * multiply-add, which leaves the scan bound by memory rather than by arithmetic. Chosen at run
+ * time; the Swift loop remains the fallback. */
+#include "mnem_scan.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#include <stdint.h>
+
+int mnem_wide_scan_available(void) {
+    static int cached = -1;
+    if (cached >= 0) return cached;
+    unsigned int a, b, c, d;
+    int ok = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
+        if (fma && osxsave && avx && f16c) {
+            unsigned int lo, hi;
+            __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+            if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && ((b >> 5) & 1)) ok = 1;
+        }
+    }
+    cached = ok;
+    return ok;
+}
+
+__attribute__((target("avx2,fma,f16c")))
+void mnem_scores_f16(const void *vectors, size_t stride, size_t count, const float *query, size_t lanes, float *scores) {
+    const char *row = (const char *)vectors;
+    for (size_t r = 0; r < count; r++, row += stride) {
+        _mm_prefetch(row + 4096, _MM_HINT_T0);
+        _mm_prefetch(row + 4096 + 64, _MM_HINT_T0);
+        _mm_prefetch(row + 4096 + 128, _MM_HINT_T0);
+        _mm_prefetch(row + 4096 + 192, _MM_HINT_T0);
+        const uint16_t *halves = (const uint16_t *)row;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        for (size_t i = 0; i < lanes; i += 32) {
+            a0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_load_si128((const __m128i *)(halves + i))), _mm256_loadu_ps(query + i), a0);
+            a1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_load_si128((const __m128i *)(halves + i + 8))), _mm256_loadu_ps(query + i + 8), a1);
+            a2 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_load_si128((const __m128i *)(halves + i + 16))), _mm256_loadu_ps(query + i + 16), a2);
+            a3 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_load_si128((const __m128i *)(halves + i + 24))), _mm256_loadu_ps(query + i + 24), a3);
+        }
+        __m256 s = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+        __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+        h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 0x55));
+        scores[r] = _mm_cvtss_f32(h);
+    }
+}
+#else
+int mnem_wide_scan_available(void) { return 0; }
+void mnem_scores_f16(const void *vectors, size_t stride, size_t count, const float *query, size_t lanes, float *scores) {
+    (void)vectors; (void)stride; (void)count; (void)query; (void)lanes; (void)scores;
+}
+#endif
