@@ -30,7 +30,11 @@ release: deps
 ## The performance figures (each printed against an anchor measured in the same run).
 bench: release
 	$(RELEASE_BIN) bench write
+	$(RELEASE_BIN) bench capture
 	$(RELEASE_BIN) bench embed
+	$(RELEASE_BIN) bench search
+	$(RELEASE_BIN) bench pull
+	$(RELEASE_BIN) bench hook
 
 ## Installs the binary and the embedding model (found as <prefix>/share/mnem/ beside <prefix>/bin).
 install: release
