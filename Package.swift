@@ -35,10 +35,12 @@ let package = Package(
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore"]),
         // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
-        .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit"]),
+        .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit", "MnemHTTP"]),
+        // A blocking HTTP POST over URLSession, for the LLM compactor and the HTTP embedder.
+        .target(name: "MnemHTTP"),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
         // Text embedders: the static model (mmap), feature hashing, OpenAI-compatible HTTP.
-        .target(name: "MnemEmbedding"),
+        .target(name: "MnemEmbedding", dependencies: ["MnemHTTP"]),
 
         // Temporary directories, real git and the built binary, for the test targets only.
         .target(name: "MnemTestSupport", dependencies: ["MnemCore"]),

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import MnemHTTP
 
 /// Embeds through any OpenAI-compatible server: `POST {baseURL}/v1/embeddings` with
 /// `{"model": …, "input": […]}`, reading `data[i].embedding` (ordered by `data[i].index`).
@@ -17,6 +15,7 @@ public struct HTTPEmbedder: Embedder {
     public let batchSize: Int
     public let timeout: TimeInterval
     private let apiKey: String?
+    private let transport: any HTTPTransport = URLSessionTransport()
 
     public var id: String { "http:\(model)@\(baseURL.host ?? baseURL.absoluteString)" }
 
@@ -70,32 +69,40 @@ public struct HTTPEmbedder: Embedder {
 
     private func embedBatch(_ texts: [String]) throws -> [[Float]] {
         let url = endpoint.absoluteString
-        var request = URLRequest(url: endpoint, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
+        var headers = ["Content-Type": "application/json", "Accept": "application/json"]
+        if let apiKey { headers["Authorization"] = "Bearer \(apiKey)" }
+        let body: Data
         do {
-            request.httpBody = try JSONEncoder().encode(RequestBody(model: model, input: texts))
+            body = try JSONEncoder().encode(RequestBody(model: model, input: texts))
         } catch {
             throw EmbeddingError.invalidArgument("cannot encode the request: \(error)")
         }
 
-        let (data, status) = try send(request, url: url)
+        let response: HTTPResponse
+        do {
+            response = try transport.post(endpoint, headers: headers, body: body, timeout: timeout)
+        } catch let error as TransportError {
+            switch error {
+            case .timedOut: throw EmbeddingError.transport(url: url, problem: "no answer within \(timeout) s")
+            case .failed(_, let reason): throw EmbeddingError.transport(url: url, problem: reason)
+            }
+        }
+        let data = response.body
+        let status = response.status
         guard (200..<300).contains(status) else {
             throw EmbeddingError.httpStatus(url: url, status: status, body: String(decoding: data.prefix(1000), as: UTF8.self))
         }
-        let response: ResponseBody
+        let decoded: ResponseBody
         do {
-            response = try JSONDecoder().decode(ResponseBody.self, from: data)
+            decoded = try JSONDecoder().decode(ResponseBody.self, from: data)
         } catch {
             throw EmbeddingError.malformedResponse(url: url, problem: "not an embeddings response: \(error)")
         }
-        guard response.data.count == texts.count else {
-            throw EmbeddingError.malformedResponse(url: url, problem: "\(response.data.count) embeddings for \(texts.count) inputs")
+        guard decoded.data.count == texts.count else {
+            throw EmbeddingError.malformedResponse(url: url, problem: "\(decoded.data.count) embeddings for \(texts.count) inputs")
         }
         var ordered = [[Float]?](repeating: nil, count: texts.count)
-        for (position, item) in response.data.enumerated() {
+        for (position, item) in decoded.data.enumerated() {
             let index = item.index ?? position
             guard ordered.indices.contains(index), ordered[index] == nil else {
                 throw EmbeddingError.malformedResponse(url: url, problem: "embedding index \(index) is out of range or repeated")
@@ -108,48 +115,5 @@ public struct HTTPEmbedder: Embedder {
             ordered[index] = vector
         }
         return ordered.compactMap { $0 }
-    }
-
-    /// Result of a request, handed from URLSession's queue to the waiting caller.
-    /// `@unchecked Sendable`: written once before `signal()`, read after `wait()`, and the lock
-    /// orders the two even without relying on the semaphore.
-    private final class Outcome: @unchecked Sendable {
-        let lock = NSLock()
-        var data: Data?
-        var status = 0
-        var error: Error?
-    }
-
-    private func send(_ request: URLRequest, url: String) throws -> (Data, Int) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        let outcome = Outcome()
-        let done = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { data, response, error in
-            outcome.lock.lock()
-            outcome.data = data
-            outcome.status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            outcome.error = error
-            outcome.lock.unlock()
-            done.signal()
-        }
-        task.resume()
-        // The session's own timeout fires first; this guards against a callback that never comes.
-        if done.wait(timeout: .now() + timeout + 5) == .timedOut {
-            task.cancel()
-            throw EmbeddingError.transport(url: url, problem: "no answer within \(timeout) s")
-        }
-        outcome.lock.lock()
-        defer { outcome.lock.unlock() }
-        if let error = outcome.error {
-            throw EmbeddingError.transport(url: url, problem: error.localizedDescription)
-        }
-        guard outcome.status != 0 else {
-            throw EmbeddingError.transport(url: url, problem: "no HTTP response")
-        }
-        return (outcome.data ?? Data(), outcome.status)
     }
 }

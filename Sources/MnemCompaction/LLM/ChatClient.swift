@@ -1,4 +1,5 @@
 import Foundation
+import MnemHTTP
 import MnemCore
 
 /// Where the LLM compactor sends its prompts: an OpenAI-compatible chat-completions endpoint.

@@ -4,7 +4,10 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// An HTTP response, reduced to what the chat client reads.
+/// A blocking HTTP POST, shared by the clients mnem has (the LLM compactor, the HTTP embedder).
+/// One implementation of the URLSession hand-off and its timeouts, so both behave alike.
+
+/// An HTTP response, reduced to what the clients read.
 public struct HTTPResponse: Sendable {
     public var status: Int
     /// Header names lower-cased.
