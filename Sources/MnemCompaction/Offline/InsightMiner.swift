@@ -124,51 +124,60 @@ enum InsightTemplates {
         return base + ", of which \(percent(with)) succeeded."
     }
 
-    static func pattern(_ pattern: WorkingPattern, support: Int, known: Int, domains: Int, with: Double?, without: Double?) -> Text {
+    /// The fixed text of each pattern: title, description, the lead of the content, and how the
+    /// statistics sentence names the runs that show it.
+    static func wording(_ pattern: WorkingPattern) -> (title: String, description: String, lead: String, doing: String) {
         switch pattern {
         case .testedAfterLastEdit:
-            return Text(
-                title: "Run the tests after the last edit",
-                description: "Treat a change as finished only once the tests have run against its final version.",
-                content: "Re-run the relevant tests after the final edit, not only before it, so the state you hand over is the state you validated. "
-                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "tested after their last edit"))
+            return (
+                "Run the tests after the last edit",
+                "Treat a change as finished only once the tests have run against its final version.",
+                "Re-run the relevant tests after the final edit, not only before it, so the state you hand over is the state you validated. ",
+                "tested after their last edit")
         case .validatedAfterLastEdit:
-            return Text(
-                title: "Validate the final change by executing it",
-                description: "After the last edit, build, test or run the code to confirm the change works.",
-                content: "An edit that is never executed is a guess; a build, a test run or a rerun of the reproduction confirms it. "
-                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "validated after their last edit"))
+            return (
+                "Validate the final change by executing it",
+                "After the last edit, build, test or run the code to confirm the change works.",
+                "An edit that is never executed is a guess; a build, a test run or a rerun of the reproduction confirms it. ",
+                "validated after their last edit")
         case .reproducedBeforeFixing:
-            return Text(
-                title: "Reproduce the problem before changing code",
-                description: "Run the failing behaviour first so there is a concrete signal to check the fix against.",
-                content: "Before editing, run a test, a script or the program to observe the problem, then rerun the same check after the fix. "
-                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "reproduced before editing"))
+            return (
+                "Reproduce the problem before changing code",
+                "Run the failing behaviour first so there is a concrete signal to check the fix against.",
+                "Before editing, run a test, a script or the program to observe the problem, then rerun the same check after the fix. ",
+                "reproduced before editing")
         case .inspectedBeforeEditing:
-            return Text(
-                title: "Read a file before editing it",
-                description: "Inspect the code you are about to change so the edit fits what is actually there.",
-                content: "Open the surrounding code before modifying it instead of editing from memory or assumption, which avoids mismatched edits and broken context. "
-                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "read files before editing them"))
+            return (
+                "Read a file before editing it",
+                "Inspect the code you are about to change so the edit fits what is actually there.",
+                "Open the surrounding code before modifying it instead of editing from memory or assumption, which avoids mismatched edits and broken context. ",
+                "read files before editing them")
         case .searchedBeforeEditing:
-            return Text(
-                title: "Search the code base before editing",
-                description: "Locate every place involved in a change with a search before making the first edit.",
-                content: "A search for the relevant names or messages shows where behaviour is defined and used, so the fix lands in the right place and nothing is missed. "
-                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "searched before editing"))
+            return (
+                "Search the code base before editing",
+                "Locate every place involved in a change with a search before making the first edit.",
+                "A search for the relevant names or messages shows where behaviour is defined and used, so the fix lands in the right place and nothing is missed. ",
+                "searched before editing")
         case .reviewedChangeAfterEditing:
-            return Text(
-                title: "Review the diff before finishing",
-                description: "Look at the version-control diff or status after the last edit to check exactly what changed.",
-                content: "Reviewing the change set catches stray edits, leftover debugging files and incomplete changes before they are handed over. "
-                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "reviewed their change"))
+            return (
+                "Review the diff before finishing",
+                "Look at the version-control diff or status after the last edit to check exactly what changed.",
+                "Reviewing the change set catches stray edits, leftover debugging files and incomplete changes before they are handed over. ",
+                "reviewed their change")
         case .failingRetryLoop:
-            return Text(
-                title: "Stop retrying a command that keeps failing",
-                description: "After two identical failures, change the approach instead of running the same action again.",
-                content: "Repeating an unchanged action that failed rarely converges; read the error, inspect the cause or try a different tool first. "
-                    + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: "retried a failing action three or more times"))
+            return (
+                "Stop retrying a command that keeps failing",
+                "After two identical failures, change the approach instead of running the same action again.",
+                "Repeating an unchanged action that failed rarely converges; read the error, inspect the cause or try a different tool first. ",
+                "retried a failing action three or more times")
         }
+    }
+
+    static func pattern(_ pattern: WorkingPattern, support: Int, known: Int, domains: Int, with: Double?, without: Double?) -> Text {
+        let text = wording(pattern)
+        return Text(
+            title: text.title, description: text.description,
+            content: text.lead + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: text.doing))
     }
 
     static func recoveryPhrase(_ action: StepCategory) -> String {
