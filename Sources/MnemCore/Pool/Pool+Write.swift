@@ -39,20 +39,13 @@ extension Pool {
     }
 
     /// Removes memories from the tip in one commit; history keeps them.
+    /// - Returns: the commit (nil if none was there), what was removed, and as `unchanged` the ids
+    ///   that were not at the tip.
     public func forget(_ ids: [MemoryID], info: CommitInfo) throws -> WriteResult {
-        try transact(info: info, memories: []) { tree throws -> ([TreeEdit], WriteResult) in
-            var edits: [TreeEdit] = []
-            var result = WriteResult(commit: nil, added: [], unchanged: [], removed: [], retries: 0)
-            for id in ids {
-                if let tree, let path = try self.path(of: id, in: tree) {
-                    edits.append(.remove(path: path))
-                    result.removed.append(id)
-                } else {
-                    result.unchanged.append(id)
-                }
-            }
-            return (edits, result)
-        }
+        var result = try apply(adding: [], removing: ids, info: info)
+        let removed = Set(result.removed)
+        result.unchanged = ids.filter { !removed.contains($0) }
+        return result
     }
 
     /// Adds some memories and removes others from the tip in one commit (history keeps the removed).
