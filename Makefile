@@ -25,7 +25,7 @@ build: deps
 # The Swift runtime is linked statically: agents start mnem on every prompt, and dynamic
 # symbol binding of Foundation alone costs more instructions than adding a memory.
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -lcurl
+	$(SWIFT) build -c release --static-swift-stdlib
 
 ## The performance figures (each printed against an anchor measured in the same run).
 bench: release

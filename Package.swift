@@ -36,8 +36,10 @@ let package = Package(
         .target(name: "MnemCapture", dependencies: ["MnemCore"]),
         // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
         .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit", "MnemHTTP"]),
-        // A blocking HTTP POST over URLSession, for the LLM compactor and the HTTP embedder.
-        .target(name: "MnemHTTP"),
+        // A blocking HTTP POST for the LLM compactor and the HTTP embedder.
+        .target(name: "MnemHTTP", dependencies: ["CMnemCurl"]),
+        // libcurl through dlopen, so only a process that sends a request loads it.
+        .target(name: "CMnemCurl", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
         // Text embedders: the static model (mmap), feature hashing, OpenAI-compatible HTTP.
         .target(name: "MnemEmbedding", dependencies: ["MnemHTTP"]),
@@ -48,7 +50,7 @@ let package = Package(
         .testTarget(name: "MnemGitTests", dependencies: ["MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
-        .testTarget(name: "MnemEmbeddingTests", dependencies: ["MnemEmbedding"], exclude: ["Fixtures"]),
+        .testTarget(name: "MnemEmbeddingTests", dependencies: ["MnemEmbedding", "MnemHTTP"], exclude: ["Fixtures"]),
         .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit", "MnemTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "MnemIntegrationsTests", dependencies: ["MnemIntegrations", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),

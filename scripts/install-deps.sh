@@ -7,11 +7,11 @@ missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
-# The release binary links Foundation statically; its HTTP client needs libcurl at link time.
-[ -e /usr/lib/x86_64-linux-gnu/libcurl.so ] || [ -e /usr/lib/aarch64-linux-gnu/libcurl.so ] || missing+=(libcurl4-openssl-dev)
 command -v git >/dev/null 2>&1 || missing+=(git)
 if [ "${1:-}" = "--test" ]; then
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
+  # The HTTP embedder and LLM compactor load libcurl when they send a request; their tests do.
+  ls /usr/lib/*-linux-gnu/libcurl.so.4 /usr/lib/*-linux-gnu/libcurl-gnutls.so.4 >/dev/null 2>&1 || missing+=(libcurl4)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

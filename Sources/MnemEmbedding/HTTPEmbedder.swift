@@ -15,7 +15,7 @@ public struct HTTPEmbedder: Embedder {
     public let batchSize: Int
     public let timeout: TimeInterval
     private let apiKey: String?
-    private let transport: any HTTPTransport = URLSessionTransport()
+    private let transport: any HTTPTransport = CurlTransport()
 
     public var id: String { "http:\(model)@\(baseURL.host ?? baseURL.absoluteString)" }
 

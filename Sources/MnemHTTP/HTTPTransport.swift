@@ -1,11 +1,8 @@
+import CMnemCurl
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// A blocking HTTP POST, shared by the clients mnem has (the LLM compactor, the HTTP embedder).
-/// One implementation of the URLSession hand-off and its timeouts, so both behave alike.
+/// One implementation of the request and its timeouts, so both behave alike.
 
 /// An HTTP response, reduced to what the clients read.
 public struct HTTPResponse: Sendable {
@@ -39,57 +36,57 @@ public protocol HTTPTransport: Sendable {
     func post(_ url: URL, headers: [String: String], body: Data, timeout: Double) throws -> HTTPResponse
 }
 
-/// `HTTPTransport` over URLSession (FoundationNetworking on Linux), blocking the caller.
-public struct URLSessionTransport: HTTPTransport {
+/// `HTTPTransport` over libcurl, loaded on first use (see `mnem_curl.h` for why not URLSession).
+public struct CurlTransport: HTTPTransport {
     public init() {}
 
     public func post(_ url: URL, headers: [String: String], body: Data, timeout: Double) throws -> HTTPResponse {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpBody = body
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { data, response, error in
-            if let error {
-                let nsError = error as NSError
-                if nsError.domain == NSURLErrorDomain, nsError.code == NSURLErrorTimedOut {
-                    box.set(.failure(TransportError.timedOut(url: url.absoluteString, seconds: timeout)))
-                } else {
-                    box.set(.failure(TransportError.failed(url: url.absoluteString, reason: error.localizedDescription)))
-                }
-            } else if let http = response as? HTTPURLResponse {
-                var headers: [String: String] = [:]
-                for (key, value) in http.allHeaderFields {
-                    if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
-                }
-                box.set(.success(HTTPResponse(status: http.statusCode, headers: headers, body: data ?? Data())))
-            } else {
-                box.set(.failure(TransportError.failed(url: url.absoluteString, reason: "the response was not HTTP")))
+        let address = url.absoluteString
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw TransportError.failed(url: address, reason: "only http and https URLs are supported")
+        }
+        // Header lines with a CR or LF would smuggle extra headers into the request.
+        let lines = headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+        if let bad = lines.first(where: { $0.contains("\r") || $0.contains("\n") }) {
+            throw TransportError.failed(url: address, reason: "a header contains a line break: \(bad.prefix(40))")
+        }
+        let milliseconds = max(1, Int(min(timeout, 86_400) * 1000))
+        var result = mnem_http_result()
+        defer { mnem_http_result_free(&result) }
+        let failed = withCStrings(lines) { lineArray in
+            body.withUnsafeBytes { bytes in
+                mnem_http_post(address, lineArray, lines.count, bytes.baseAddress, bytes.count, milliseconds, &result)
             }
-            done.signal()
         }
-        task.resume()
-        // The session's own timeout should fire first; this bound only guards against a lost callback.
-        if done.wait(timeout: .now() + timeout + 5) == .timedOut {
-            task.cancel()
-            throw TransportError.timedOut(url: url.absoluteString, seconds: timeout)
+        if failed != 0 {
+            if result.timed_out != 0 { throw TransportError.timedOut(url: address, seconds: timeout) }
+            let reason = withUnsafeBytes(of: result.error) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            throw TransportError.failed(url: address, reason: reason)
         }
-        guard let result = box.get() else { throw TransportError.failed(url: url.absoluteString, reason: "no result") }
-        return try result.get()
+        let responseBody = result.body.map { Data(bytes: $0, count: result.body_length) } ?? Data()
+        let rawHeaders = result.headers.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: result.headers_length), as: UTF8.self) } ?? ""
+        return HTTPResponse(status: result.status, headers: Self.parseHeaders(rawHeaders), body: responseBody)
+    }
+
+    /// Header lines as a dictionary, names lower-cased; the status line and malformed lines are skipped.
+    static func parseHeaders(_ raw: String) -> [String: String] {
+        var headers: [String: String] = [:]
+        for line in raw.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" || $0 == "\r" }) {
+            guard let colon = line.firstIndex(of: ":"), !line.hasPrefix("HTTP/") else { continue }
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if !name.isEmpty { headers[name] = value }
+        }
+        return headers
     }
 }
 
-/// The completion handler's result, handed across threads.
-private final class ResultBox: @unchecked Sendable {
-    // @unchecked: `value` is only touched under `lock`.
-    private let lock = NSLock()
-    private var value: Result<HTTPResponse, any Error>?
-    func set(_ result: Result<HTTPResponse, any Error>) { lock.withLock { value = result } }
-    func get() -> Result<HTTPResponse, any Error>? { lock.withLock { value } }
+/// Calls `body` with the strings as an array of C strings that live for the call.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    let duplicates = strings.map { strdup($0) }
+    defer { duplicates.forEach { free($0) } }
+    let pointers = duplicates.map { UnsafePointer($0) }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
 }

@@ -110,7 +110,7 @@ public final class ChatClient {
     public private(set) var tokens = 0
 
     public init(
-        configuration: LLMConfiguration, budget: LLMBudget, transport: any HTTPTransport = URLSessionTransport(),
+        configuration: LLMConfiguration, budget: LLMBudget, transport: any HTTPTransport = CurlTransport(),
         maxRateLimitRetries: Int = 3, maxRetryAfter: Double = 30
     ) {
         self.configuration = configuration
