@@ -27,6 +27,45 @@ struct RepositoryTests {
         #expect(throws: GitError.self) { try repo.buildTree(base: nil, edits: [.upsert(path: "../evil", blob: a)]) }
     }
 
+    @Test("the tree diff agrees with git diff-tree, names that sort around '/' and type changes included")
+    func treeDiffMatchesGit() throws {
+        let repo = try Repository.create(at: dir.file("diff.git"), bare: true)
+        // Names chosen so plain byte order and git's order (a directory sorts as "name/") differ:
+        // '.' and '-' sort before '/', '0' after it.
+        let names = ["a", "a.b", "a-b", "a0", "ab", "b"]
+        let blobs = try (0..<4).map { try repo.writeBlob(Array("content \($0)\n".utf8)) }
+        var rng = SystemRandomNumberGenerator()
+        func randomTree() throws -> ObjectID {
+            var edits: [TreeEdit] = []
+            var used = Set<String>()
+            for top in names where Bool.random(using: &rng) {
+                if Bool.random(using: &rng) {
+                    edits.append(.upsert(path: top, blob: blobs.randomElement(using: &rng) ?? blobs[0]))
+                    used.insert(top)
+                } else {
+                    for inner in names where Int.random(in: 0..<3, using: &rng) == 0 {
+                        edits.append(.upsert(path: top + "/" + inner, blob: blobs.randomElement(using: &rng) ?? blobs[0]))
+                    }
+                }
+            }
+            return try repo.buildTree(base: nil, edits: edits)
+        }
+        for _ in 0..<60 {
+            let old = try randomTree()
+            let new = try randomTree()
+            let ours = Set(try repo.diffTrees(old, new).map { "\($0.oldID.hex) \($0.newID.hex) \($0.path)" })
+            let output = try Shell.git(["--git-dir", dir.file("diff.git"), "diff-tree", "-r", "--no-renames", "--raw", "--abbrev=40", old.hex, new.hex])
+            let theirs = Set(output.split(separator: "\n").compactMap { line -> String? in
+                // ":100644 100644 <old> <new> M\t<path>"
+                let parts = line.split(separator: "\t", maxSplits: 1)
+                let fields = parts.first?.split(separator: " ") ?? []
+                guard parts.count == 2, fields.count == 5 else { return nil }
+                return "\(fields[2]) \(fields[3]) \(parts[1])"
+            })
+            #expect(ours == theirs, "diff \(old.hex) → \(new.hex)")
+        }
+    }
+
     @Test("compare-and-swap moves a reference only from the expected value")
     func compareAndSwap() throws {
         let repo = try Repository.create(at: dir.file("cas.git"), bare: true)
