@@ -1,4 +1,6 @@
 import CGit2
+import Dispatch
+import Foundation
 
 extension Repository {
     /// The files that differ between two trees (nil stands for the empty tree), skipping every
@@ -11,10 +13,52 @@ extension Repository {
     ///   - maxDepth: deeper trees are an error (a hostile tree must not exhaust the stack).
     ///   - maxDeltas: more changes than this are an error, found before they are all listed.
     /// - Complexity: proportional to the entries of the directories that differ.
-    public func changedFiles(_ old: ObjectID?, _ new: ObjectID?, maxDepth: Int = 32, maxDeltas: Int = .max) throws(GitError) -> [TreeDelta] {
-        var out: [TreeDelta] = []
-        try compare(old, new, prefix: "", depth: 0, maxDepth: maxDepth, maxDeltas: maxDeltas, into: &out)
-        return out
+    ///   - workers: threads for the directories below the second level, each with its own
+    ///     repository handle (libgit2 handles are not shared across threads). Most of a diff's
+    ///     time is zlib inflating the differing trees, which parallelizes.
+    public func changedFiles(
+        _ old: ObjectID?, _ new: ObjectID?, maxDepth: Int = 32, maxDeltas: Int = .max, workers: Int = 1
+    ) throws(GitError) -> [TreeDelta] {
+        let out = DiffOutput(deferBelow: workers > 1 ? 2 : nil, maxDeltas: maxDeltas)
+        try compare(old, new, prefix: "", depth: 0, maxDepth: maxDepth, into: out)
+        let jobs = out.pending
+        guard !jobs.isEmpty else { return out.deltas }
+
+        // The deferred directories, spread over the workers; each result lands in its job's slot,
+        // so the deltas come out in the order a serial diff lists them.
+        let results = DiffResults(jobs.count)
+        let directory = gitDirectory
+        let threads = min(workers, jobs.count)
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            let repository: Repository
+            do throws(GitError) {
+                repository = try Repository.open(at: directory)
+            } catch {
+                results.fail(error)
+                return
+            }
+            var job = worker
+            while job < jobs.count, !results.failed {
+                let piece = DiffOutput(deferBelow: nil, maxDeltas: maxDeltas)
+                do throws(GitError) {
+                    try repository.compare(jobs[job].old, jobs[job].new, prefix: jobs[job].prefix, depth: jobs[job].depth, maxDepth: maxDepth, into: piece)
+                    results.store(piece.deltas, at: job)
+                } catch {
+                    results.fail(error)
+                }
+                job += threads
+            }
+        }
+        if let error = results.error { throw error }
+        var all: [TreeDelta] = []
+        for (i, run) in out.runs.enumerated() {
+            all.append(contentsOf: run)
+            if i < jobs.count { all.append(contentsOf: results.deltas(at: i)) }
+            if all.count > maxDeltas {
+                throw GitError(code: -1, message: "more than \(maxDeltas) changed entries", operation: "changedFiles", subject: "")
+            }
+        }
+        return all
     }
 
     /// One level of the diff: a merge join of the two trees' entries, which git keeps sorted.
@@ -23,8 +67,8 @@ extension Repository {
     /// `String` is made only for an entry that differs. Every directory of a 100,000-memory pool
     /// holds about 400 files, and adding 1,000 memories touches all 256 of them, so this loop
     /// runs over both sides' 100,000 entries for a change of 1,000.
-    private func compare(
-        _ old: ObjectID?, _ new: ObjectID?, prefix: String, depth: Int, maxDepth: Int, maxDeltas: Int, into out: inout [TreeDelta]
+    fileprivate func compare(
+        _ old: ObjectID?, _ new: ObjectID?, prefix: String, depth: Int, maxDepth: Int, into out: DiffOutput
     ) throws(GitError) {
         guard depth <= maxDepth else {
             throw GitError(code: -1, message: "tree deeper than \(maxDepth) levels", operation: "changedFiles", subject: prefix)
@@ -41,9 +85,13 @@ extension Repository {
             return prefix.isEmpty ? name : prefix + "/" + name
         }
         func emit(_ delta: TreeDelta) throws(GitError) {
-            out.append(delta)
-            if out.count > maxDeltas {
-                throw GitError(code: -1, message: "more than \(maxDeltas) changed entries", operation: "changedFiles", subject: prefix)
+            try out.emit(delta, prefix: prefix)
+        }
+        func descend(_ old: ObjectID?, _ new: ObjectID?, _ path: String) throws(GitError) {
+            if let level = out.deferBelow, depth >= level {
+                out.postpone(old, new, prefix: path, depth: depth + 1)
+            } else {
+                try compare(old, new, prefix: path, depth: depth + 1, maxDepth: maxDepth, into: out)
             }
         }
         func side(_ entry: OpaquePointer, added: Bool) throws(GitError) {
@@ -51,7 +99,7 @@ extension Repository {
             let id = ObjectID(raw)
             let mode = FileMode(git_tree_entry_filemode(entry))
             if mode == .tree {
-                try compare(added ? nil : id, added ? id : nil, prefix: path(entry), depth: depth + 1, maxDepth: maxDepth, maxDeltas: maxDeltas, into: &out)
+                try descend(added ? nil : id, added ? id : nil, path(entry))
                 return
             }
             let zero = ObjectID(git_oid())
@@ -91,9 +139,7 @@ extension Repository {
                 if beforeMode == afterMode && git_oid_equal(beforeID, afterID) != 0 { continue }
                 switch (beforeMode == .tree, afterMode == .tree) {
                 case (true, true):
-                    try compare(
-                        ObjectID(beforeID), ObjectID(afterID), prefix: path(after), depth: depth + 1, maxDepth: maxDepth, maxDeltas: maxDeltas,
-                        into: &out)
+                    try descend(ObjectID(beforeID), ObjectID(afterID), path(after))
                 case (false, false):
                     try emit(TreeDelta(
                         path: path(after), status: .modified, oldID: ObjectID(beforeID), newID: ObjectID(afterID), oldMode: beforeMode,
@@ -137,4 +183,61 @@ extension Repository {
             k += 1
         }
     }
+}
+
+/// What one diff has found: runs of deltas, separated by the directories postponed for workers.
+///
+/// `runs` has one more element than `pending` (a run, then a postponed directory, then a run…).
+private final class DiffOutput {
+    struct Job: Sendable {
+        var old: ObjectID?
+        var new: ObjectID?
+        var prefix: String
+        var depth: Int
+    }
+
+    /// Directories deeper than this are postponed, not compared (nil: compare everything now).
+    let deferBelow: Int?
+    let maxDeltas: Int
+    private(set) var runs: [[TreeDelta]] = [[]]
+    private(set) var pending: [Job] = []
+    private var count = 0
+
+    init(deferBelow: Int?, maxDeltas: Int) {
+        self.deferBelow = deferBelow
+        self.maxDeltas = maxDeltas
+    }
+
+    /// All deltas of a diff that postponed nothing.
+    var deltas: [TreeDelta] { runs.count == 1 ? runs[0] : runs.flatMap { $0 } }
+
+    func emit(_ delta: TreeDelta, prefix: String) throws(GitError) {
+        runs[runs.count - 1].append(delta)
+        count += 1
+        if count > maxDeltas {
+            throw GitError(code: -1, message: "more than \(maxDeltas) changed entries", operation: "changedFiles", subject: prefix)
+        }
+    }
+
+    func postpone(_ old: ObjectID?, _ new: ObjectID?, prefix: String, depth: Int) {
+        pending.append(Job(old: old, new: new, prefix: prefix, depth: depth))
+        runs.append([])
+    }
+}
+
+/// The deltas of each postponed directory, written by the worker threads.
+///
+/// `@unchecked Sendable`: every field is touched under `lock`.
+private final class DiffResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [[TreeDelta]]
+    private var firstError: GitError?
+
+    init(_ count: Int) { slots = Array(repeating: [], count: count) }
+
+    func store(_ deltas: [TreeDelta], at index: Int) { lock.withLock { slots[index] = deltas } }
+    func fail(_ error: GitError) { lock.withLock { if firstError == nil { firstError = error } } }
+    var failed: Bool { lock.withLock { firstError != nil } }
+    var error: GitError? { lock.withLock { firstError } }
+    func deltas(at index: Int) -> [TreeDelta] { lock.withLock { slots[index] } }
 }

@@ -66,6 +66,37 @@ struct RepositoryTests {
         }
     }
 
+    @Test("a diff spread over worker threads lists the same deltas in the same order")
+    func parallelTreeDiff() throws {
+        let repo = try Repository.create(at: dir.file("pdiff.git"), bare: true)
+        let blobs = try (0..<3).map { try repo.writeBlob(Array("v\($0)\n".utf8)) }
+        var rng = SystemRandomNumberGenerator()
+        func randomTree() throws -> ObjectID {
+            var edits: [TreeEdit] = []
+            for a in ["m", "n"] {
+                for b in ["k1", "k2", "k3"] {
+                    for c in (0..<12).map({ String(format: "%02x", $0) }) where Int.random(in: 0..<4, using: &rng) > 0 {
+                        for d in ["x.json", "y.json", "z"] where Bool.random(using: &rng) {
+                            edits.append(.upsert(path: "\(a)/\(b)/\(c)/\(d)", blob: blobs.randomElement(using: &rng) ?? blobs[0]))
+                        }
+                    }
+                }
+            }
+            return try repo.buildTree(base: nil, edits: edits)
+        }
+        for _ in 0..<10 {
+            let old = try randomTree()
+            let new = try randomTree()
+            let serial = try repo.changedFiles(old, new)
+            #expect(!serial.isEmpty)
+            for workers in [2, 3, 8] {
+                #expect(try repo.changedFiles(old, new, workers: workers) == serial)
+            }
+            #expect(try repo.changedFiles(nil, new, workers: 2) == repo.changedFiles(nil, new))
+            #expect(throws: GitError.self) { try repo.changedFiles(old, new, maxDeltas: serial.count - 1, workers: 2) }
+        }
+    }
+
     @Test("compare-and-swap moves a reference only from the expected value")
     func compareAndSwap() throws {
         let repo = try Repository.create(at: dir.file("cas.git"), bare: true)
