@@ -86,6 +86,24 @@ import Testing
         }
     }
 
+    @Test func checksumKeepsItsValueAndAnySplitAgrees() {
+        let bytes = (0..<203).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let whole = bytes.withUnsafeBytes { SidecarChecksum.hash($0) }
+        // Pinned: the files already on disk were written with this function.
+        #expect(whole == 0xF52C_ACD2_FAFF_E7E3)
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            var stream = SidecarChecksum.Stream()
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + Int.random(in: 0...70, using: &rng))
+                bytes[start..<end].withUnsafeBytes { stream.update($0) }
+                start = end
+            }
+            #expect(stream.finish() == whole)
+        }
+    }
+
     @Test func packedIDsKeepHexOrder() throws {
         let ids = Make.mixed(20).map(\.id).sorted()
         let packed = try ids.map { try #require(PackedID(hex: $0.rawValue)) }
@@ -119,6 +137,24 @@ import Testing
         #expect(rebuildReport.action == .rebuilt(reason: nil))
         #expect(rebuilt.count == updated.count)
         // Same ids, columns, string table and vector bytes: the whole file is identical.
+        #expect(try fileBytes(index.path) == incremental)
+    }
+
+    @Test func anUpdateThatDropsAndAddsStringsEqualsARebuild() throws {
+        let test = try TestPool()
+        let rust = [Make.insight("borrow checker habit", domain: "rust", model: "model-r"), Make.insight("cargo habit", domain: "rust", model: nil)]
+        try test.add(Make.mixed(12, offset: 300).filter { $0.domain != "rust" } + rust)
+        let index = VectorIndex(pool: test.pool, embedder: try HashEmbedder(dimension: 64))
+        _ = try index.open()
+        // Every "rust" row and the only "model-r" row go; a new domain and model arrive.
+        try test.forget(rust.map(\.id))
+        try test.add([Make.insight("goroutine habit", domain: "go", model: "model-z")])
+        let (updated, report) = try index.open()
+        #expect(report.action == .updated)
+        #expect(!updated.strings.contains("rust") && !updated.strings.contains("model-r"))
+        #expect(updated.strings.contains("go") && updated.strings.contains("model-z"))
+        let incremental = try fileBytes(index.path)
+        _ = try index.open(rebuild: true)
         #expect(try fileBytes(index.path) == incremental)
     }
 

@@ -4,7 +4,7 @@ extension Sidecar {
     /// Writes a sidecar of `count` random unit vectors (uniform components, normalized), for benchmarks.
     ///
     /// Ids are the row numbers, so they are sorted; kinds, outcomes and domains cycle. The vectors
-    /// are generated straight into the mapped file, so a million of them never sit in memory twice.
+    /// are generated straight into the writer's buffer, so a million of them never sit in memory at once.
     public static func writeSynthetic(
         count: Int, dimension: Int, elementType: VectorElementType = .float16, seed: UInt64, embedderID: String, to path: String
     ) throws(SidecarError) {

@@ -141,7 +141,9 @@ public final class VectorIndex {
         var report = IndexReport(action: .updated, path: path, commit: tip?.hex ?? Sidecar.noCommit, count: 0)
         var removedIDs = Set<PackedID>()
         var addedFiles: [(blob: ObjectID, path: String)] = []
-        for delta in try repository.diffTrees(oldTree, newTree) {
+        // Most of a diff is zlib inflating the differing trees (all 256 fan-out directories of a
+        // kind when 1,000 memories arrive), so it runs on every core.
+        for delta in try repository.changedFiles(oldTree, newTree, workers: min(4, ProcessInfo.processInfo.activeProcessorCount)) {
             guard let (_, pathID) = MemoryPath.parse(delta.path), let packed = PackedID(hex: pathID.rawValue) else { continue }
             if delta.status != .added {
                 removedIDs.insert(packed)
@@ -155,22 +157,21 @@ public final class VectorIndex {
         // Old rows are sorted by id: merge them with the sorted new rows, copying old vectors.
         var merged: [SidecarEntry] = []
         merged.reserveCapacity(sidecar.count + added.count)
+        let stringCount = sidecar.strings.count
         var next = 0
         var kept = 0
         for row in 0..<sidecar.count {
             let id = sidecar.packedID(at: row)
             if !removedIDs.isEmpty && removedIDs.contains(id) { continue }
-            guard let kind = sidecar.kind(at: row), let outcome = sidecar.outcome(at: row), let domain = sidecar.domain(at: row) else { continue }
+            // A row is kept as its bytes; one whose columns do not decode is dropped, as a rebuild would.
+            guard sidecar.kind(at: row) != nil, sidecar.outcome(at: row) != nil, Int(sidecar.domainIndex(at: row)) < stringCount else { continue }
             while next < added.count && added[next].id < id {
                 merged.append(added[next])
                 next += 1
             }
             // Re-added under the same id (a changed file): the new entry, appended next, replaces it.
             if next < added.count && added[next].id == id { continue }
-            merged.append(
-                SidecarEntry(
-                    id: id, blob: sidecar.packedBlob(at: row), kind: kind, outcome: outcome, domain: domain, model: sidecar.model(at: row),
-                    vector: .previousRow(row)))
+            merged.append(SidecarEntry(id: id, source: .previousRow(row)))
             kept += 1
         }
         merged.append(contentsOf: added[next...])
