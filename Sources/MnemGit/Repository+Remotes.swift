@@ -289,9 +289,10 @@ extension Repository {
     }
 
     private func anonymousRemote(_ url: String) throws(GitError) -> OpaquePointer {
-        // libgit2's CA certificates were deferred at initialization (CMnemTLS); a transfer may
-        // need them, so they are parsed now, into the chain libgit2 configured.
+        // libgit2's CA certificates and libssh2's initialization were deferred at startup
+        // (CMnemTLS); a transfer may need them, so they are carried out now.
         _ = mnem_tls_load_certificates()
+        _ = mnem_ssh_initialize()
         var remote: OpaquePointer?
         try check(git_remote_create_anonymous(&remote, handle, url), "git_remote_create_anonymous", url)
         guard let remote else { throw GitError(code: -1, message: "no remote returned", operation: "git_remote_create_anonymous", subject: url) }

@@ -121,3 +121,14 @@ public var certificatesPending: Bool { mnem_tls_certificates_pending() == 1 }
 /// - Returns: 0, or mbedtls' error code.
 @discardableResult
 public func loadDeferredCertificates() -> Int32 { mnem_tls_load_certificates() }
+
+/// Whether libgit2's startup calls bind to the deferring definitions (see `CMnemTLS`).
+public var startupDeferralInterposed: Bool { mnem_deferral_interposed() == 1 }
+
+/// Whether libssh2's initialization is still deferred (see `CMnemTLS`).
+public var sshInitializationPending: Bool { mnem_ssh_initialization_pending() == 1 }
+
+/// Initializes libssh2 now, if that was deferred; MnemGit does so itself before every transfer.
+/// - Returns: 0, or libssh2's error code.
+@discardableResult
+public func initializeDeferredSSH() -> Int32 { mnem_ssh_initialize() }

@@ -213,4 +213,16 @@ struct CertificateTests {
         #expect(!certificatesPending)
         #expect(loadDeferredCertificates() == 0, "loading twice is harmless")
     }
+
+    @Test("libssh2's initialization is deferred at init and carried out on demand")
+    func sshDeferredUntilNeeded() throws {
+        let dir = TemporaryDirectory("ssh")
+        _ = try Repository.create(at: dir.file("r.git"), bare: true)
+        // libgit2's calls reach the deferring definitions, not libssh2's and mbedtls' own...
+        #expect(startupDeferralInterposed)
+        // ...and initializing on demand succeeds (another test's transfer may have done it already).
+        #expect(initializeDeferredSSH() == 0)
+        #expect(!sshInitializationPending)
+        #expect(initializeDeferredSSH() == 0, "initializing twice is harmless")
+    }
 }
