@@ -26,7 +26,7 @@ public struct ModelLocator: Sendable {
     public init(
         fileName: String = ModelLocator.defaultFileName,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        executableDirectory: URL? = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent(),
+        executableDirectory: URL? = ModelLocator.executableDirectory(),
         sourceCheckoutModelDirectory: URL? = ModelLocator.checkoutModelDirectory()
     ) {
         self.fileName = fileName
@@ -36,6 +36,22 @@ public struct ModelLocator: Sendable {
     }
 
     /// `<repo>/model`, from `<repo>/Sources/MnemEmbedding/ModelLocator.swift`.
+    /// The directory of the running executable, symlinks resolved.
+    ///
+    /// Read from `/proc/self/exe` on Linux: `Bundle.main` costs a quarter of a millisecond to set
+    /// up, which every search and hook would pay.
+    public static func executableDirectory() -> URL? {
+        #if os(Linux)
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let length = readlink("/proc/self/exe", &buffer, 4096)
+        if length > 0 {
+            let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return URL(fileURLWithPath: path).deletingLastPathComponent()
+        }
+        #endif
+        return Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
     public static func checkoutModelDirectory(filePath: String = #filePath) -> URL {
         URL(fileURLWithPath: filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
