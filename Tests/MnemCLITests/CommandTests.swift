@@ -169,3 +169,21 @@ struct CommandTests {
         #expect(result.stdout.contains("<mnem-memories"), "the context block")
     }
 }
+
+@Suite("Output formatting")
+struct FormattingTests {
+    @Test("scores print as printf's %.3f would")
+    func fixedPoint() {
+        var rng = SystemRandomNumberGenerator()
+        let samples: [Float] = [0, -0.0004, 0.0004, 1, -1, 0.9995, 0.12345, -0.5, 12.5] + (0..<2000).map { _ in Float.random(in: -2...2, using: &rng) }
+        for value in samples {
+            let expected = String(format: "%.3f", value)
+            // printf rounds exact binary halves to even; those are the only allowed difference.
+            let isTie = (Double(value) * 1000).truncatingRemainder(dividingBy: 1).magnitude == 0.5
+            if !isTie && expected != "-0.000" {
+                #expect(fixedPoint3(value) == expected, "\(value)")
+            }
+        }
+        #expect(fixedPoint3(-0.0004) == "0.000")
+    }
+}

@@ -54,8 +54,10 @@ struct SearchCommand: Command {
                 return .object(m)
             }), console)
         } else {
-            for r in found {
-                console.out(String(format: "%.3f  ", r.hit.score) + r.memory.listLine)
+            // One write for the whole list; printf-style formatting goes through Foundation's
+            // CFString machinery, a measurable part of a 10 ms search.
+            if !found.isEmpty {
+                console.out(found.map { fixedPoint3($0.hit.score) + "  " + $0.memory.listLine }.joined(separator: "\n"))
             }
             if found.isEmpty { console.err("no memories match") }
         }

@@ -15,6 +15,15 @@ func printJSON(_ value: JSONValue, _ console: Console) {
     console.outRaw(CanonicalJSON.document(value))
 }
 
+/// `value` with three decimals, as `String(format: "%.3f")` prints it (halves round away from zero).
+func fixedPoint3(_ value: Float) -> String {
+    guard value.isFinite else { return "\(value)" }
+    let thousandths = Int((Double(value) * 1000).rounded())
+    let magnitude = thousandths.magnitude
+    let fraction = String(magnitude % 1000)
+    return (thousandths < 0 ? "-" : "") + String(magnitude / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
+}
+
 /// ISO 8601 in UTC, e.g. 2026-11-21T20:30:05Z.
 func isoDate(_ date: Date) -> String {
     // ISO8601DateFormatter is not Sendable; a formatter per call is cheap next to what commands do.
