@@ -3,9 +3,10 @@ import MnemGit
 
 /// An open, validated sidecar: the ids, filter columns and vectors of one (pool, embedder), mapped.
 ///
-/// Opening reads and checks the 256-byte header and the checksum of the ids and filter columns;
-/// the vector region is not parsed, and its checksum is verified only when asked or when the file
-/// changed since it was last verified (see `VerificationStamp`).
+/// Opening reads and checks the 256-byte header (its own checksum, and every offset against the
+/// file's size); nothing else is parsed. The checksums of the ids and filter columns and of the
+/// vectors are verified when asked, or when the file changed since they were last verified (see
+/// `VerificationStamp`): once per write, not once per search.
 public final class Sidecar {
     let file: MappedFile
     /// The start of the mapping; kept beside `file`, which owns it.
@@ -27,12 +28,12 @@ public final class Sidecar {
 
     /// How much of the file is checked on open.
     public enum Verification: Sendable {
-        /// Header and metadata always; vectors when the file changed since last verified.
+        /// The header always; metadata and vectors when the file changed since last verified.
         case standard
         /// Everything, whatever the stamp says.
         case full
-        /// Header and metadata only: for the file this process has just written, whose vectors
-        /// were checksummed as they were stored.
+        /// The header only: for the file this process has just written, whose checksums were
+        /// computed as it was stored.
         case justWritten
     }
 
@@ -40,8 +41,7 @@ public final class Sidecar {
     ///
     /// - Returns: the sidecar, or the reason it is not to be trusted.
     /// - Throws: `SidecarError` only when an existing file cannot be read at all.
-    /// - Complexity: O(1) for the header plus O(count) for the metadata checksum (~30 bytes a row);
-    ///   O(file) when the vectors are verified.
+    /// - Complexity: O(1) for the header; O(file) when the checksums are verified.
     static func open(
         path: String, embedderID: String, dimension: Int, verification: Verification = .standard, populate: Bool = false
     ) throws(SidecarError) -> Result<Sidecar, SidecarProblem> {
@@ -82,9 +82,6 @@ public final class Sidecar {
         guard recorded == expected else { return .failure(.inconsistentLayout("section offsets do not follow from the count")) }
         guard layout.fileLength == bytes.count else { return .failure(.sizeMismatch(expected: layout.fileLength, actual: bytes.count)) }
 
-        let metadata = UnsafeRawBufferPointer(start: base + layout.idsOffset, count: layout.vectorsOffset - layout.idsOffset)
-        guard SidecarChecksum.hash(metadata) == u64(F.metadataChecksum) else { return .failure(.metadataChecksumMismatch) }
-
         let commitBytes = UnsafeRawBufferPointer(start: base + F.commit, count: 40)
         guard commitBytes.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
             return .failure(.inconsistentLayout("the commit is not 40 hex digits"))
@@ -96,6 +93,8 @@ public final class Sidecar {
 
         let stamp = VerificationStamp(path: path)
         if verification == .full || verification == .standard && !stamp.matches(file.identity, checksum: sidecar.vectorsChecksum) {
+            let metadata = UnsafeRawBufferPointer(start: base + layout.idsOffset, count: layout.vectorsOffset - layout.idsOffset)
+            guard SidecarChecksum.hash(metadata) == u64(F.metadataChecksum) else { return .failure(.metadataChecksumMismatch) }
             guard sidecar.computeVectorsChecksum() == sidecar.vectorsChecksum else { return .failure(.vectorChecksumMismatch) }
             stamp.record(file.identity, checksum: sidecar.vectorsChecksum)
         }
