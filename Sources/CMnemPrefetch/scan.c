@@ -3,7 +3,11 @@
  * Swift's SIMD types compile to the baseline x86-64 target (SSE2), where widening float16 takes
  * several integer operations per lane; F16C does it in one instruction and FMA fuses the
  * multiply-add, which leaves the scan bound by memory rather than by arithmetic. Chosen at run
- * time; the Swift loop remains the fallback. */
+ * time; the Swift loop remains the fallback.
+ *
+ * The kernel also compares each score with a per-kind threshold and hands back only the rows at
+ * or above it: once the heaps are full almost no row can enter them, and skipping the rest here
+ * saves the per-row filter lookups and heap compare in Swift that cost a third of the scan. */
 #include "mnem_scan.h"
 
 #if defined(__x86_64__)
@@ -28,14 +32,19 @@ int mnem_wide_scan_available(void) {
     return ok;
 }
 
+/* How far ahead of the row being scored the prefetch hints run, in bytes. */
+#define MNEM_SCAN_PREFETCH_DISTANCE 4096
+
 __attribute__((target("avx2,fma,f16c")))
-void mnem_scores_f16(const void *vectors, size_t stride, size_t count, const float *query, size_t lanes, float *scores) {
+size_t mnem_scan_f16(const void *vectors, size_t stride, size_t count, const float *query, size_t lanes,
+                     const uint8_t *codes, const float *thresholds, uint32_t *rows, float *scores) {
     const char *row = (const char *)vectors;
+    size_t kept = 0;
     for (size_t r = 0; r < count; r++, row += stride) {
-        _mm_prefetch(row + 4096, _MM_HINT_T0);
-        _mm_prefetch(row + 4096 + 64, _MM_HINT_T0);
-        _mm_prefetch(row + 4096 + 128, _MM_HINT_T0);
-        _mm_prefetch(row + 4096 + 192, _MM_HINT_T0);
+        _mm_prefetch(row + MNEM_SCAN_PREFETCH_DISTANCE, _MM_HINT_T0);
+        _mm_prefetch(row + MNEM_SCAN_PREFETCH_DISTANCE + 64, _MM_HINT_T0);
+        _mm_prefetch(row + MNEM_SCAN_PREFETCH_DISTANCE + 128, _MM_HINT_T0);
+        _mm_prefetch(row + MNEM_SCAN_PREFETCH_DISTANCE + 192, _MM_HINT_T0);
         const uint16_t *halves = (const uint16_t *)row;
         __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
         for (size_t i = 0; i < lanes; i += 32) {
@@ -48,12 +57,19 @@ void mnem_scores_f16(const void *vectors, size_t stride, size_t count, const flo
         __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
         h = _mm_add_ps(h, _mm_movehl_ps(h, h));
         h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 0x55));
-        scores[r] = _mm_cvtss_f32(h);
+        float score = _mm_cvtss_f32(h);
+        /* Written always, counted only when kept: no branch to mispredict while the heaps fill. */
+        rows[kept] = (uint32_t)r;
+        scores[kept] = score;
+        kept += score >= thresholds[codes[r]];
     }
+    return kept;
 }
 #else
 int mnem_wide_scan_available(void) { return 0; }
-void mnem_scores_f16(const void *vectors, size_t stride, size_t count, const float *query, size_t lanes, float *scores) {
-    (void)vectors; (void)stride; (void)count; (void)query; (void)lanes; (void)scores;
+size_t mnem_scan_f16(const void *vectors, size_t stride, size_t count, const float *query, size_t lanes,
+                     const uint8_t *codes, const float *thresholds, uint32_t *rows, float *scores) {
+    (void)vectors; (void)stride; (void)count; (void)query; (void)lanes; (void)codes; (void)thresholds; (void)rows; (void)scores;
+    return 0;
 }
 #endif

@@ -1,6 +1,5 @@
 import CMnemPrefetch
 import Dispatch
-import CMnemPrefetch
 import Foundation
 import MnemCore
 import MnemGit
@@ -37,7 +36,10 @@ extension Sidecar {
     }
 
     /// The search with the scan kernel chosen: `wide` only where the CPU has AVX2/FMA/F16C (tests compare both).
-    func search(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, parts: Int?, wide: Bool) -> [SearchHit] {
+    /// `skipping: false` hands every row to the filters and heaps, as a reference for the skipping scan.
+    func search(
+        _ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, parts: Int?, wide: Bool, skipping: Bool = true
+    ) -> [SearchHit] {
         guard k > 0, count > 0 else { return [] }
         let prepared = VectorScan.prepareQuery(query, for: self)
         let plain = VectorScan.preparePlainQuery(query, for: self)
@@ -67,7 +69,7 @@ extension Sidecar {
             domains: base + layout.domainsOffset, models: base + layout.modelsOffset, stride: stride, count: count,
             elementType: elementType, query: prepared, plainQuery: plain, wide: wide && VectorScan.wideKernel, k: k, heapCount: ranking.order == .kindFirst ? 4 : 1,
             heapOfKind: ranking.order == .kindFirst ? ranks : [0, 0, 0, 0], kindAllowed: kindAllowed, outcomeAllowed: outcomeAllowed,
-            domainAllowed: domainAllowed, modelAllowed: modelAllowed, mismatched: mismatched, bars: bars)
+            domainAllowed: domainAllowed, modelAllowed: modelAllowed, mismatched: mismatched, bars: bars, skipping: skipping)
         let heaps = plan.run(parts: parts)
         let noneIndex = table.count
 
@@ -132,6 +134,8 @@ struct ScanPlan: @unchecked Sendable {
     var modelAllowed: [Bool]
     var mismatched: [Bool]
     var bars: [Float]
+    /// Whether the wide scan skips rows scoring below what could still enter a heap (tests turn it off to compare).
+    var skipping = true
 
     /// Below this many bytes of vectors a second thread costs more than it saves.
     static let parallelThreshold = 8 << 20
@@ -193,25 +197,54 @@ struct ScanPlan: @unchecked Sendable {
         return (bars[kindCode &* 2 &+ (mismatched[domain] ? 1 : 0)], heapOfKind[kindCode & 3])
     }
 
-    /// The scan with the AVX2/F16C kernel: scores a chunk of rows at a time, then filters them.
-    /// Scoring a row a filter rejects costs less than branching around it at this speed.
+    /// The scan with the AVX2/F16C kernel: scores a chunk of rows at a time and hands back only
+    /// the candidates, the rows scoring at least their kind's threshold; only those are filtered.
+    ///
+    /// A kind's threshold is the least score a row of that kind could still need to enter its heap:
+    /// the lower of its two bars, raised to the root of its heap once that heap is full (a later
+    /// row must beat the root: on a tie the kept, lower row wins). Rows below it are skipped
+    /// without changing the result, so after the first chunks almost no row pays for `admit`
+    /// and the heap. Kinds the filter excludes get +∞. Chunks start small and grow, so the
+    /// thresholds tighten before many rows have been handed back.
     func scanWide(_ rows: Range<Int>, into heaps: inout [TopK]) {
         let chunk = 1024
+        var candidates = [UInt32](repeating: 0, count: chunk)
         var scores = [Float](repeating: 0, count: chunk)
+        var thresholds = [Float](repeating: skipping ? .infinity : -.infinity, count: 256)
+        // The lowest bar of each kind code (NaN only if both are: then nothing of that kind enters).
+        let kindBars = (0..<4).map { code in
+            let (a, b) = (bars[code * 2], bars[code * 2 + 1])
+            return a.isNaN ? b : (b < a ? b : a)
+        }
         let lanes = stride / 2
         plainQuery.withUnsafeBufferPointer { q in
-            scores.withUnsafeMutableBufferPointer { out in
-                guard let queryBase = q.baseAddress, let outBase = out.baseAddress else { return }
-                var start = rows.lowerBound
-                while start < rows.upperBound {
-                    let n = min(chunk, rows.upperBound - start)
-                    mnem_scores_f16(vectors + start * stride, stride, n, queryBase, lanes, outBase)
-                    for i in 0..<n {
-                        let row = start + i
-                        guard let bar = admit(row), outBase[i] >= bar.score else { continue }
-                        heaps[bar.heap].insert(outBase[i], row: Int32(row))
+            candidates.withUnsafeMutableBufferPointer { kept in
+                scores.withUnsafeMutableBufferPointer { out in
+                    thresholds.withUnsafeMutableBufferPointer { thresholdOf in
+                        guard let queryBase = q.baseAddress, let keptBase = kept.baseAddress, let outBase = out.baseAddress,
+                            let thresholdBase = thresholdOf.baseAddress
+                        else { return }
+                        let codes = kinds.assumingMemoryBound(to: UInt8.self)
+                        var start = rows.lowerBound
+                        var size = 64
+                        while start < rows.upperBound {
+                            if skipping {
+                                for code in 0..<4 {
+                                    let bound = heaps[heapOfKind[code]].admissionBound
+                                    thresholdBase[code] = !kindAllowed[code] ? .infinity : (bound > kindBars[code] ? bound : kindBars[code])
+                                }
+                            }
+                            let n = min(size, rows.upperBound - start)
+                            let found = mnem_scan_f16(vectors + start * stride, stride, n, queryBase, lanes, codes + start, thresholdBase, keptBase, outBase)
+                            for i in 0..<found {
+                                let row = start + Int(keptBase[i])
+                                guard let bar = admit(row), outBase[i] >= bar.score else { continue }
+                                heaps[bar.heap].insert(outBase[i], row: Int32(row))
+                            }
+                            start += n
+                            size = min(size * 2, chunk)
+                        }
                     }
-                    start += n
                 }
             }
         }

@@ -13,6 +13,13 @@ struct TopK {
         rows.reserveCapacity(self.capacity)
     }
 
+    /// What a row later than every kept one must score above to be kept: -∞ until the heap is
+    /// full, then the root's score (a tie keeps the lower, kept row); +∞ when nothing is kept.
+    var admissionBound: Float {
+        guard capacity > 0 else { return .infinity }
+        return scores.count < capacity ? -.infinity : scores[0]
+    }
+
     /// Whether (a, ra) ranks below (b, rb).
     @inline(__always)
     private static func worse(_ a: Float, _ ra: Int32, _ b: Float, _ rb: Int32) -> Bool {
