@@ -52,26 +52,28 @@ struct ScanSkippingTests {
 
     static let filters: [SearchFilter] = [SearchFilter()] + filterCases.map(\.filter) + [SearchFilter(excludedDomains: ["general"], models: ["model-a"])]
 
-    /// Every search of `sidecar` with skipping on and off, compared exactly.
+    /// The C kernels this CPU runs (the portable loop does not skip).
+    static let kernels = [VectorScan.Kernel.avx2, .avx512].filter(\.isAvailable)
+
+    /// Every search of `sidecar` with skipping on and off, compared exactly, for each C kernel.
     static func expectSkippingChangesNothing(_ sidecar: Sidecar, queries: [[Float]], ks: [Int]) {
+        let cases = queries.flatMap { query in rankings.flatMap { ranking in filters.map { (query, ranking, $0) } } }
         var compared = 0
-        for query in queries {
-            for ranking in rankings {
-                for filter in filters {
-                    for k in ks {
-                        for parts in [1, 2] {
-                            let skipped = sidecar.search(query, k: k, filter: filter, ranking: ranking, parts: parts, wide: true, skipping: true)
-                            let every = sidecar.search(query, k: k, filter: filter, ranking: ranking, parts: parts, wide: true, skipping: false)
-                            // One Bool, so a failure names the case instead of printing every hit.
-                            let same = skipped == every
-                            #expect(same, "k \(k), parts \(parts), \(skipped.count) vs \(every.count) hits, \(filter), \(ranking)")
-                            compared += skipped.count
-                        }
+        for kernel in kernels {
+            for (query, ranking, filter) in cases {
+                for k in ks {
+                    for parts in [1, 2] {
+                        let skipped = sidecar.search(query, k: k, filter: filter, ranking: ranking, parts: parts, kernel: kernel, skipping: true)
+                        let every = sidecar.search(query, k: k, filter: filter, ranking: ranking, parts: parts, kernel: kernel, skipping: false)
+                        // One Bool, so a failure names the case instead of printing every hit.
+                        let same = skipped == every
+                        #expect(same, "\(kernel), k \(k), parts \(parts), \(skipped.count) vs \(every.count) hits, \(filter), \(ranking)")
+                        compared += skipped.count
                     }
                 }
             }
         }
-        #expect(compared > 0)
+        #expect(compared > 0 || kernels.isEmpty)
     }
 
     @Test("skipping rows below the heaps' thresholds gives the results of scoring every row")
@@ -100,11 +102,13 @@ struct ScanSkippingTests {
 
         // By score alone, the best vector's rows in row order: the first k of them.
         let ranking = RankingPolicy(order: .score, minimumScore: -.infinity, domainGuardMargin: 0)
-        for parts in [1, 2] {
-            let hits = sidecar.search(distinct[1], k: 25, filter: SearchFilter(), ranking: ranking, parts: parts, wide: true, skipping: true)
-            let expected = (0..<5_000).filter { ($0 / 3) % 3 == 1 }.prefix(25)
-            #expect(hits.compactMap { sidecar.rowOf($0.id) } == Array(expected))
-            #expect(Set(hits.map(\.score)).count == 1)
+        let expected = Array((0..<5_000).filter { ($0 / 3) % 3 == 1 }.prefix(25))
+        for kernel in [VectorScan.Kernel.portable] + Self.kernels {
+            for parts in [1, 2] {
+                let hits = sidecar.search(distinct[1], k: 25, filter: SearchFilter(), ranking: ranking, parts: parts, kernel: kernel)
+                #expect(hits.compactMap { sidecar.rowOf($0.id) } == expected, "\(kernel), parts \(parts)")
+                #expect(Set(hits.map(\.score)).count == 1)
+            }
         }
     }
 
@@ -121,14 +125,16 @@ struct ScanSkippingTests {
             vector: { vectors[$0] })
         let ranking = RankingPolicy(order: .score, minimumScore: -.infinity, domainGuardMargin: 0)
         for query in [vectors[17], random.vector(64)] {
-            let exact = float32.search(query, k: 10, filter: SearchFilter(), ranking: ranking, parts: 1, wide: true)
-            let wide = float16.search(query, k: 10, filter: SearchFilter(), ranking: ranking, parts: 1, wide: true)
-            let portable = float16.search(query, k: 10, filter: SearchFilter(), ranking: ranking, parts: 1, wide: false)
+            let exact = float32.search(query, k: 10, filter: SearchFilter(), ranking: ranking, parts: 1, kernel: VectorScan.kernel)
+            let portable = float16.search(query, k: 10, filter: SearchFilter(), ranking: ranking, parts: 1, kernel: .portable)
             #expect(exact.count == 10)
-            #expect(wide.map(\.id) == portable.map(\.id))
-            for (a, b) in zip(wide, portable) { #expect(abs(a.score - b.score) < 1e-4) }
             // float16 rounding moves scores by ~1e-3: the best match survives it.
-            #expect(exact.first?.id == wide.first?.id)
+            #expect(exact.first?.id == portable.first?.id)
+            for kernel in Self.kernels {
+                let wide = float16.search(query, k: 10, filter: SearchFilter(), ranking: ranking, parts: 1, kernel: kernel)
+                #expect(wide.map(\.id) == portable.map(\.id), "\(kernel)")
+                for (a, b) in zip(wide, portable) { #expect(abs(a.score - b.score) < 1e-4) }
+            }
         }
     }
 }

@@ -180,7 +180,7 @@ let filterCases: [FilterCase] = [
 
 @Suite("Scan kernels")
 struct ScanKernelTests {
-    @Test("the AVX2/F16C kernel and the portable loop find the same memories with the same scores")
+    @Test("the AVX2 and AVX-512 kernels and the portable loop find the same memories with the same scores")
     func kernelsAgree() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mnem-kernels-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -197,10 +197,12 @@ struct ScanKernelTests {
         for _ in 0..<5 {
             let query = (0..<256).map { _ in next() }
             let ranking = RankingPolicy(order: .score, minimumScore: -.infinity, domainGuardMargin: 0)
-            let portable = sidecar.search(query, k: 20, filter: SearchFilter(), ranking: ranking, parts: 1, wide: false)
-            let wide = sidecar.search(query, k: 20, filter: SearchFilter(), ranking: ranking, parts: 1, wide: true)
-            #expect(portable.map(\.id) == wide.map(\.id))
-            for (a, b) in zip(portable, wide) { #expect(abs(a.score - b.score) < 1e-4) }
+            let portable = sidecar.search(query, k: 20, filter: SearchFilter(), ranking: ranking, parts: 1, kernel: .portable)
+            for kernel in [VectorScan.Kernel.avx2, .avx512] where kernel.isAvailable {
+                let wide = sidecar.search(query, k: 20, filter: SearchFilter(), ranking: ranking, parts: 1, kernel: kernel)
+                #expect(portable.map(\.id) == wide.map(\.id), "\(kernel)")
+                for (a, b) in zip(portable, wide) { #expect(abs(a.score - b.score) < 1e-4) }
+            }
         }
     }
 }

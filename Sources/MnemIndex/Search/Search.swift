@@ -32,17 +32,20 @@ extension Sidecar {
 
     /// `search`, split in `parts` (nil: one or two by the file's size); for tests and benchmarks.
     public func search(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, parts: Int?) -> [SearchHit] {
-        search(query, k: k, filter: filter, ranking: ranking, parts: parts, wide: VectorScan.wideKernel)
+        search(query, k: k, filter: filter, ranking: ranking, parts: parts, kernel: VectorScan.kernel)
     }
 
-    /// The search with the scan kernel chosen: `wide` only where the CPU has AVX2/FMA/F16C (tests compare both).
-    /// `skipping: false` hands every row to the filters and heaps, as a reference for the skipping scan.
+    /// The search with the scan kernel chosen (tests compare them); a kernel the CPU lacks falls back
+    /// to the portable loop. `skipping: false` hands every row to the filters and heaps, as a
+    /// reference for the skipping scan.
     func search(
-        _ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, parts: Int?, wide: Bool, skipping: Bool = true
+        _ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, parts: Int?, kernel: VectorScan.Kernel, skipping: Bool = true
     ) -> [SearchHit] {
         guard k > 0, count > 0 else { return [] }
-        let prepared = VectorScan.prepareQuery(query, for: self)
-        let plain = VectorScan.preparePlainQuery(query, for: self)
+        let kernel = elementType == .float16 && kernel.isAvailable ? kernel : .portable
+        // Each loop takes its own form of the query; only the one that runs is prepared.
+        let prepared = kernel == .portable ? VectorScan.prepareQuery(query, for: self) : []
+        let plain = kernel == .portable ? [] : VectorScan.preparePlainQuery(query, for: self)
 
         // Lookup tables over the codes and string indexes, so each row costs a few loads to filter.
         var kindAllowed = [Bool](repeating: filter.kinds.isEmpty, count: 256)
@@ -67,7 +70,7 @@ extension Sidecar {
         let plan = ScanPlan(
             vectors: base + layout.vectorsOffset, kinds: base + layout.kindsOffset, outcomes: base + layout.outcomesOffset,
             domains: base + layout.domainsOffset, models: base + layout.modelsOffset, stride: stride, count: count,
-            elementType: elementType, query: prepared, plainQuery: plain, wide: wide && VectorScan.wideKernel, k: k, heapCount: ranking.order == .kindFirst ? 4 : 1,
+            elementType: elementType, query: prepared, plainQuery: plain, kernel: kernel, k: k, heapCount: ranking.order == .kindFirst ? 4 : 1,
             heapOfKind: ranking.order == .kindFirst ? ranks : [0, 0, 0, 0], kindAllowed: kindAllowed, outcomeAllowed: outcomeAllowed,
             domainAllowed: domainAllowed, modelAllowed: modelAllowed, mismatched: mismatched, bars: bars, skipping: skipping)
         let heaps = plan.run(parts: parts)
@@ -122,9 +125,10 @@ struct ScanPlan: @unchecked Sendable {
     var count: Int
     var elementType: VectorElementType
     var query: [SIMD8<Float>]
-    /// The normalized query in element order, for the wide (AVX2/F16C) kernel.
+    /// The normalized query in element order, for the C kernels.
     var plainQuery: [Float]
-    var wide: Bool
+    /// The loop that scores the rows: a C kernel only for float16 rows on a CPU that has it.
+    var kernel: VectorScan.Kernel
     var k: Int
     var heapCount: Int
     var heapOfKind: [Int]
@@ -164,7 +168,7 @@ struct ScanPlan: @unchecked Sendable {
 
     func scan(_ rows: Range<Int>) -> [TopK] {
         var heaps = (0..<heapCount).map { _ in TopK(capacity: k) }
-        if elementType == .float16 && wide {
+        if kernel != .portable {
             scanWide(rows, into: &heaps)
             return heaps
         }
@@ -197,7 +201,7 @@ struct ScanPlan: @unchecked Sendable {
         return (bars[kindCode &* 2 &+ (mismatched[domain] ? 1 : 0)], heapOfKind[kindCode & 3])
     }
 
-    /// The scan with the AVX2/F16C kernel: scores a chunk of rows at a time and hands back only
+    /// The scan with a C kernel (AVX2 or AVX-512): scores a chunk of rows at a time and hands back only
     /// the candidates, the rows scoring at least their kind's threshold; only those are filtered.
     ///
     /// A kind's threshold is the least score a row of that kind could still need to enter its heap:
@@ -226,7 +230,7 @@ struct ScanPlan: @unchecked Sendable {
                         else { return }
                         let codes = kinds.assumingMemoryBound(to: UInt8.self)
                         var start = rows.lowerBound
-                        var size = 64
+                        var size = 16
                         while start < rows.upperBound {
                             if skipping {
                                 for code in 0..<4 {
@@ -235,7 +239,10 @@ struct ScanPlan: @unchecked Sendable {
                                 }
                             }
                             let n = min(size, rows.upperBound - start)
-                            let found = mnem_scan_f16(vectors + start * stride, stride, n, queryBase, lanes, codes + start, thresholdBase, keptBase, outBase)
+                            let found =
+                                kernel == .avx512
+                                ? mnem_scan_f16_avx512(vectors + start * stride, stride, n, queryBase, lanes, codes + start, thresholdBase, keptBase, outBase)
+                                : mnem_scan_f16_avx2(vectors + start * stride, stride, n, queryBase, lanes, codes + start, thresholdBase, keptBase, outBase)
                             for i in 0..<found {
                                 let row = start + Int(keptBase[i])
                                 guard let bar = admit(row), outBase[i] >= bar.score else { continue }

@@ -49,8 +49,28 @@ public enum VectorScan {
         return out
     }
 
-    /// Whether the AVX2/FMA/F16C kernel scores float16 rows on this CPU (`MNEM_SCAN=portable` turns it off).
-    static let wideKernel = mnem_wide_scan_available() == 1 && ProcessInfo.processInfo.environment["MNEM_SCAN"] != "portable"
+    /// Which loop scores float16 rows.
+    enum Kernel: Int, CaseIterable, Sendable {
+        /// The Swift loop of this file: any CPU.
+        case portable
+        /// The C kernel with AVX2, FMA and F16C.
+        case avx2
+        /// The C kernel with AVX-512.
+        case avx512
+
+        /// Whether this CPU can run it.
+        var isAvailable: Bool { rawValue <= Int(mnem_scan_level()) }
+    }
+
+    /// The fastest kernel this CPU has; `MNEM_SCAN=portable` or `MNEM_SCAN=avx2` caps it.
+    static let kernel: Kernel = {
+        let best = Kernel(rawValue: Int(mnem_scan_level())) ?? .portable
+        switch ProcessInfo.processInfo.environment["MNEM_SCAN"] {
+        case "portable": return .portable
+        case "avx2": return best == .portable ? .portable : .avx2
+        default: return best
+        }
+    }()
 
     /// The query for the wide kernel: normalized, in element order, zero-padded to the stride's lanes.
     static func preparePlainQuery(_ query: [Float], for sidecar: Sidecar) -> [Float] {
