@@ -132,7 +132,7 @@ public final class Sidecar {
     func packedBlob(at row: Int) -> PackedID { PackedID(base + layout.blobsOffset + row * SidecarLayout.idSize) }
 
     /// The git blob of `row`'s memory file.
-    public func blob(at row: Int) -> ObjectID? { ObjectID(hex: packedBlob(at: row).hex) }
+    public func blob(at row: Int) -> ObjectID? { ObjectID(bytes: base + layout.blobsOffset + row * SidecarLayout.idSize) }
 
     /// The memory id of `row`.
     public func id(at row: Int) -> MemoryID? { MemoryID(packedID(at: row).hex) }
