@@ -113,6 +113,29 @@ let filterCases: [FilterCase] = [
         #expect(heap.sorted().map(\.row) == [42, 0, 1])
     }
 
+    @Test func topKKeysRankByScoreThenLowerRow() {
+        let scores: [Float] = [
+            -.infinity, -1, -0.5, -.leastNonzeroMagnitude, -0.0, 0, .leastNonzeroMagnitude, 0.25, 1, .greatestFiniteMagnitude, .infinity,
+        ]
+        let rows: [(Int32, Int32)] = [(0, 1), (5, 5), (7, 2), (0, .max), (.max, .max - 1)]
+        for a in scores {
+            for b in scores {
+                for (ra, rb) in rows {
+                    #expect((TopK.key(a, row: ra) > TopK.key(b, row: rb)) == (a > b || (a == b && ra < rb)), "\(a) \(ra) vs \(b) \(rb)")
+                }
+            }
+            #expect(TopK.score(TopK.key(a, row: 3)) == a)
+            #expect(TopK.row(TopK.key(a, row: 3)) == 3)
+        }
+        var heap = TopK(capacity: 2)
+        heap.insert(.nan, row: 0)
+        heap.insert(-0.0, row: 9)
+        heap.insert(0, row: 4)
+        heap.insert(.nan, row: 1)
+        #expect(heap.sorted().map(\.row) == [4, 9])
+        #expect(heap.admissionBound == 0)
+    }
+
     @Test func domainInferenceReadsBuildFiles() throws {
         let dir = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: dir.path + "/repo/.git/x", withIntermediateDirectories: true)

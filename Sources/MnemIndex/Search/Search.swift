@@ -56,12 +56,16 @@ extension Sidecar {
         for code in 3..<256 { outcomeAllowed[code] = false }
         let table = strings
         // Index table.count stands for "none" (a missing model, an out-of-range index).
-        var domainAllowed = table.map { (filter.domains.isEmpty || filter.domains.contains($0)) && !filter.excludedDomains.contains($0) }
-        domainAllowed.append(filter.domains.isEmpty)
-        var modelAllowed = table.map { (filter.models.isEmpty || filter.models.contains($0)) && !filter.excludedModels.contains($0) }
-        modelAllowed.append(filter.models.isEmpty)
-        let mismatched: [Bool] = table.map { domain in ranking.queryDomain.map { !DomainMatch.matches($0, domain) } ?? false } + [false]
-        let ranks = ranking.rankByKindCode()
+        func allowed(_ only: Set<String>, _ except: Set<String>) -> [Bool] {
+            guard !only.isEmpty || !except.isEmpty else { return [Bool](repeating: true, count: table.count + 1) }
+            return table.map { (only.isEmpty || only.contains($0)) && !except.contains($0) } + [only.isEmpty]
+        }
+        let domainAllowed = allowed(filter.domains, filter.excludedDomains)
+        let modelAllowed = allowed(filter.models, filter.excludedModels)
+        let mismatched: [Bool] =
+            ranking.queryDomain.map { query in table.map { !DomainMatch.matches(query, $0) } + [false] }
+            ?? [Bool](repeating: false, count: table.count + 1)
+        let ranks = ranking.order == .kindFirst ? ranking.rankByKindCode() : [0, 0, 0, 0]
         var bars = [Float](repeating: ranking.minimumScore, count: 8)  // [kind code × 2 + mismatched]
         for kind in MemoryKind.allCases where RankingPolicy.isConcrete(kind) {
             bars[Int(kind.code) * 2 + 1] = ranking.minimumScore + ranking.domainGuardMargin
@@ -71,12 +75,13 @@ extension Sidecar {
             vectors: base + layout.vectorsOffset, kinds: base + layout.kindsOffset, outcomes: base + layout.outcomesOffset,
             domains: base + layout.domainsOffset, models: base + layout.modelsOffset, stride: stride, count: count,
             elementType: elementType, query: prepared, plainQuery: plain, kernel: kernel, k: k, heapCount: ranking.order == .kindFirst ? 4 : 1,
-            heapOfKind: ranking.order == .kindFirst ? ranks : [0, 0, 0, 0], kindAllowed: kindAllowed, outcomeAllowed: outcomeAllowed,
+            heapOfKind: ranks, kindAllowed: kindAllowed, outcomeAllowed: outcomeAllowed,
             domainAllowed: domainAllowed, modelAllowed: modelAllowed, mismatched: mismatched, bars: bars, skipping: skipping)
         let heaps = plan.run(parts: parts)
         let noneIndex = table.count
 
         var hits: [SearchHit] = []
+        hits.reserveCapacity(min(k, count))
         for heap in heaps {
             for (score, row) in heap.sorted() {
                 guard hits.count < k else { break }

@@ -72,15 +72,20 @@ public enum VectorScan {
         }
     }()
 
-    /// The query for the wide kernel: normalized, in element order, zero-padded to the stride's lanes.
+    /// The query for the C kernels: normalized, in element order, zero-padded to the stride's lanes.
     static func preparePlainQuery(_ query: [Float], for sidecar: Sidecar) -> [Float] {
         let lanes = sidecar.stride / sidecar.elementType.byteWidth
-        var values = [Float](repeating: 0, count: lanes)
-        var norm: Float = 0
-        for x in query.prefix(sidecar.dimension) where x.isFinite { norm += x * x }
-        let scale: Float = norm > 0 && norm.isFinite ? 1 / norm.squareRoot() : 0
-        for i in 0..<min(sidecar.dimension, query.count) where query[i].isFinite { values[i] = query[i] * scale }
-        return values
+        let n = min(sidecar.dimension, query.count, lanes)
+        return query.withUnsafeBufferPointer { q in
+            var norm: Float = 0
+            for i in 0..<n where q[i].isFinite { norm += q[i] * q[i] }
+            let scale: Float = norm > 0 && norm.isFinite ? 1 / norm.squareRoot() : 0
+            return [Float](unsafeUninitializedCapacity: lanes) { out, initialized in
+                for i in 0..<n { out[i] = q[i].isFinite ? q[i] * scale : 0 }
+                for i in n..<lanes { out[i] = 0 }
+                initialized = lanes
+            }
+        }
     }
 
     /// The dot product of one float16 vector of `blocks` × 64 bytes with a prepared query.
