@@ -47,51 +47,40 @@ extension Sidecar {
         let prepared = kernel == .portable ? VectorScan.prepareQuery(query, for: self) : []
         let plain = kernel == .portable ? [] : VectorScan.preparePlainQuery(query, for: self)
 
-        // Lookup tables over the codes and string indexes, so each row costs a few loads to filter.
-        var kindAllowed = [Bool](repeating: filter.kinds.isEmpty, count: 256)
-        for kind in filter.kinds { kindAllowed[Int(kind.code)] = true }
-        for code in 4..<256 { kindAllowed[code] = false }
-        var outcomeAllowed = [Bool](repeating: filter.outcomes.isEmpty, count: 256)
-        for outcome in filter.outcomes { outcomeAllowed[Int(outcome.code)] = true }
-        for code in 3..<256 { outcomeAllowed[code] = false }
         let table = strings
-        // Index table.count stands for "none" (a missing model, an out-of-range index).
-        func allowed(_ only: Set<String>, _ except: Set<String>) -> [Bool] {
-            guard !only.isEmpty || !except.isEmpty else { return [Bool](repeating: true, count: table.count + 1) }
-            return table.map { (only.isEmpty || only.contains($0)) && !except.contains($0) } + [only.isEmpty]
-        }
-        let domainAllowed = allowed(filter.domains, filter.excludedDomains)
-        let modelAllowed = allowed(filter.models, filter.excludedModels)
-        let mismatched: [Bool] =
-            ranking.queryDomain.map { query in table.map { !DomainMatch.matches(query, $0) } + [false] }
-            ?? [Bool](repeating: false, count: table.count + 1)
-        let ranks = ranking.order == .kindFirst ? ranking.rankByKindCode() : [0, 0, 0, 0]
-        var bars = [Float](repeating: ranking.minimumScore, count: 8)  // [kind code × 2 + mismatched]
-        for kind in MemoryKind.allCases where RankingPolicy.isConcrete(kind) {
-            bars[Int(kind.code) * 2 + 1] = ranking.minimumScore + ranking.domainGuardMargin
-        }
-
+        let rowFilter = RowFilter(filter, ranking, strings: table)
         let plan = ScanPlan(
             vectors: base + layout.vectorsOffset, kinds: base + layout.kindsOffset, outcomes: base + layout.outcomesOffset,
             domains: base + layout.domainsOffset, models: base + layout.modelsOffset, stride: stride, count: count,
             elementType: elementType, query: prepared, plainQuery: plain, kernel: kernel, k: k, heapCount: ranking.order == .kindFirst ? 4 : 1,
-            heapOfKind: ranks, kindAllowed: kindAllowed, outcomeAllowed: outcomeAllowed,
-            domainAllowed: domainAllowed, modelAllowed: modelAllowed, mismatched: mismatched, bars: bars, skipping: skipping)
+            filter: rowFilter, skipping: skipping)
         let heaps = plan.run(parts: parts)
-        let noneIndex = table.count
 
+        let ranked = heaps.map { $0.sortedKeys() }
+        // The hits' ids and blobs were last read when the file was opened: start all their
+        // misses before the first hit waits on one (each id or blob may straddle two lines).
+        for keys in ranked {
+            for key in keys {
+                let id = base + layout.idsOffset + Int(TopK.row(key)) * SidecarLayout.idSize
+                let blob = base + layout.blobsOffset + Int(TopK.row(key)) * SidecarLayout.idSize
+                mnem_prefetch(id)
+                mnem_prefetch(id + SidecarLayout.idSize - 1)
+                mnem_prefetch(blob)
+                mnem_prefetch(blob + SidecarLayout.idSize - 1)
+            }
+        }
         var hits: [SearchHit] = []
         hits.reserveCapacity(min(k, count))
-        for heap in heaps {
-            for (score, row) in heap.sorted() {
+        for keys in ranked {
+            for key in keys {
                 guard hits.count < k else { break }
-                let r = Int(row)
+                let r = Int(TopK.row(key))
                 guard let id = id(at: r), let blob = blob(at: r), let kind = kind(at: r), let outcome = outcome(at: r) else { continue }
-                let domainIndex = min(Int(domainIndex(at: r)), noneIndex)
+                let domainIndex = min(Int(domainIndex(at: r)), table.count)
                 hits.append(
                     SearchHit(
-                        id: id, blob: blob, kind: kind, outcome: outcome, domain: domain(at: r) ?? "", model: model(at: r), score: score,
-                        bar: bars[Int(kind.code) * 2 + (mismatched[domainIndex] ? 1 : 0)]))
+                        id: id, blob: blob, kind: kind, outcome: outcome, domain: domain(at: r) ?? "", model: model(at: r),
+                        score: TopK.score(key), bar: rowFilter.bar(kindCode: Int(kind.code), domain: domainIndex)))
             }
         }
         return hits
@@ -136,13 +125,7 @@ struct ScanPlan: @unchecked Sendable {
     var kernel: VectorScan.Kernel
     var k: Int
     var heapCount: Int
-    var heapOfKind: [Int]
-    var kindAllowed: [Bool]
-    var outcomeAllowed: [Bool]
-    var domainAllowed: [Bool]
-    var modelAllowed: [Bool]
-    var mismatched: [Bool]
-    var bars: [Float]
+    var filter: RowFilter
     /// Whether the wide scan skips rows scoring below what could still enter a heap (tests turn it off to compare).
     var skipping = true
 
@@ -198,12 +181,20 @@ struct ScanPlan: @unchecked Sendable {
     /// Whether `row` passes the filters, and if so the least score it needs and its heap.
     @inline(__always)
     func admit(_ row: Int) -> (score: Float, heap: Int)? {
-        let kindCode = Int(kinds.load(fromByteOffset: row, as: UInt8.self))
-        guard kindAllowed[kindCode], outcomeAllowed[Int(outcomes.load(fromByteOffset: row, as: UInt8.self))] else { return nil }
-        let domain = min(Int(UInt32(littleEndian: domains.load(fromByteOffset: row &* 4, as: UInt32.self))), domainAllowed.count - 1)
-        let model = min(Int(UInt32(littleEndian: models.load(fromByteOffset: row &* 4, as: UInt32.self))), modelAllowed.count - 1)
-        guard domainAllowed[domain], modelAllowed[model] else { return nil }
-        return (bars[kindCode &* 2 &+ (mismatched[domain] ? 1 : 0)], heapOfKind[kindCode & 3])
+        let kind = Int(kinds.load(fromByteOffset: row, as: UInt8.self))
+        let outcome = Int(outcomes.load(fromByteOffset: row, as: UInt8.self))
+        guard filter.admits(kindCode: kind), filter.admits(outcomeCode: outcome) else { return nil }
+        // The string columns are read only when a filter or the domain guard looks at them.
+        var domain = filter.noneIndex
+        if filter.readsDomains {
+            domain = min(Int(UInt32(littleEndian: domains.load(fromByteOffset: row &* 4, as: UInt32.self))), filter.noneIndex)
+            guard !filter.filtersDomains || filter.domainAllowed[domain] else { return nil }
+        }
+        if filter.filtersModels {
+            let model = min(Int(UInt32(littleEndian: models.load(fromByteOffset: row &* 4, as: UInt32.self))), filter.noneIndex)
+            guard filter.modelAllowed[model] else { return nil }
+        }
+        return (filter.bar(kindCode: kind, domain: domain), filter.heap(kindCode: kind))
     }
 
     /// The scan with a C kernel (AVX2 or AVX-512): scores a chunk of rows at a time and hands back only
@@ -217,49 +208,121 @@ struct ScanPlan: @unchecked Sendable {
     /// thresholds tighten before many rows have been handed back.
     func scanWide(_ rows: Range<Int>, into heaps: inout [TopK]) {
         let chunk = 1024
-        var candidates = [UInt32](repeating: 0, count: chunk)
-        var scores = [Float](repeating: 0, count: chunk)
-        var thresholds = [Float](repeating: skipping ? .infinity : -.infinity, count: 256)
-        // The lowest bar of each kind code (NaN only if both are: then nothing of that kind enters).
-        let kindBars = (0..<4).map { code in
-            let (a, b) = (bars[code * 2], bars[code * 2 + 1])
-            return a.isNaN ? b : (b < a ? b : a)
-        }
+        // One allocation for the kernel's buffers: the kept rows, their scores, the thresholds.
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: chunk * 8 + 256 * 4, alignment: 64)
+        defer { scratch.deallocate() }
+        let kept = scratch.bindMemory(to: UInt32.self, capacity: chunk)
+        let scores = (scratch + chunk * 4).bindMemory(to: Float.self, capacity: chunk)
+        let thresholds = (scratch + chunk * 8).bindMemory(to: Float.self, capacity: 256)
+        thresholds.initialize(repeating: skipping ? .infinity : -.infinity, count: 256)
         let lanes = stride / 2
+        let codes = kinds.assumingMemoryBound(to: UInt8.self)
         plainQuery.withUnsafeBufferPointer { q in
-            candidates.withUnsafeMutableBufferPointer { kept in
-                scores.withUnsafeMutableBufferPointer { out in
-                    thresholds.withUnsafeMutableBufferPointer { thresholdOf in
-                        guard let queryBase = q.baseAddress, let keptBase = kept.baseAddress, let outBase = out.baseAddress,
-                            let thresholdBase = thresholdOf.baseAddress
-                        else { return }
-                        let codes = kinds.assumingMemoryBound(to: UInt8.self)
-                        var start = rows.lowerBound
-                        var size = 16
-                        while start < rows.upperBound {
-                            if skipping {
-                                for code in 0..<4 {
-                                    let bound = heaps[heapOfKind[code]].admissionBound
-                                    thresholdBase[code] = !kindAllowed[code] ? .infinity : (bound > kindBars[code] ? bound : kindBars[code])
-                                }
-                            }
-                            let n = min(size, rows.upperBound - start)
-                            let found =
-                                kernel == .avx512
-                                ? mnem_scan_f16_avx512(vectors + start * stride, stride, n, queryBase, lanes, codes + start, thresholdBase, keptBase, outBase)
-                                : mnem_scan_f16_avx2(vectors + start * stride, stride, n, queryBase, lanes, codes + start, thresholdBase, keptBase, outBase)
-                            for i in 0..<found {
-                                let row = start + Int(keptBase[i])
-                                guard let bar = admit(row), outBase[i] >= bar.score else { continue }
-                                heaps[bar.heap].insert(outBase[i], row: Int32(row))
-                            }
-                            start += n
-                            size = min(size * 2, chunk)
-                        }
+            guard let query = q.baseAddress else { return }
+            var start = rows.lowerBound
+            var size = 16
+            while start < rows.upperBound {
+                if skipping {
+                    for code in 0..<4 {
+                        let bound = heaps[filter.heap(kindCode: code)].admissionBound
+                        let bar = filter.lowestBar(kindCode: code)
+                        thresholds[code] = !filter.admits(kindCode: code) ? .infinity : (bound > bar ? bound : bar)
                     }
                 }
+                let n = min(size, rows.upperBound - start)
+                let found =
+                    kernel == .avx512
+                    ? mnem_scan_f16_avx512(vectors + start * stride, stride, n, query, lanes, codes + start, thresholds, kept, scores)
+                    : mnem_scan_f16_avx2(vectors + start * stride, stride, n, query, lanes, codes + start, thresholds, kept, scores)
+                // The scan has pushed the filter columns out to L3: ask for every candidate's
+                // entries first, so their misses overlap instead of stalling admit one by one.
+                for i in 0..<found {
+                    let row = start + Int(kept[i])
+                    mnem_prefetch(outcomes + row)
+                    if filter.readsDomains { mnem_prefetch(domains + row &* 4) }
+                    if filter.filtersModels { mnem_prefetch(models + row &* 4) }
+                }
+                for i in 0..<found {
+                    let row = start + Int(kept[i])
+                    guard let bar = admit(row), scores[i] >= bar.score else { continue }
+                    heaps[bar.heap].insert(scores[i], row: Int32(row))
+                }
+                start += n
+                size = min(size * 2, chunk)
             }
         }
+    }
+}
+
+/// A search's filter and ranking as lookups over a row's columns: bit masks over the kind and
+/// outcome codes, tables over the string indexes only where a filter or the domain guard reads
+/// them, and the bars.
+struct RowFilter {
+    /// Bit c: kind code c passes (codes 4 and up never do).
+    var kinds: UInt8
+    /// Bit c: outcome code c passes (codes 3 and up never do).
+    var outcomes: UInt8
+    /// The string index that stands for "none" (a missing model, an index out of range).
+    var noneIndex: Int
+    var filtersDomains: Bool
+    var filtersModels: Bool
+    /// Whether the domain guard applies (a query domain is known).
+    var guarded: Bool
+    /// By string index (noneIndex included); empty when nothing filters on them.
+    var domainAllowed: [Bool]
+    var modelAllowed: [Bool]
+    /// By string index: whether the domain guard's margin applies; empty when unguarded.
+    var mismatched: [Bool]
+    /// The bars, [kind code × 2 + mismatched].
+    var bars: SIMD8<Float>
+    /// The heap of each kind code.
+    var heaps: SIMD4<Int32>
+
+    var readsDomains: Bool { filtersDomains || guarded }
+
+    init(_ filter: SearchFilter, _ ranking: RankingPolicy, strings table: [String]) {
+        kinds = filter.kinds.isEmpty ? 0b1111 : filter.kinds.reduce(0) { $0 | 1 << $1.code }
+        outcomes = filter.outcomes.isEmpty ? 0b111 : filter.outcomes.reduce(0) { $0 | 1 << $1.code }
+        noneIndex = table.count
+        filtersDomains = !filter.domains.isEmpty || !filter.excludedDomains.isEmpty
+        filtersModels = !filter.models.isEmpty || !filter.excludedModels.isEmpty
+        guarded = ranking.queryDomain != nil
+        func allowed(_ only: Set<String>, _ except: Set<String>) -> [Bool] {
+            table.map { (only.isEmpty || only.contains($0)) && !except.contains($0) } + [only.isEmpty]
+        }
+        domainAllowed = filtersDomains ? allowed(filter.domains, filter.excludedDomains) : []
+        modelAllowed = filtersModels ? allowed(filter.models, filter.excludedModels) : []
+        mismatched = ranking.queryDomain.map { query in table.map { !DomainMatch.matches(query, $0) } + [false] } ?? []
+        bars = SIMD8(repeating: ranking.minimumScore)
+        for kind in MemoryKind.allCases where RankingPolicy.isConcrete(kind) {
+            bars[Int(kind.code) * 2 + 1] = ranking.minimumScore + ranking.domainGuardMargin
+        }
+        heaps = .zero
+        if ranking.order == .kindFirst {
+            for (code, rank) in ranking.rankByKindCode().enumerated() where code < 4 { heaps[code] = Int32(rank) }
+        }
+    }
+
+    @inline(__always)
+    func admits(kindCode code: Int) -> Bool { code < 4 && kinds >> code & 1 != 0 }
+
+    @inline(__always)
+    func admits(outcomeCode code: Int) -> Bool { code < 3 && outcomes >> code & 1 != 0 }
+
+    /// The heap of a kind code below 4.
+    @inline(__always)
+    func heap(kindCode code: Int) -> Int { Int(heaps[code & 3]) }
+
+    /// The bar of a row of kind code `code` (below 4) whose domain has string index `domain` (at most noneIndex).
+    @inline(__always)
+    func bar(kindCode code: Int, domain: Int) -> Float {
+        bars[(code & 3) &* 2 &+ (guarded && mismatched[domain] ? 1 : 0)]
+    }
+
+    /// The lower of a kind's two bars (NaN only if both are: then nothing of that kind enters).
+    func lowestBar(kindCode code: Int) -> Float {
+        let (a, b) = (bars[code * 2], bars[code * 2 + 1])
+        return a.isNaN ? b : (b < a ? b : a)
     }
 }
 

@@ -84,8 +84,11 @@ struct TopK {
         }
     }
 
+    /// The kept keys, best first (`score(_:)` and `row(_:)` read them).
+    func sortedKeys() -> [UInt64] { keys.sorted(by: >) }
+
     /// The kept pairs, best first.
     func sorted() -> [(score: Float, row: Int32)] {
-        keys.sorted(by: >).map { (score: Self.score($0), row: Self.row($0)) }
+        sortedKeys().map { (score: Self.score($0), row: Self.row($0)) }
     }
 }
