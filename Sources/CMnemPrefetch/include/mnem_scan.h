@@ -7,15 +7,17 @@
    kernel), 2 AVX-512F as well (both kernels). */
 int mnem_scan_level(void);
 
+/* Receives a row whose score cleared its threshold: `row` counts from the first row scanned. */
+typedef void (*mnem_scan_visit)(void *context, size_t row, float score);
+
 /* Score `count` float16 vectors (`stride` bytes apart, 32-byte aligned, `lanes` halves each, a
-   multiple of 32) against `query` (`lanes` floats) and keep the candidates: row r is kept when
-   its score s satisfies s >= thresholds[codes[r]] (so a NaN score or a NaN threshold never
-   keeps it). Kept rows are written in order to `rows` (their index, 0..<count) and `scores`
-   (both with room for `count`); returns how many were kept.
-   `codes` is one byte per row (the kind column), `thresholds` has 256 entries.
+   multiple of 32) against `query` (`lanes` floats), and call `visit` at once, in row order, for
+   each row r whose score s satisfies s >= thresholds[min(kinds[r], 4)] (so a NaN score or a NaN
+   threshold never calls). `kinds` is one byte per row; `thresholds` has 5 entries, read again
+   for every row, so `visit` may raise them. Returns how many rows were visited.
    Call the AVX2 kernel only when mnem_scan_level() >= 1, the AVX-512 one when it is 2. */
-size_t mnem_scan_f16_avx2(const void *vectors, size_t stride, size_t count, const float *query, size_t lanes,
-                          const uint8_t *codes, const float *thresholds, uint32_t *rows, float *scores);
-size_t mnem_scan_f16_avx512(const void *vectors, size_t stride, size_t count, const float *query, size_t lanes,
-                            const uint8_t *codes, const float *thresholds, uint32_t *rows, float *scores);
+size_t mnem_scan_f16_avx2(const void *vectors, size_t stride, size_t count, const float *query, size_t lanes, const uint8_t *kinds,
+                          const float *thresholds, mnem_scan_visit visit, void *context);
+size_t mnem_scan_f16_avx512(const void *vectors, size_t stride, size_t count, const float *query, size_t lanes, const uint8_t *kinds,
+                            const float *thresholds, mnem_scan_visit visit, void *context);
 #endif

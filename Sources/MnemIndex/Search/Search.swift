@@ -57,16 +57,21 @@ extension Sidecar {
         let heaps = plan.run(parts: parts)
 
         let ranked = heaps.map { $0.sortedKeys() }
-        // The hits' ids and blobs were last read when the file was opened: start all their
-        // misses before the first hit waits on one (each id or blob may straddle two lines).
+        // The scan has pushed the hits' ids, blobs and columns out of the near caches: start all
+        // their misses before the first hit waits on one (an id or blob may straddle two lines).
         for keys in ranked {
-            for key in keys {
-                let id = base + layout.idsOffset + Int(TopK.row(key)) * SidecarLayout.idSize
-                let blob = base + layout.blobsOffset + Int(TopK.row(key)) * SidecarLayout.idSize
+            for key in keys.prefix(k) {
+                let row = Int(TopK.row(key))
+                let id = base + layout.idsOffset + row * SidecarLayout.idSize
+                let blob = base + layout.blobsOffset + row * SidecarLayout.idSize
                 mnem_prefetch(id)
                 mnem_prefetch(id + SidecarLayout.idSize - 1)
                 mnem_prefetch(blob)
                 mnem_prefetch(blob + SidecarLayout.idSize - 1)
+                mnem_prefetch(base + layout.kindsOffset + row)
+                mnem_prefetch(base + layout.outcomesOffset + row)
+                mnem_prefetch(base + layout.domainsOffset + row * 4)
+                mnem_prefetch(base + layout.modelsOffset + row * 4)
             }
         }
         var hits: [SearchHit] = []
@@ -197,59 +202,68 @@ struct ScanPlan: @unchecked Sendable {
         return (filter.bar(kindCode: kind, domain: domain), filter.heap(kindCode: kind))
     }
 
-    /// The scan with a C kernel (AVX2 or AVX-512): scores a chunk of rows at a time and hands back only
-    /// the candidates, the rows scoring at least their kind's threshold; only those are filtered.
+    /// The scan with a C kernel (AVX2 or AVX-512): the kernel scores every row and hands over
+    /// at once, through `WideScan.visit`, only those scoring at least their threshold; only
+    /// those are filtered and offered to the heaps.
     ///
-    /// A kind's threshold is the least score a row of that kind could still need to enter its heap:
-    /// the lower of its two bars, raised to the root of its heap once that heap is full (a later
-    /// row must beat the root: on a tie the kept, lower row wins). Rows below it are skipped
-    /// without changing the result, so after the first chunks almost no row pays for `admit`
-    /// and the heap. Kinds the filter excludes get +∞. Chunks start small and grow, so the
-    /// thresholds tighten before many rows have been handed back.
+    /// The threshold of a kind is the least score a row of it could still need to enter its heap:
+    /// the lower of the kind's two bars, raised to the root of its heap once that heap is full (a
+    /// later row must beat the root: on a tie the kept, lower row wins), and +∞ where the filter
+    /// excludes the kind (or the code is not a kind). Rows below it could not change the
+    /// result, so after the first rows almost none pays for `admit` and the heap. With
+    /// `skipping` off every row is handed over.
     func scanWide(_ rows: Range<Int>, into heaps: inout [TopK]) {
-        let chunk = 1024
-        // One allocation for the kernel's buffers: the kept rows, their scores, the thresholds.
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: chunk * 8 + 256 * 4, alignment: 64)
-        defer { scratch.deallocate() }
-        let kept = scratch.bindMemory(to: UInt32.self, capacity: chunk)
-        let scores = (scratch + chunk * 4).bindMemory(to: Float.self, capacity: chunk)
-        let thresholds = (scratch + chunk * 8).bindMemory(to: Float.self, capacity: 256)
-        thresholds.initialize(repeating: skipping ? .infinity : -.infinity, count: 256)
-        let lanes = stride / 2
-        let codes = kinds.assumingMemoryBound(to: UInt8.self)
+        let thresholds = UnsafeMutablePointer<Float>.allocate(capacity: WideScan.thresholdCount)
+        defer { thresholds.deallocate() }
+        thresholds.initialize(repeating: skipping ? .infinity : -.infinity, count: WideScan.thresholdCount)
+        var scan = WideScan(plan: self, heaps: heaps, thresholds: thresholds, start: rows.lowerBound)
+        if skipping {
+            for heap in 0..<heapCount { scan.raiseThresholds(of: heap) }
+        }
+        let visit: mnem_scan_visit = { context, row, score in
+            context?.assumingMemoryBound(to: WideScan.self).pointee.visit(row, score)
+        }
+        let vectors = vectors + rows.lowerBound * stride
+        let kinds = kinds.assumingMemoryBound(to: UInt8.self) + rows.lowerBound
         plainQuery.withUnsafeBufferPointer { q in
             guard let query = q.baseAddress else { return }
-            var start = rows.lowerBound
-            var size = 16
-            while start < rows.upperBound {
-                if skipping {
-                    for code in 0..<4 {
-                        let bound = heaps[filter.heap(kindCode: code)].admissionBound
-                        let bar = filter.lowestBar(kindCode: code)
-                        thresholds[code] = !filter.admits(kindCode: code) ? .infinity : (bound > bar ? bound : bar)
-                    }
-                }
-                let n = min(size, rows.upperBound - start)
-                let found =
+            withUnsafeMutablePointer(to: &scan) { context in
+                _ =
                     kernel == .avx512
-                    ? mnem_scan_f16_avx512(vectors + start * stride, stride, n, query, lanes, codes + start, thresholds, kept, scores)
-                    : mnem_scan_f16_avx2(vectors + start * stride, stride, n, query, lanes, codes + start, thresholds, kept, scores)
-                // The scan has pushed the filter columns out to L3: ask for every candidate's
-                // entries first, so their misses overlap instead of stalling admit one by one.
-                for i in 0..<found {
-                    let row = start + Int(kept[i])
-                    mnem_prefetch(outcomes + row)
-                    if filter.readsDomains { mnem_prefetch(domains + row &* 4) }
-                    if filter.filtersModels { mnem_prefetch(models + row &* 4) }
-                }
-                for i in 0..<found {
-                    let row = start + Int(kept[i])
-                    guard let bar = admit(row), scores[i] >= bar.score else { continue }
-                    heaps[bar.heap].insert(scores[i], row: Int32(row))
-                }
-                start += n
-                size = min(size * 2, chunk)
+                    ? mnem_scan_f16_avx512(vectors, stride, rows.count, query, stride / 2, kinds, thresholds, visit, context)
+                    : mnem_scan_f16_avx2(vectors, stride, rows.count, query, stride / 2, kinds, thresholds, visit, context)
             }
+        }
+        heaps = scan.heaps
+    }
+}
+
+/// What the C kernel's callback works on during one wide scan: the heaps, and the thresholds it
+/// raises as they fill.
+struct WideScan {
+    /// One per kind code 0...3, and one for every code that is not a kind.
+    static let thresholdCount = 5
+
+    let plan: ScanPlan
+    var heaps: [TopK]
+    let thresholds: UnsafeMutablePointer<Float>
+    /// The row the kernel counts from.
+    let start: Int
+
+    /// A row the kernel found at or above its threshold.
+    mutating func visit(_ offset: Int, _ score: Float) {
+        let row = start + offset
+        guard let bar = plan.admit(row), score >= bar.score else { return }
+        heaps[bar.heap].insert(score, row: Int32(row))
+        if plan.skipping { raiseThresholds(of: bar.heap) }
+    }
+
+    /// Sets the thresholds of the kinds whose rows go to `heap` from its root and their bars.
+    mutating func raiseThresholds(of heap: Int) {
+        let bound = heaps[heap].admissionBound
+        for kind in 0..<4 where plan.filter.heap(kindCode: kind) == heap {
+            let bar = plan.filter.lowestBar(kindCode: kind)
+            thresholds[kind] = plan.filter.admits(kindCode: kind) ? (bound > bar ? bound : bar) : .infinity
         }
     }
 }
