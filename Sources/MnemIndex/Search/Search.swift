@@ -81,11 +81,14 @@ extension Sidecar {
                 guard hits.count < k else { break }
                 let r = Int(TopK.row(key))
                 guard let id = id(at: r), let blob = blob(at: r), let kind = kind(at: r), let outcome = outcome(at: r) else { continue }
+                // The string table read once above, rather than through the lazy property per lookup.
                 let domainIndex = min(Int(domainIndex(at: r)), table.count)
+                let modelIndex = Int(modelIndex(at: r))
                 hits.append(
                     SearchHit(
-                        id: id, blob: blob, kind: kind, outcome: outcome, domain: domain(at: r) ?? "", model: model(at: r),
-                        score: TopK.score(key), bar: rowFilter.bar(kindCode: Int(kind.code), domain: domainIndex)))
+                        id: id, blob: blob, kind: kind, outcome: outcome, domain: domainIndex < table.count ? table[domainIndex] : "",
+                        model: modelIndex < table.count ? table[modelIndex] : nil, score: TopK.score(key),
+                        bar: rowFilter.bar(kindCode: Int(kind.code), domain: domainIndex)))
             }
         }
         return hits
@@ -225,13 +228,14 @@ struct ScanPlan: @unchecked Sendable {
         }
         let vectors = vectors + rows.lowerBound * stride
         let kinds = kinds.assumingMemoryBound(to: UInt8.self) + rows.lowerBound
+        let outcomes = outcomes.assumingMemoryBound(to: UInt8.self) + rows.lowerBound
         plainQuery.withUnsafeBufferPointer { q in
             guard let query = q.baseAddress else { return }
             withUnsafeMutablePointer(to: &scan) { context in
                 _ =
                     kernel == .avx512
-                    ? mnem_scan_f16_avx512(vectors, stride, rows.count, query, stride / 2, kinds, thresholds, visit, context)
-                    : mnem_scan_f16_avx2(vectors, stride, rows.count, query, stride / 2, kinds, thresholds, visit, context)
+                    ? mnem_scan_f16_avx512(vectors, stride, rows.count, query, stride / 2, kinds, outcomes, thresholds, visit, context)
+                    : mnem_scan_f16_avx2(vectors, stride, rows.count, query, stride / 2, kinds, outcomes, thresholds, visit, context)
             }
         }
         heaps = scan.heaps
