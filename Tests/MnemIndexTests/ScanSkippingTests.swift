@@ -112,6 +112,14 @@ struct ScanSkippingTests {
         }
     }
 
+    @Test("kind and outcome codes decode to what they encode")
+    func codesRoundTrip() {
+        for kind in MemoryKind.allCases { #expect(MemoryKind.from(code: kind.code) == kind) }
+        for outcome in [Outcome.success, .failure, .unknown] { #expect(Outcome.from(code: outcome.code) == outcome) }
+        #expect(MemoryKind.from(code: 4) == nil)
+        #expect(Outcome.from(code: 3) == nil)
+    }
+
     @Test("float32 sidecars and the portable loop still agree with the wide scan")
     func float32AndPortable() throws {
         let dir = try TemporaryDirectory()

@@ -45,14 +45,16 @@ extension Sidecar {
         let kernel = elementType == .float16 && kernel.isAvailable ? kernel : .portable
         // Each loop takes its own form of the query; only the one that runs is prepared.
         let prepared = kernel == .portable ? VectorScan.prepareQuery(query, for: self) : []
-        let plain = kernel == .portable ? [] : VectorScan.preparePlainQuery(query, for: self)
+        let plain = UnsafeMutablePointer<Float>.allocate(capacity: kernel == .portable ? 1 : stride / elementType.byteWidth)
+        defer { plain.deallocate() }
+        if kernel != .portable { VectorScan.preparePlainQuery(query, for: self, into: plain) }
 
         let table = strings
         let rowFilter = RowFilter(filter, ranking, strings: table)
         let plan = ScanPlan(
             vectors: base + layout.vectorsOffset, kinds: base + layout.kindsOffset, outcomes: base + layout.outcomesOffset,
             domains: base + layout.domainsOffset, models: base + layout.modelsOffset, stride: stride, count: count,
-            elementType: elementType, query: prepared, plainQuery: plain, kernel: kernel, k: k, heapCount: ranking.order == .kindFirst ? 4 : 1,
+            elementType: elementType, query: prepared, plainQuery: UnsafePointer(plain), kernel: kernel, k: k, heapCount: ranking.order == .kindFirst ? 4 : 1,
             filter: rowFilter, skipping: skipping)
         let heaps = plan.run(parts: parts)
 
@@ -128,7 +130,7 @@ struct ScanPlan: @unchecked Sendable {
     var elementType: VectorElementType
     var query: [SIMD8<Float>]
     /// The normalized query in element order, for the C kernels.
-    var plainQuery: [Float]
+    var plainQuery: UnsafePointer<Float>
     /// The loop that scores the rows: a C kernel only for float16 rows on a CPU that has it.
     var kernel: VectorScan.Kernel
     var k: Int
@@ -229,14 +231,11 @@ struct ScanPlan: @unchecked Sendable {
         let vectors = vectors + rows.lowerBound * stride
         let kinds = kinds.assumingMemoryBound(to: UInt8.self) + rows.lowerBound
         let outcomes = outcomes.assumingMemoryBound(to: UInt8.self) + rows.lowerBound
-        plainQuery.withUnsafeBufferPointer { q in
-            guard let query = q.baseAddress else { return }
-            withUnsafeMutablePointer(to: &scan) { context in
-                _ =
-                    kernel == .avx512
-                    ? mnem_scan_f16_avx512(vectors, stride, rows.count, query, stride / 2, kinds, outcomes, thresholds, visit, context)
-                    : mnem_scan_f16_avx2(vectors, stride, rows.count, query, stride / 2, kinds, outcomes, thresholds, visit, context)
-            }
+        withUnsafeMutablePointer(to: &scan) { context in
+            _ =
+                kernel == .avx512
+                ? mnem_scan_f16_avx512(vectors, stride, rows.count, plainQuery, stride / 2, kinds, outcomes, thresholds, visit, context)
+                : mnem_scan_f16_avx2(vectors, stride, rows.count, plainQuery, stride / 2, kinds, outcomes, thresholds, visit, context)
         }
         heaps = scan.heaps
     }
@@ -312,8 +311,8 @@ struct RowFilter {
         modelAllowed = filtersModels ? allowed(filter.models, filter.excludedModels) : []
         mismatched = ranking.queryDomain.map { query in table.map { !DomainMatch.matches(query, $0) } + [false] } ?? []
         bars = SIMD8(repeating: ranking.minimumScore)
-        for kind in MemoryKind.allCases where RankingPolicy.isConcrete(kind) {
-            bars[Int(kind.code) * 2 + 1] = ranking.minimumScore + ranking.domainGuardMargin
+        for code in 0..<4 where MemoryKind.from(code: UInt8(code)).map(RankingPolicy.isConcrete) == true {
+            bars[code * 2 + 1] = ranking.minimumScore + ranking.domainGuardMargin
         }
         heaps = .zero
         if ranking.order == .kindFirst {

@@ -72,19 +72,18 @@ public enum VectorScan {
         }
     }()
 
-    /// The query for the C kernels: normalized, in element order, zero-padded to the stride's lanes.
-    static func preparePlainQuery(_ query: [Float], for sidecar: Sidecar) -> [Float] {
+    /// The query for the C kernels, written to `out` (the stride's lanes): normalized, in element
+    /// order, zero-padded. Into a raw buffer: an array costs a generic-metadata lookup to allocate,
+    /// cold at this point of a search.
+    static func preparePlainQuery(_ query: [Float], for sidecar: Sidecar, into out: UnsafeMutablePointer<Float>) {
         let lanes = sidecar.stride / sidecar.elementType.byteWidth
         let n = min(sidecar.dimension, query.count, lanes)
-        return query.withUnsafeBufferPointer { q in
+        query.withUnsafeBufferPointer { q in
             var norm: Float = 0
             for i in 0..<n where q[i].isFinite { norm += q[i] * q[i] }
             let scale: Float = norm > 0 && norm.isFinite ? 1 / norm.squareRoot() : 0
-            return [Float](unsafeUninitializedCapacity: lanes) { out, initialized in
-                for i in 0..<n { out[i] = q[i].isFinite ? q[i] * scale : 0 }
-                for i in n..<lanes { out[i] = 0 }
-                initialized = lanes
-            }
+            for i in 0..<n { out[i] = q[i].isFinite ? q[i] * scale : 0 }
+            for i in n..<lanes { out[i] = 0 }
         }
     }
 

@@ -199,7 +199,17 @@ public final class Sidecar {
 }
 
 extension MemoryKind {
-    static func from(code: UInt8) -> MemoryKind? { MemoryKind.allCases.first { $0.abstraction == Int(code) } }
+    /// The kind stored as `code` (its abstraction), by a switch: a search decodes one per hit and
+    /// per scanned bar, and `allCases` allocates.
+    static func from(code: UInt8) -> MemoryKind? {
+        switch code {
+        case 0: .trajectory
+        case 1: .workflow
+        case 2: .summary
+        case 3: .insight
+        default: nil
+        }
+    }
     var code: UInt8 { UInt8(abstraction) }
 }
 
