@@ -22,7 +22,9 @@ public struct SearchHit: Sendable, Equatable {
 extension Sidecar {
     /// The best `k` memories for `query` by exact cosine similarity, filtered and ranked by `ranking`.
     ///
-    /// The filter columns are consulted before a vector is touched; only rows that pass are scored.
+    /// The portable loop consults the filter columns before it touches a vector; the AVX2 and
+    /// AVX-512 kernels score every row (cheaper than branching at their speed) and filter only the
+    /// rows that score high enough to enter the results. Either way the result is the same.
     /// - Parameters:
     ///   - query: a vector of `dimension` floats (normalized here).
     /// - Complexity: O(count × dimension) for the scan, O(count × log k) for the heaps.
@@ -222,6 +224,7 @@ struct ScanPlan: @unchecked Sendable {
         defer { thresholds.deallocate() }
         thresholds.initialize(repeating: skipping ? .infinity : -.infinity, count: WideScan.thresholdCount)
         var scan = WideScan(plan: self, heaps: heaps, thresholds: thresholds, start: rows.lowerBound)
+        heaps = []  // so the scan's copy is the only one and its first insert does not copy the heaps
         if skipping {
             for heap in 0..<heapCount { scan.raiseThresholds(of: heap) }
         }
@@ -262,7 +265,7 @@ struct WideScan {
     }
 
     /// Sets the thresholds of the kinds whose rows go to `heap` from its root and their bars.
-    mutating func raiseThresholds(of heap: Int) {
+    func raiseThresholds(of heap: Int) {
         let bound = heaps[heap].admissionBound
         for kind in 0..<4 where plan.filter.heap(kindCode: kind) == heap {
             let bar = plan.filter.lowestBar(kindCode: kind)
