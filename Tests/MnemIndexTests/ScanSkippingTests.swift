@@ -112,6 +112,22 @@ struct ScanSkippingTests {
         }
     }
 
+    @Test("a k beyond the file's rows returns every eligible row, on every kernel and split")
+    func hugeK() throws {
+        let dir = try TemporaryDirectory()
+        var random = Numbers(state: 0xB16)
+        let sidecar = try Self.sidecar(
+            dir, count: 300, kind: { MemoryKind.allCases[$0 % 4] }, domain: { Self.domains[$0 % 5] }, model: { _ in nil },
+            vector: { _ in random.vector(64) })
+        let ranking = RankingPolicy(order: .score, minimumScore: -.infinity, domainGuardMargin: 0)
+        for kernel in [VectorScan.Kernel.portable] + Self.kernels {
+            for parts in [1, 2] {
+                let hits = sidecar.search(random.vector(64), k: .max, filter: SearchFilter(), ranking: ranking, parts: parts, kernel: kernel)
+                #expect(hits.count == 300, "\(kernel), parts \(parts)")
+            }
+        }
+    }
+
     @Test("kind and outcome codes decode to what they encode")
     func codesRoundTrip() {
         for kind in MemoryKind.allCases { #expect(MemoryKind.from(code: kind.code) == kind) }

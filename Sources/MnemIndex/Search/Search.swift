@@ -167,7 +167,8 @@ struct ScanPlan: @unchecked Sendable {
     }
 
     func scan(_ rows: Range<Int>) -> [TopK] {
-        var heaps = (0..<heapCount).map { _ in TopK(capacity: k) }
+        // No heap holds more than the file's rows, whatever k asks (each part's heaps take the others' in the merge).
+        var heaps = (0..<heapCount).map { _ in TopK(capacity: min(k, count)) }
         if kernel != .portable {
             scanWide(rows, into: &heaps)
             return heaps
