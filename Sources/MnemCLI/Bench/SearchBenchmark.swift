@@ -30,7 +30,7 @@ enum SearchBenchmark {
     // MARK: Scan vs floor vs faiss
 
     /// The fewest rows each scan figure covers across its runs.
-    static let rowsPerFigure = 2_000_000
+    static let rowsPerFigure = 10_000_000
 
     /// Runs for a scan figure of `n` rows: `runs`, or more for a small file, whose 0.2 ms
     /// timings a median of five leaves at the mercy of one interruption. The same count goes to
