@@ -18,6 +18,13 @@ public struct ObjectID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     init(_ pointer: UnsafePointer<git_oid>) { self.init(pointer.pointee) }
 
+    /// Reads the 20 raw bytes of an id at `pointer`, in git's order (no parsing of hex text).
+    public init(bytes pointer: UnsafeRawPointer) {
+        a = pointer.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+        b = pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        c = pointer.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
+    }
+
     /// Parses 40 hex digits.
     public init?(hex: String) {
         guard hex.utf8.count == 40 else { return nil }

@@ -113,6 +113,29 @@ let filterCases: [FilterCase] = [
         #expect(heap.sorted().map(\.row) == [42, 0, 1])
     }
 
+    @Test func topKKeysRankByScoreThenLowerRow() {
+        let scores: [Float] = [
+            -.infinity, -1, -0.5, -.leastNonzeroMagnitude, -0.0, 0, .leastNonzeroMagnitude, 0.25, 1, .greatestFiniteMagnitude, .infinity,
+        ]
+        let rows: [(Int32, Int32)] = [(0, 1), (5, 5), (7, 2), (0, .max), (.max, .max - 1)]
+        for a in scores {
+            for b in scores {
+                for (ra, rb) in rows {
+                    #expect((TopK.key(a, row: ra) > TopK.key(b, row: rb)) == (a > b || (a == b && ra < rb)), "\(a) \(ra) vs \(b) \(rb)")
+                }
+            }
+            #expect(TopK.score(TopK.key(a, row: 3)) == a)
+            #expect(TopK.row(TopK.key(a, row: 3)) == 3)
+        }
+        var heap = TopK(capacity: 2)
+        heap.insert(.nan, row: 0)
+        heap.insert(-0.0, row: 9)
+        heap.insert(0, row: 4)
+        heap.insert(.nan, row: 1)
+        #expect(heap.sorted().map(\.row) == [4, 9])
+        #expect(heap.admissionBound == 0)
+    }
+
     @Test func domainInferenceReadsBuildFiles() throws {
         let dir = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: dir.path + "/repo/.git/x", withIntermediateDirectories: true)
@@ -180,7 +203,7 @@ let filterCases: [FilterCase] = [
 
 @Suite("Scan kernels")
 struct ScanKernelTests {
-    @Test("the AVX2/F16C kernel and the portable loop find the same memories with the same scores")
+    @Test("the AVX2 and AVX-512 kernels and the portable loop find the same memories with the same scores")
     func kernelsAgree() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mnem-kernels-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -197,10 +220,12 @@ struct ScanKernelTests {
         for _ in 0..<5 {
             let query = (0..<256).map { _ in next() }
             let ranking = RankingPolicy(order: .score, minimumScore: -.infinity, domainGuardMargin: 0)
-            let portable = sidecar.search(query, k: 20, filter: SearchFilter(), ranking: ranking, parts: 1, wide: false)
-            let wide = sidecar.search(query, k: 20, filter: SearchFilter(), ranking: ranking, parts: 1, wide: true)
-            #expect(portable.map(\.id) == wide.map(\.id))
-            for (a, b) in zip(portable, wide) { #expect(abs(a.score - b.score) < 1e-4) }
+            let portable = sidecar.search(query, k: 20, filter: SearchFilter(), ranking: ranking, parts: 1, kernel: .portable)
+            for kernel in [VectorScan.Kernel.avx2, .avx512] where kernel.isAvailable {
+                let wide = sidecar.search(query, k: 20, filter: SearchFilter(), ranking: ranking, parts: 1, kernel: kernel)
+                #expect(portable.map(\.id) == wide.map(\.id), "\(kernel)")
+                for (a, b) in zip(portable, wide) { #expect(abs(a.score - b.score) < 1e-4) }
+            }
         }
     }
 }

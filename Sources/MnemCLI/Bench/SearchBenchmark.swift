@@ -13,10 +13,12 @@ enum SearchBenchmark {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let python = BenchSupport.which("python3", console)
         let faiss = python.map { hasFaiss($0) } ?? false
-        console.out("bench search: exact top-10 scan of random unit vectors, d=\(dimension), float16, one thread, median of \(runs) runs")
+        console.out(
+            "bench search: exact top-10 scan of random unit vectors, d=\(dimension), float16, one thread, median of \(runs) runs"
+                + " (under \(rowsPerFigure / runs) rows, of enough runs to scan \(rowsPerFigure) rows)")
         console.out("  N          scan        read floor   scan/floor   GB/s     faiss SQfp16   scan/faiss   top-10 agree  search (auto threads)")
         for n in sizes {
-            try scanFigure(n: n, runs: runs, dir: dir, python: faiss ? python : nil, console: console)
+            try scanFigure(n: n, runs: repeats(n: n, runs: runs), dir: dir, python: faiss ? python : nil, console: console)
         }
         if !faiss {
             console.out("  faiss: python3 with faiss-cpu is not available (pip install faiss-cpu), so no faiss figure")
@@ -26,6 +28,16 @@ enum SearchBenchmark {
     }
 
     // MARK: Scan vs floor vs faiss
+
+    /// The fewest rows each scan figure covers across its runs.
+    static let rowsPerFigure = 10_000_000
+
+    /// Runs for a scan figure of `n` rows: `runs`, or more for a small file, whose 0.2 ms
+    /// timings a median of five leaves at the mercy of one interruption. The same count goes to
+    /// the floor, the scan and faiss alike.
+    static func repeats(n: Int, runs: Int) -> Int {
+        max(runs, min(1000, rowsPerFigure / max(n, 1)))
+    }
 
     static func scanFigure(n: Int, runs: Int, dir: String, python: String?, console: Console) throws {
         let path = "\(dir)/scan-\(n).vec"

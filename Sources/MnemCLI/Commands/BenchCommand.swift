@@ -23,7 +23,8 @@ struct BenchCommand: Command {
           search        exact top-10 scan of N random unit vectors (d=256, float16) vs a SIMD read of
                         the same bytes and vs faiss (if importable); whole-process search on a pool
                         of --pool-size memories; an index update after 1,000 adds vs a full rebuild
-          --sizes LIST  scan sizes (default 10000,100000,1000000)
+          --sizes LIST  scan sizes (default 10000,100000,1000000); a size under 2,000,000 rows runs
+                        more than --runs times, to 10,000,000 rows in all (at most 1000 runs)
           --pool-size N the pool for the whole-process figures (default 100000; 0 skips them)
 
           hook          whole-process SessionStart and UserPromptSubmit hook latency on a pool of

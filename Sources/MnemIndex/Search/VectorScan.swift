@@ -49,18 +49,42 @@ public enum VectorScan {
         return out
     }
 
-    /// Whether the AVX2/FMA/F16C kernel scores float16 rows on this CPU (`MNEM_SCAN=portable` turns it off).
-    static let wideKernel = mnem_wide_scan_available() == 1 && ProcessInfo.processInfo.environment["MNEM_SCAN"] != "portable"
+    /// Which loop scores float16 rows.
+    enum Kernel: Int, CaseIterable, Sendable {
+        /// The Swift loop of this file: any CPU.
+        case portable
+        /// The C kernel with AVX2, FMA and F16C.
+        case avx2
+        /// The C kernel with AVX-512.
+        case avx512
 
-    /// The query for the wide kernel: normalized, in element order, zero-padded to the stride's lanes.
-    static func preparePlainQuery(_ query: [Float], for sidecar: Sidecar) -> [Float] {
+        /// Whether this CPU can run it.
+        var isAvailable: Bool { rawValue <= Int(mnem_scan_level()) }
+    }
+
+    /// The fastest kernel this CPU has; `MNEM_SCAN=portable` or `MNEM_SCAN=avx2` caps it.
+    static let kernel: Kernel = {
+        let best = Kernel(rawValue: Int(mnem_scan_level())) ?? .portable
+        switch ProcessInfo.processInfo.environment["MNEM_SCAN"] {
+        case "portable": return .portable
+        case "avx2": return best == .portable ? .portable : .avx2
+        default: return best
+        }
+    }()
+
+    /// The query for the C kernels, written to `out` (the stride's lanes): normalized, in element
+    /// order, zero-padded. Into a raw buffer: an array costs a generic-metadata lookup to allocate,
+    /// cold at this point of a search.
+    static func preparePlainQuery(_ query: [Float], for sidecar: Sidecar, into out: UnsafeMutablePointer<Float>) {
         let lanes = sidecar.stride / sidecar.elementType.byteWidth
-        var values = [Float](repeating: 0, count: lanes)
-        var norm: Float = 0
-        for x in query.prefix(sidecar.dimension) where x.isFinite { norm += x * x }
-        let scale: Float = norm > 0 && norm.isFinite ? 1 / norm.squareRoot() : 0
-        for i in 0..<min(sidecar.dimension, query.count) where query[i].isFinite { values[i] = query[i] * scale }
-        return values
+        let n = min(sidecar.dimension, query.count, lanes)
+        query.withUnsafeBufferPointer { q in
+            var norm: Float = 0
+            for i in 0..<n where q[i].isFinite { norm += q[i] * q[i] }
+            let scale: Float = norm > 0 && norm.isFinite ? 1 / norm.squareRoot() : 0
+            for i in 0..<n { out[i] = q[i].isFinite ? q[i] * scale : 0 }
+            for i in n..<lanes { out[i] = 0 }
+        }
     }
 
     /// The dot product of one float16 vector of `blocks` × 64 bytes with a prepared query.

@@ -131,7 +131,7 @@ public final class Sidecar {
     func packedBlob(at row: Int) -> PackedID { PackedID(base + layout.blobsOffset + row * SidecarLayout.idSize) }
 
     /// The git blob of `row`'s memory file.
-    public func blob(at row: Int) -> ObjectID? { ObjectID(hex: packedBlob(at: row).hex) }
+    public func blob(at row: Int) -> ObjectID? { ObjectID(bytes: base + layout.blobsOffset + row * SidecarLayout.idSize) }
 
     /// The memory id of `row`.
     public func id(at row: Int) -> MemoryID? { MemoryID(packedID(at: row).hex) }
@@ -198,7 +198,17 @@ public final class Sidecar {
 }
 
 extension MemoryKind {
-    static func from(code: UInt8) -> MemoryKind? { MemoryKind.allCases.first { $0.abstraction == Int(code) } }
+    /// The kind stored as `code` (its abstraction), by a switch: a search decodes one per hit and
+    /// per scanned bar, and `allCases` allocates.
+    static func from(code: UInt8) -> MemoryKind? {
+        switch code {
+        case 0: .trajectory
+        case 1: .workflow
+        case 2: .summary
+        case 3: .insight
+        default: nil
+        }
+    }
     var code: UInt8 { UInt8(abstraction) }
 }
 

@@ -118,14 +118,17 @@ public struct PackedID: Sendable, Hashable, Comparable {
         pointer.storeBytes(of: low.bigEndian, toByteOffset: 16, as: UInt32.self)
     }
 
+    /// The 40 lower-case hex digits, written straight into the string (a search makes two per hit).
     public var hex: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(40)
-        for shift in stride(from: 60, through: 0, by: -4) { out.append(digits[Int((high >> UInt64(shift)) & 0xF)]) }
-        for shift in stride(from: 60, through: 0, by: -4) { out.append(digits[Int((middle >> UInt64(shift)) & 0xF)]) }
-        for shift in stride(from: 28, through: 0, by: -4) { out.append(digits[Int((low >> UInt32(shift)) & 0xF)]) }
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 40) { out in
+            func digit(_ nibble: UInt64) -> UInt8 { nibble < 10 ? 0x30 &+ UInt8(nibble) : 0x57 &+ UInt8(nibble) }
+            for i in 0..<16 {
+                out[i] = digit((high >> UInt64(60 - 4 * i)) & 0xF)
+                out[16 + i] = digit((middle >> UInt64(60 - 4 * i)) & 0xF)
+            }
+            for i in 0..<8 { out[32 + i] = digit(UInt64(low >> UInt32(28 - 4 * i)) & 0xF) }
+            return 40
+        }
     }
 
     public static func < (a: PackedID, b: PackedID) -> Bool {
