@@ -17,6 +17,9 @@ void mnem_checksum_blocks(const void *bytes, size_t count, uint64_t lanes[4]) {
         b = (b ^ w[1]) * prime;
         c = (c ^ w[2]) * prime;
         d = (d ^ w[3]) * prime;
+        /* Keeps the four lanes in general registers: without it clang's SLP vectorizer pairs them
+           into SSE2 again, whatever the loop pragma says. */
+        __asm__("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d));
     }
     lanes[0] = a;
     lanes[1] = b;

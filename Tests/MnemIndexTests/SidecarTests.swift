@@ -170,6 +170,26 @@ import Testing
         #expect(counting.counter.texts == 23)
     }
 
+    @Test func aReplacedSidecarLeavesNoFileBehindAndOpenMappingsIntact() throws {
+        let test = try TestPool()
+        try test.add(Make.mixed(10))
+        let index = VectorIndex(pool: test.pool, embedder: try HashEmbedder(dimension: 64))
+        let (before, _) = try index.open()
+        let firstVector = before.vector(at: 0)
+        for round in 0..<3 {
+            try test.add(Make.mixed(4, offset: 700 + round * 10))
+            let (after, report) = try index.open()
+            #expect(report.action == .updated)
+            #expect(after.count == 10 + 4 * (round + 1))
+        }
+        // The mapping opened before the replacements still reads the file it mapped.
+        #expect(before.count == 10 && before.vector(at: 0) == firstVector)
+        let directory = (index.path as NSString).deletingLastPathComponent
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        let base = (index.path as NSString).lastPathComponent
+        #expect(names == [base, base + ".verified"], "no temporary or replaced file is left: \(names)")
+    }
+
     @Test func aSidecarOfAVanishedCommitIsRebuilt() throws {
         let test = try TestPool()
         try test.add(Make.mixed(5))

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CMnemPrefetch
 import MnemCore
 
 /// One row to write: a memory's id, and where its columns and vector come from.
@@ -80,40 +81,41 @@ enum SidecarWriter {
         let out = SectionWriter(fd: fd, path: temporary, start: layout.idsOffset)
         defer { out.deallocate() }
 
+        // Each row as an index: a previous row (>= 0), or a fresh one (~index into `fresh`), so the
+        // passes below copy no entry (an entry with Strings costs a retain and release per copy).
+        var sources: [Int] = []
+        sources.reserveCapacity(entries.count)
+        var fresh: [SidecarEntry.NewRow] = []
+        for entry in entries {
+            switch entry.source {
+            case .new(let row):
+                sources.append(~fresh.count)
+                fresh.append(row)
+            case .previousRow(let r):
+                _ = try copiedRow(r, of: previous)
+                sources.append(r)
+            }
+        }
+        // Only reached with previous rows when `previous` exists (checked above).
+        let old = previous
+
         // Metadata: ids, blobs, kinds, outcomes, domains, models, strings, each padded to its offset.
         for entry in entries { entry.id.store(to: try out.reserve(SidecarLayout.idSize)) }
-        for entry in entries {
-            let blob: PackedID
-            switch entry.source {
-            case .new(let row): blob = row.blob
-            case .previousRow(let r): blob = try copiedRow(r, of: previous).packedBlob(at: r)
-            }
+        for source in sources {
+            let blob = source < 0 ? fresh[~source].blob : old?.packedBlob(at: source) ?? PackedID(bytes: [UInt8](repeating: 0, count: 20))
             blob.store(to: try out.reserve(SidecarLayout.idSize))
         }
-        for entry in entries {
-            switch entry.source {
-            case .new(let row): try out.put(row.kind.code)
-            case .previousRow(let r): try out.put(try copiedRow(r, of: previous).kindCode(at: r))
-            }
-        }
-        for entry in entries {
-            switch entry.source {
-            case .new(let row): try out.put(row.outcome.code)
-            case .previousRow(let r): try out.put(try copiedRow(r, of: previous).outcomeCode(at: r))
-            }
-        }
+        for source in sources { try out.put(source < 0 ? fresh[~source].kind.code : old?.kindCode(at: source) ?? 0) }
+        for source in sources { try out.put(source < 0 ? fresh[~source].outcome.code : old?.outcomeCode(at: source) ?? 0) }
         try out.pad(to: layout.domainsOffset)
-        for entry in entries {
-            switch entry.source {
-            case .new(let row): try out.put(table.index(of: row.domain))
-            case .previousRow(let r): try out.put(table.translate(try copiedRow(r, of: previous).domainIndex(at: r)))
-            }
+        for source in sources {
+            try out.put(source < 0 ? table.index(of: fresh[~source].domain) : table.translate(old?.domainIndex(at: source) ?? SidecarLayout.noString))
         }
-        for entry in entries {
-            switch entry.source {
-            case .new(let row): try out.put(row.model.map { table.index(of: $0) } ?? SidecarLayout.noString)
-            case .previousRow(let r): try out.put(table.translate(try copiedRow(r, of: previous).modelIndex(at: r)))
-            }
+        for source in sources {
+            let model = source < 0
+                ? fresh[~source].model.map { table.index(of: $0) } ?? SidecarLayout.noString
+                : table.translate(old?.modelIndex(at: source) ?? SidecarLayout.noString)
+            try out.put(model)
         }
         try out.pad(to: layout.stringsOffset)
         for string in table.strings {
@@ -125,22 +127,19 @@ enum SidecarWriter {
         let metadataChecksum = try out.endSection()
 
         // Vectors, each zero-padded to the stride.
-        for (row, entry) in entries.enumerated() {
+        for (row, source) in sources.enumerated() {
             let destination = try out.reserve(stride)
-            destination.initializeMemory(as: UInt8.self, repeating: 0, count: stride)
-            switch entry.source {
-            case .new(let fresh):
-                switch fresh.vector {
+            if source < 0 {
+                destination.initializeMemory(as: UInt8.self, repeating: 0, count: stride)
+                switch fresh[~source].vector {
                 case .floats(let values): store(values, dimension: dimension, elementType: elementType, to: destination)
                 case .generated: generate?(row, destination)
                 }
-            case .previousRow(let r):
-                let old = try copiedRow(r, of: previous)
-                if old.elementType == elementType && old.stride == stride {
-                    destination.copyMemory(from: old.vectorBytes(at: r), byteCount: stride)
-                } else {
-                    store(old.vector(at: r), dimension: dimension, elementType: elementType, to: destination)
-                }
+            } else if let old, old.elementType == elementType && old.stride == stride {
+                destination.copyMemory(from: old.vectorBytes(at: source), byteCount: stride)
+            } else {
+                destination.initializeMemory(as: UInt8.self, repeating: 0, count: stride)
+                if let old { store(old.vector(at: source), dimension: dimension, elementType: elementType, to: destination) }
             }
         }
         let vectorsChecksum = try out.endSection()
@@ -154,7 +153,13 @@ enum SidecarWriter {
         }
         try header.withUnsafeBytes { raw in Result { () throws(SidecarError) in try writeAll(fd, raw, at: 0, path: temporary) } }.get()
 
-        guard rename(temporary, path) == 0 else { throw SidecarError.system("rename", path: path, errno: errno) }
+        // Exchanged with the old file, then the old one removed; a plain rename where there is
+        // none or the file system cannot exchange (see mnem_exchange).
+        if mnem_exchange(temporary, path) == 0 {
+            unlink(temporary)
+        } else {
+            guard rename(temporary, path) == 0 else { throw SidecarError.system("rename", path: path, errno: errno) }
+        }
         renamed = true
         // Both checksums were computed as the file was written: record that, so the next open need not.
         if let identity = FileIdentity.current(path) {

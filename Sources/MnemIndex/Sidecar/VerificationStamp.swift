@@ -36,7 +36,15 @@ struct VerificationStamp {
         let bytes = Array(line.utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
-        if written != bytes.count || rename(temporary, path) != 0 { unlink(temporary) }
+        // The old stamp is removed first: ext4 flushes a file renamed over an existing one
+        // (auto_da_alloc), and right after a sidecar write that rename waited 34 ms. A reader in
+        // between finds no stamp and verifies, which is all a missing stamp ever costs.
+        guard written == bytes.count else {
+            unlink(temporary)
+            return
+        }
+        unlink(path)
+        if rename(temporary, path) != 0 { unlink(temporary) }
     }
 
     static func text(_ id: FileIdentity, checksum: UInt64) -> String {
