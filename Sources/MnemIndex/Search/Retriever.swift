@@ -26,7 +26,9 @@ public final class Retriever {
         guard let query = vectors.first, query.count == index.embedder.dimension else {
             throw IndexError("embedder \(index.embedder.id) returned no vector of \(index.embedder.dimension) elements for the query")
         }
-        let (sidecar, report) = try index.open(populate: true)
+        // Not populated at open (MAP_POPULATE maps every page on this thread first): the scan's
+        // two threads fault their halves in as they go, which measured about 1 ms faster at 100k.
+        let (sidecar, report) = try index.open()
         lastReport = report
         let hits = sidecar.search(query, k: k, filter: filter, ranking: ranking)
         return try memories(for: hits)
