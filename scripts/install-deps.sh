@@ -10,6 +10,8 @@ pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
 command -v git >/dev/null 2>&1 || missing+=(git)
 if [ "${1:-}" = "--test" ]; then
   command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
+  # The https test runs a real TLS server (openssl s_server) on 127.0.0.1.
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   # The HTTP embedder and LLM compactor load libcurl when they send a request; their tests do.
   ls /usr/lib/*-linux-gnu/libcurl.so.4 /usr/lib/*-linux-gnu/libcurl-gnutls.so.4 >/dev/null 2>&1 || missing+=(libcurl4)
 fi

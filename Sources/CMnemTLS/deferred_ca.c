@@ -1,5 +1,5 @@
 /* Deferred loading of the CA certificates libgit2 reads at initialization (and, below, of
- * libssh2's initialization).
+ * libssh2's initialization and of the TLS random generator's seeding).
  *
  * Debian's libgit2 is built with mbedtls, and git_libgit2_init() parses the whole system CA
  * bundle (/etc/ssl/certs/ca-certificates.crt) with mbedtls_x509_crt_parse_file. That costs about
@@ -43,9 +43,12 @@ static int defer(void *chain, const char *path, int is_directory) {
 int mbedtls_x509_crt_parse_file(void *chain, const char *path) { return defer(chain, path, 0); }
 int mbedtls_x509_crt_parse_path(void *chain, const char *path) { return defer(chain, path, 1); }
 
+static int seed_now_locked(void);
+
 int mnem_tls_load_certificates(void) {
     int result = 0;
     pthread_mutex_lock(&lock);
+    int seeded = seed_now_locked();
     if (pending) {
         parse_fn real = (parse_fn)dlsym(RTLD_NEXT, pending_is_directory ? "mbedtls_x509_crt_parse_path" : "mbedtls_x509_crt_parse_file");
         result = real ? real(pending_chain, pending_path) : -1;
@@ -55,7 +58,7 @@ int mnem_tls_load_certificates(void) {
         pending = 0;
     }
     pthread_mutex_unlock(&lock);
-    return result;
+    return seeded != 0 ? seeded : result;
 }
 
 int mnem_tls_certificates_pending(void) {
@@ -111,8 +114,59 @@ int mnem_ssh_initialization_pending(void) {
     return value;
 }
 
+/* mbedtls_ctr_drbg_seed, deferred the same way.
+ *
+ * git_libgit2_init() seeds the random generator its TLS streams use, gathering entropy with
+ * mbedtls' timing source (rdtsc in a loop, slow under virtualization) and SHA-512: about 0.5 ms
+ * of every process, for https remotes only. The generator is used by TLS alone, so the seeding
+ * is carried out by mnem_ssh_initialize's sibling, mnem_tls_load_certificates, before any
+ * transfer. A call with personalization bytes (libgit2 passes none) is not deferred, since the
+ * bytes may not outlive the call. */
+typedef int (*seed_fn)(void *context, int (*entropy)(void *, unsigned char *, size_t), void *source, const unsigned char *custom, size_t length);
+
+static int seed_pending;
+static int seed_done;
+static void *seed_context;
+static int (*seed_entropy)(void *, unsigned char *, size_t);
+static void *seed_source;
+
+int mbedtls_ctr_drbg_seed(void *context, int (*entropy)(void *, unsigned char *, size_t), void *source, const unsigned char *custom,
+                          size_t length) {
+    pthread_mutex_lock(&lock);
+    int immediate = seed_done || custom != NULL || length != 0 || seed_pending;
+    if (!immediate) {
+        seed_pending = 1;
+        seed_context = context;
+        seed_entropy = entropy;
+        seed_source = source;
+    }
+    pthread_mutex_unlock(&lock);
+    if (!immediate) return 0;
+    seed_fn real = (seed_fn)dlsym(RTLD_NEXT, "mbedtls_ctr_drbg_seed");
+    return real ? real(context, entropy, source, custom, length) : -1;
+}
+
+static int seed_now_locked(void) {
+    if (!seed_pending || seed_done) return 0;
+    seed_fn real = (seed_fn)dlsym(RTLD_NEXT, "mbedtls_ctr_drbg_seed");
+    int result = real ? real(seed_context, seed_entropy, seed_source, NULL, 0) : -1;
+    if (result == 0) {
+        seed_done = 1;
+        seed_pending = 0;
+    }
+    return result;
+}
+
+int mnem_tls_seed_pending(void) {
+    pthread_mutex_lock(&lock);
+    int value = seed_pending;
+    pthread_mutex_unlock(&lock);
+    return value;
+}
+
 int mnem_deferral_interposed(void) {
     /* The definitions libgit2's calls bind to: ours, if the executable's symbols come first. */
     return dlsym(RTLD_DEFAULT, "libssh2_init") == (void *)libssh2_init
-        && dlsym(RTLD_DEFAULT, "mbedtls_x509_crt_parse_file") == (void *)mbedtls_x509_crt_parse_file;
+        && dlsym(RTLD_DEFAULT, "mbedtls_x509_crt_parse_file") == (void *)mbedtls_x509_crt_parse_file
+        && dlsym(RTLD_DEFAULT, "mbedtls_ctr_drbg_seed") == (void *)mbedtls_ctr_drbg_seed;
 }

@@ -125,6 +125,9 @@ public func loadDeferredCertificates() -> Int32 { mnem_tls_load_certificates() }
 /// Whether libgit2's startup calls bind to the deferring definitions (see `CMnemTLS`).
 public var startupDeferralInterposed: Bool { mnem_deferral_interposed() == 1 }
 
+/// Whether the seeding of libgit2's TLS random generator is still deferred (see `CMnemTLS`).
+public var tlsSeedPending: Bool { mnem_tls_seed_pending() == 1 }
+
 /// Whether libssh2's initialization is still deferred (see `CMnemTLS`).
 public var sshInitializationPending: Bool { mnem_ssh_initialization_pending() == 1 }
 

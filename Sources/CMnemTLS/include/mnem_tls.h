@@ -1,9 +1,13 @@
 #ifndef MNEM_TLS_H
 #define MNEM_TLS_H
 
-/* Parses the CA certificates libgit2 asked for at initialization, if that was deferred.
-   Call before any network operation; cheap and idempotent. Returns 0, or mbedtls' error. */
+/* Seeds libgit2's TLS random generator and parses the CA certificates it asked for at
+   initialization, if those were deferred. Call before any network operation; cheap and
+   idempotent. Returns 0, or mbedtls' error. */
 int mnem_tls_load_certificates(void);
+
+/* 1 if libgit2's seeding of its TLS random generator was deferred and not yet carried out. */
+int mnem_tls_seed_pending(void);
 
 /* 1 if libgit2's request to load CA certificates was deferred and not yet carried out. */
 int mnem_tls_certificates_pending(void);
