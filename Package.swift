@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "MnemGitTests", dependencies: ["MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCoreTests", dependencies: ["MnemCore", "MnemGit", "MnemTestSupport"]),
         .testTarget(name: "MnemCLITests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
-        .testTarget(name: "MnemEmbeddingTests", dependencies: ["MnemEmbedding", "MnemHTTP"], exclude: ["Fixtures"]),
+        .testTarget(name: "MnemEmbeddingTests", dependencies: ["MnemEmbedding", "MnemHTTP", "MnemTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MnemCaptureTests", dependencies: ["MnemCapture", "MnemCore", "MnemGit", "MnemTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "MnemIntegrationsTests", dependencies: ["MnemIntegrations", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),

@@ -1,4 +1,5 @@
 import Foundation
+import MnemTestSupport
 import MnemHTTP
 import Testing
 

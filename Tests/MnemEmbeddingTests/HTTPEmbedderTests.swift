@@ -1,4 +1,5 @@
 import Foundation
+import MnemTestSupport
 import Testing
 @testable import MnemEmbedding
 

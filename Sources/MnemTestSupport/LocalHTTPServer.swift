@@ -4,31 +4,43 @@ import Glibc
 #endif
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 and a free port, answering each request with a handler's
-/// canned response; one connection at a time, `Connection: close`. For tests only.
+/// canned response; one connection at a time, `Connection: close`. The stand-in for paid HTTP
+/// APIs (embeddings, chat completions) that the real clients are tested against. For tests only.
 ///
 /// `@unchecked Sendable`: `requests` is guarded by `lock`; the other properties are set in init.
-final class LocalHTTPServer: @unchecked Sendable {
-    struct Request: Sendable {
-        let method: String
-        let path: String
-        let headers: [String: String]  // Lowercased names.
-        let body: Data
+public final class LocalHTTPServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public let method: String
+        public let path: String
+        public let headers: [String: String]  // Lowercased names.
+        public let body: Data
+
+        /// The request as text: request line, header lines, a blank line, the body.
+        public var text: String {
+            "\(method) \(path)\r\n" + headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"
+                + String(decoding: body, as: UTF8.self)
+        }
     }
 
-    struct Response: Sendable {
-        var status: Int
-        var body: Data
-        var delay: TimeInterval = 0
-        init(status: Int = 200, json: String, delay: TimeInterval = 0) {
+    public struct Response: Sendable {
+        /// 0 stands for a server that never answers: it holds the connection for `delay`, then drops it.
+        public var status: Int
+        /// Sent besides Content-Type, Content-Length and Connection.
+        public var headers: [String: String]
+        public var body: Data
+        /// Seconds to wait before answering.
+        public var delay: TimeInterval
+        public init(status: Int = 200, headers: [String: String] = [:], json: String, delay: TimeInterval = 0) {
             self.status = status
+            self.headers = headers
             self.body = Data(json.utf8)
             self.delay = delay
         }
     }
 
-    enum ServerError: Error { case socket(String) }
+    public enum ServerError: Error { case socket(String) }
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let handler: @Sendable (Request) -> Response
     private let lock = NSLock()
@@ -37,13 +49,13 @@ final class LocalHTTPServer: @unchecked Sendable {
     /// Bounds the accept loop whatever happens.
     private let maxConnections = 64
 
-    var requests: [Request] {
+    public var requests: [Request] {
         lock.lock()
         defer { lock.unlock() }
         return recorded
     }
 
-    init(handler: @escaping @Sendable (Request) -> Response) throws {
+    public init(handler: @escaping @Sendable (Request) -> Response) throws {
         self.handler = handler
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw ServerError.socket("socket") }
@@ -73,12 +85,12 @@ final class LocalHTTPServer: @unchecked Sendable {
         thread.start()
     }
 
-    var baseURL: URL {
+    public var baseURL: URL {
         URL(string: "http://127.0.0.1:\(port)")!  // A literal built from an integer: always valid.
     }
 
     /// Stops accepting and waits for the serving thread to end.
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         _ = finished.wait(timeout: .now() + 10)
         close(listener)
@@ -138,9 +150,11 @@ final class LocalHTTPServer: @unchecked Sendable {
         lock.unlock()
         let response = handler(request)
         if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
+        if response.status == 0 { return }
         let reason = response.status == 200 ? "OK" : "Status"
-        let header = "HTTP/1.1 \(response.status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
-        write(client, Data(header.utf8) + response.body)
+        var header = "HTTP/1.1 \(response.status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n"
+        for (name, value) in response.headers { header += "\(name): \(value)\r\n" }
+        write(client, Data((header + "\r\n").utf8) + response.body)
     }
 
     private func write(_ client: Int32, _ data: Data) {
