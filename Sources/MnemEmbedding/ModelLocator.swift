@@ -41,14 +41,9 @@ public struct ModelLocator: Sendable {
     /// Read from `/proc/self/exe` on Linux: `Bundle.main` costs a quarter of a millisecond to set
     /// up, which every search and hook would pay.
     public static func executableDirectory() -> URL? {
-        #if os(Linux)
-        var buffer = [CChar](repeating: 0, count: 4097)
-        let length = readlink("/proc/self/exe", &buffer, 4096)
-        if length > 0 {
-            let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             return URL(fileURLWithPath: path).deletingLastPathComponent()
         }
-        #endif
         return Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import MnemCLI
 import MnemCore
 import MnemGit
+import MnemTestSupport
 import Testing
 
 /// A temporary directory for one test, removed when the test ends.
@@ -42,32 +43,11 @@ final class Scratch {
     }
 
     func run(_ executable: String, _ arguments: [String], input: Data? = nil, environment extra: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: path)
-        process.environment = environment.merging(
+        let environment = environment.merging(
             ["GIT_AUTHOR_NAME": "hostile", "GIT_AUTHOR_EMAIL": "h@x", "GIT_COMMITTER_NAME": "hostile", "GIT_COMMITTER_EMAIL": "h@x"]
         ) { $1 }.merging(extra) { $1 }
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        nonisolated(unsafe) var outData = Data()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData = stdout.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = stderr.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-        group.wait()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let result = try Shell.run(executable, arguments, stdin: input, environment: environment, currentDirectory: path)
+        return (result.status, result.stdout, result.stderr)
     }
 
     /// A bare git repository with `main` as its default branch, standing in for a team remote.
