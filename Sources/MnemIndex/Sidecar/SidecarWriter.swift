@@ -265,7 +265,10 @@ struct StringTable {
                 if let model = row.model { fresh.insert(model) }
             case .previousRow(let r):
                 guard let previous, r >= 0, r < previous.count else { continue }
-                for index in [previous.domainIndex(at: r), previous.modelIndex(at: r)] where Int(index) < used.count { used[Int(index)] = true }
+                let domain = Int(previous.domainIndex(at: r))
+                let model = Int(previous.modelIndex(at: r))
+                if domain < used.count { used[domain] = true }
+                if model < used.count { used[model] = true }
             }
         }
         var all = fresh
