@@ -119,9 +119,9 @@ int mnem_ssh_initialization_pending(void) {
  * git_libgit2_init() seeds the random generator its TLS streams use, gathering entropy with
  * mbedtls' timing source (rdtsc in a loop, slow under virtualization) and SHA-512: about 0.5 ms
  * of every process, for https remotes only. The generator is used by TLS alone, so the seeding
- * is carried out by mnem_ssh_initialize's sibling, mnem_tls_load_certificates, before any
- * transfer. A call with personalization bytes (libgit2 passes none) is not deferred, since the
- * bytes may not outlive the call. */
+ * is carried out with the CA parse, by mnem_tls_load_certificates, before any transfer. A call
+ * with personalization bytes (libgit2 passes none) is not deferred, since the bytes may not
+ * outlive the call. */
 typedef int (*seed_fn)(void *context, int (*entropy)(void *, unsigned char *, size_t), void *source, const unsigned char *custom, size_t length);
 
 static int seed_pending;
