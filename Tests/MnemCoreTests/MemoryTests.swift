@@ -61,7 +61,9 @@ struct MemoryTests {
             (#"{"kind":"insight","task":"t","domain":"d","insight":{"title":"x","description":"d","content":"c"},"trajectory":{"steps":[]}}"#, "trajectory"),
             (#"{"kind":"insight","task":"t","domain":"d","insight":{"title":"x","description":"d","content":"c"},"derivedFrom":["nothex"]}"#, "derivedFrom/0"),
             (#"{"kind":"insight","task":"t","domain":"d","insight":{"title":"x","description":"d","content":"c"},"id":"0000000000000000000000000000000000000000"}"#, "id"),
-            (#"{"version":2,"kind":"insight","task":"t","domain":"d","insight":{"title":"x","description":"d","content":"c"}}"#, "version"),
+            (#"{"version":3,"kind":"insight","task":"t","domain":"d","insight":{"title":"x","description":"d","content":"c"}}"#, "version"),
+            (#"{"kind":"insight","task":"t","domain":"d","outcomeEvidence":{"signal":"hunch","detail":"x"},"insight":{"title":"x","description":"d","content":"c"}}"#, "outcomeEvidence/signal"),
+            (#"{"kind":"trajectory","task":"t","domain":"d","trajectory":{"steps":[],"result":{"diff":"x"}}}"#, "trajectory/result/diff"),
             (#"[1]"#, ""),
         ])
     func invalid(text: String, field: String) throws {
@@ -72,6 +74,39 @@ struct MemoryTests {
         } catch {
             #expect(error.field == field)
         }
+    }
+
+    @Test("version 2 fields survive encode → decode, and stay out of what a version 1 memory writes")
+    func versionTwoFields() throws {
+        let step = TrajectoryStep(tool: "bash", input: "pytest -x", observation: "1 failed", exitStatus: 1, reasoning: "Reproduce it first.")
+        let memory = Memory(
+            body: .trajectory(
+                Trajectory(steps: [step], firstUserMessage: "Fix the parser.\n\nIt breaks on dates.", result: TrajectoryResult(patch: "diff --git a/x b/x", finalMessage: "Fixed."))),
+            task: "Fix the parser.", domain: "python", outcome: .failure,
+            outcomeEvidence: OutcomeEvidence(signal: .test, detail: "pytest exited 1 after the last edit", step: 0))
+        #expect(memory.version == Memory.formatVersion)
+        let decoded = try Memory(json: try JSONParser.parse(Data(memory.canonicalBytes())), idPolicy: .mustMatch)
+        #expect(decoded == memory)
+        #expect(decoded.canonicalBytes() == memory.canonicalBytes())
+        let text = String(decoding: memory.canonicalBytes(), as: UTF8.self)
+        for field in ["\"reasoning\"", "\"firstUserMessage\"", "\"finalMessage\"", "\"outcomeEvidence\"", "\"signal\": \"test\""] {
+            #expect(text.contains(field), "\(field) missing")
+        }
+    }
+
+    @Test("a version 1 file still reads, keeps its version, its bytes and its id")
+    func versionOneStillReads() throws {
+        // Written by hand as mnem 1 wrote it: no version 2 field, version 1 in the id's preimage.
+        var old = sampleTrajectory(7)
+        old.version = 1
+        old.refreshID()
+        let bytes = old.canonicalBytes()
+        #expect(String(decoding: bytes, as: UTF8.self).contains("\"version\": 1"))
+        let decoded = try Memory(json: try JSONParser.parse(Data(bytes)), idPolicy: .mustMatch)
+        #expect(decoded.version == 1)
+        #expect(decoded.id == old.id)
+        #expect(decoded.canonicalBytes() == bytes)
+        #expect(decoded.id != sampleTrajectory(7).id, "the version is part of the id")
     }
 
     @Test("files read from a pool must carry their id")

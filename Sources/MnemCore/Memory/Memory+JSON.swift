@@ -22,7 +22,7 @@ extension Memory {
     /// The memory as a JSON object, in the shape `schema/memory.schema.json` describes.
     public func jsonObject(includeID: Bool = true) -> JSONValue {
         var m: [String: JSONValue] = [
-            "version": .int(Memory.formatVersion),
+            "version": .int(version),
             "kind": .string(kind.rawValue),
             "task": .string(task),
             "domain": .string(domain),
@@ -34,6 +34,7 @@ extension Memory {
         ]
         if includeID { m["id"] = .string(id.rawValue) }
         if let domainInference { m["domainInference"] = .string(domainInference) }
+        if let outcomeEvidence { m["outcomeEvidence"] = outcomeEvidence.jsonObject }
         switch body {
         case .trajectory(let t): m["trajectory"] = t.jsonObject
         case .workflow(let w): m["workflow"] = w.jsonObject
@@ -70,9 +71,25 @@ extension MemorySource {
     }
 }
 
+extension OutcomeEvidence {
+    var jsonObject: JSONValue {
+        var m: [String: JSONValue] = ["signal": .string(signal.rawValue), "detail": .string(detail)]
+        if let step { m["step"] = .int(Int64(step)) }
+        return .object(m)
+    }
+}
+
 extension Trajectory {
     var jsonObject: JSONValue {
-        .object(["steps": .array(steps.map(\.jsonObject))])
+        var m: [String: JSONValue] = ["steps": .array(steps.map(\.jsonObject))]
+        m["firstUserMessage"] = optional(firstUserMessage)
+        if let result {
+            var r: [String: JSONValue] = [:]
+            r["patch"] = optional(result.patch)
+            r["finalMessage"] = optional(result.finalMessage)
+            m["result"] = .object(r)
+        }
+        return .object(m)
     }
 }
 
@@ -82,6 +99,7 @@ extension TrajectoryStep {
         if let exitStatus { m["exitStatus"] = .int(Int64(exitStatus)) }
         if let isError { m["isError"] = .bool(isError) }
         m["timestamp"] = optional(timestamp)
+        m["reasoning"] = optional(reasoning)
         return .object(m)
     }
 }
@@ -91,7 +109,12 @@ extension Workflow {
         .object([
             "goal": .string(goal),
             "negative": .bool(negative),
-            "steps": .array(steps.map { .object(["category": .string($0.category), "action": .string($0.action)]) }),
+            "steps": .array(
+                steps.map { step in
+                    var m: [String: JSONValue] = ["category": .string(step.category), "action": .string(step.action)]
+                    m["example"] = optional(step.example)
+                    return .object(m)
+                }),
         ])
     }
 }
@@ -144,11 +167,14 @@ extension Memory {
     public init(json: JSONValue, idPolicy: IDPolicy = .mustMatch) throws(MemoryValidationError) {
         let r = try FieldReader(json, path: "")
         try r.allowOnly([
-            "version", "id", "kind", "task", "domain", "domainInference", "outcome", "source", "derivedFrom",
+            "version", "id", "kind", "task", "domain", "domainInference", "outcome", "outcomeEvidence", "source", "derivedFrom",
             "supersedes", "tags", "trajectory", "workflow", "summary", "insight",
         ])
-        if let version = try r.int("version", required: false), version != Memory.formatVersion {
-            throw MemoryValidationError(field: "version", reason: "unsupported version \(version) (this mnem reads version \(Memory.formatVersion))")
+        let version = try r.int("version", required: false) ?? Memory.formatVersion
+        guard Memory.readableVersions.contains(version) else {
+            throw MemoryValidationError(
+                field: "version",
+                reason: "unsupported version \(version) (this mnem reads versions \(Memory.readableVersions.lowerBound)–\(Memory.readableVersions.upperBound))")
         }
         let kindText = try r.string("kind") ?? ""
         guard let kind = MemoryKind(rawValue: kindText) else {
@@ -171,16 +197,19 @@ extension Memory {
             throw MemoryValidationError(field: "outcome", reason: "unknown outcome '\(outcomeText)' (expected success, failure or unknown)")
         }
         let source = r.has("source") ? try MemorySource(try r.object("source")) : MemorySource()
+        let evidence = r.has("outcomeEvidence") ? try OutcomeEvidence(try r.object("outcomeEvidence")) : nil
         self.init(
             body: body,
             task: try r.string("task") ?? "",
             domain: try r.string("domain", required: false) ?? "general",
             domainInference: try r.string("domainInference", required: false),
             outcome: outcome,
+            outcomeEvidence: evidence,
             source: source,
             derivedFrom: try r.ids("derivedFrom"),
             supersedes: try r.ids("supersedes"),
-            tags: try r.strings("tags")
+            tags: try r.strings("tags"),
+            version: version
         )
         if domain.isEmpty { throw MemoryValidationError(field: "domain", reason: "must not be empty") }
         if let given = try r.string("id", required: idPolicy == .mustMatch) {
@@ -219,15 +248,29 @@ extension MemorySource {
     }
 }
 
+extension OutcomeEvidence {
+    init(_ r: FieldReader) throws(MemoryValidationError) {
+        try r.allowOnly(["signal", "detail", "step"])
+        let text = try r.string("signal") ?? ""
+        guard let signal = OutcomeSignal(rawValue: text) else {
+            let known = OutcomeSignal.allCases.map(\.rawValue).joined(separator: ", ")
+            throw MemoryValidationError(field: "\(r.path)/signal", reason: "unknown signal '\(text.prefix(60))' (expected one of \(known))")
+        }
+        let step = try r.int("step", required: false)
+        if let step, step < 0 { throw MemoryValidationError(field: "\(r.path)/step", reason: "must not be negative") }
+        self.init(signal: signal, detail: try r.string("detail") ?? "", step: step.map { Int(clamping: $0) })
+    }
+}
+
 extension Trajectory {
     init(_ r: FieldReader) throws(MemoryValidationError) {
-        try r.allowOnly(["steps"])
+        try r.allowOnly(["steps", "firstUserMessage", "result"])
         let items = try r.array("steps", maxCount: MemoryLimits.maxSteps)
         var steps: [TrajectoryStep] = []
         steps.reserveCapacity(items.count)
         for (n, item) in items.enumerated() {
             let s = try FieldReader(item, path: "\(r.path)/steps/\(n)")
-            try s.allowOnly(["tool", "input", "observation", "exitStatus", "isError", "timestamp"])
+            try s.allowOnly(["tool", "input", "observation", "exitStatus", "isError", "timestamp", "reasoning"])
             steps.append(
                 TrajectoryStep(
                     tool: try s.string("tool") ?? "",
@@ -235,9 +278,16 @@ extension Trajectory {
                     observation: try s.string("observation") ?? "",
                     exitStatus: try s.int("exitStatus", required: false).map { Int(clamping: $0) },
                     isError: try s.bool("isError"),
-                    timestamp: try s.string("timestamp", required: false)))
+                    timestamp: try s.string("timestamp", required: false),
+                    reasoning: try s.string("reasoning", required: false)))
         }
-        self.init(steps: steps)
+        var result: TrajectoryResult?
+        if r.has("result") {
+            let o = try r.object("result")
+            try o.allowOnly(["patch", "finalMessage"])
+            result = TrajectoryResult(patch: try o.string("patch", required: false), finalMessage: try o.string("finalMessage", required: false))
+        }
+        self.init(steps: steps, firstUserMessage: try r.string("firstUserMessage", required: false), result: result)
     }
 }
 
@@ -248,8 +298,11 @@ extension Workflow {
         var steps: [WorkflowStep] = []
         for (n, item) in items.enumerated() {
             let s = try FieldReader(item, path: "\(r.path)/steps/\(n)")
-            try s.allowOnly(["category", "action"])
-            steps.append(WorkflowStep(category: try s.string("category") ?? "", action: try s.string("action") ?? ""))
+            try s.allowOnly(["category", "action", "example"])
+            steps.append(
+                WorkflowStep(
+                    category: try s.string("category") ?? "", action: try s.string("action") ?? "",
+                    example: try s.string("example", required: false)))
         }
         self.init(goal: try r.string("goal") ?? "", steps: steps, negative: try r.bool("negative") ?? false)
     }

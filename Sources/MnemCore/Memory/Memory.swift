@@ -23,6 +23,41 @@ public enum Outcome: String, Sendable, CaseIterable, Hashable {
     case success, failure, unknown
 }
 
+/// The kind of signal an outcome was decided on.
+public enum OutcomeSignal: String, Sendable, CaseIterable, Hashable {
+    /// A test run after the last edit (pytest, go test, cargo test, npm test, mix test, …).
+    case test
+    /// A build or type check after the last edit.
+    case build
+    /// The program itself, run after the last edit.
+    case run
+    /// The harness's own exit status (`submitted`, `exit_cost`, a time-out, an error).
+    case harness
+    /// The agent's own final statement.
+    case agent
+    /// A user's reply in the transcript ("still failing", "works now").
+    case user
+    /// Given on the command line (`--outcome`) or by whoever added the memory.
+    case given
+    /// Carried over from the memories this one is derived from.
+    case derived
+}
+
+/// The signal that decided a memory's outcome, so statistics can rest on outcomes with evidence.
+public struct OutcomeEvidence: Sendable, Hashable {
+    public var signal: OutcomeSignal
+    /// What the signal said, in a line (`pytest exited 1 after the last edit`).
+    public var detail: String
+    /// The index of the deciding step in the trajectory, when a step decided.
+    public var step: Int?
+
+    public init(signal: OutcomeSignal, detail: String, step: Int? = nil) {
+        self.signal = signal
+        self.detail = detail
+        self.step = step
+    }
+}
+
 /// Where a memory came from: the agent, its model, the session and the code it worked on.
 public struct MemorySource: Sendable, Hashable {
     public var agent: String?
@@ -67,7 +102,11 @@ public struct MemorySource: Sendable, Hashable {
     }
 }
 
-/// One action of a trajectory and what the environment answered. No reasoning text.
+/// One action of a trajectory and what the environment answered.
+///
+/// The paper's trajectory is actions and observations with no reasoning text; that is what is
+/// embedded and injected. The agent's reasoning for the step is kept beside it in `reasoning`
+/// (format version 2), so compaction can say why a run went the way it did.
 public struct TrajectoryStep: Sendable, Hashable {
     /// The tool or command family (`bash`, `Edit`, `str_replace_editor`, …).
     public var tool: String
@@ -77,20 +116,49 @@ public struct TrajectoryStep: Sendable, Hashable {
     public var exitStatus: Int?
     public var isError: Bool?
     public var timestamp: String?
+    /// What the agent said or thought before taking the action, redacted and trimmed. Never embedded or injected.
+    public var reasoning: String?
 
-    public init(tool: String, input: String, observation: String, exitStatus: Int? = nil, isError: Bool? = nil, timestamp: String? = nil) {
+    public init(
+        tool: String, input: String, observation: String, exitStatus: Int? = nil, isError: Bool? = nil, timestamp: String? = nil,
+        reasoning: String? = nil
+    ) {
         self.tool = tool
         self.input = input
         self.observation = observation
         self.exitStatus = exitStatus
         self.isError = isError
         self.timestamp = timestamp
+        self.reasoning = reasoning
     }
+}
+
+/// What a session produced in the end: the final patch where the format records one, and the agent's last message.
+public struct TrajectoryResult: Sendable, Hashable {
+    /// A unified diff of the change (SWE-agent and mini-swe-agent `submission`, an OpenHands `git_patch`, the edits a session shows).
+    public var patch: String?
+    /// The agent's final message to the user.
+    public var finalMessage: String?
+
+    public init(patch: String? = nil, finalMessage: String? = nil) {
+        self.patch = patch
+        self.finalMessage = finalMessage
+    }
+
+    public var isEmpty: Bool { (patch ?? "").isEmpty && (finalMessage ?? "").isEmpty }
 }
 
 public struct Trajectory: Sendable, Hashable {
     public var steps: [TrajectoryStep]
-    public init(steps: [TrajectoryStep]) { self.steps = steps }
+    /// The first user message as the user wrote it, redacted and trimmed (`Memory.task` is the task statement drawn from it).
+    public var firstUserMessage: String?
+    public var result: TrajectoryResult?
+
+    public init(steps: [TrajectoryStep], firstUserMessage: String? = nil, result: TrajectoryResult? = nil) {
+        self.steps = steps
+        self.firstUserMessage = firstUserMessage
+        self.result = result
+    }
 }
 
 /// One step of a workflow: what kind of step it is and what it does, with concrete values abstracted.
@@ -98,9 +166,12 @@ public struct WorkflowStep: Sendable, Hashable {
     /// inspect, search, reproduce, edit, build, test, run, install, version-control, web, other.
     public var category: String
     public var action: String
-    public init(category: String, action: String) {
+    /// The command family as an example, concrete values replaced by placeholders (`pytest -x -k <test>`).
+    public var example: String?
+    public init(category: String, action: String, example: String? = nil) {
         self.category = category
         self.action = action
+        self.example = example
     }
 }
 
@@ -188,15 +259,23 @@ public enum MemoryBody: Sendable, Hashable {
 
 /// A memory: one immutable, content-addressed JSON file in the pool.
 public struct Memory: Sendable, Hashable {
-    public static let formatVersion: Int64 = 1
+    /// The format version new memories are written in. Version 2 added the trajectory's reasoning,
+    /// first user message and result, `outcomeEvidence`, and workflow step examples.
+    public static let formatVersion: Int64 = 2
+    /// The versions this mnem reads. A memory keeps the version it was read with, so its bytes and id never change.
+    public static let readableVersions: ClosedRange<Int64> = 1...2
 
     /// Derived from the canonical content; see `computeID()`.
     public private(set) var id: MemoryID
+    /// The format version of this memory's file.
+    public var version: Int64
     public var task: String
     public var domain: String
     /// How the domain was inferred, when it was (e.g. "benchmark instance id django__django-13658").
     public var domainInference: String?
     public var outcome: Outcome
+    /// The signal that decided `outcome`; nil where none did (an unknown outcome, or a version 1 memory).
+    public var outcomeEvidence: OutcomeEvidence?
     public var source: MemorySource
     public var derivedFrom: [MemoryID]
     public var supersedes: [MemoryID]
@@ -207,13 +286,16 @@ public struct Memory: Sendable, Hashable {
 
     public init(
         body: MemoryBody, task: String, domain: String, domainInference: String? = nil, outcome: Outcome = .unknown,
-        source: MemorySource = MemorySource(), derivedFrom: [MemoryID] = [], supersedes: [MemoryID] = [], tags: [String] = []
+        outcomeEvidence: OutcomeEvidence? = nil, source: MemorySource = MemorySource(), derivedFrom: [MemoryID] = [],
+        supersedes: [MemoryID] = [], tags: [String] = [], version: Int64 = Memory.formatVersion
     ) {
+        self.version = version
         self.body = body
         self.task = task
         self.domain = domain
         self.domainInference = domainInference
         self.outcome = outcome
+        self.outcomeEvidence = outcomeEvidence
         self.source = source
         self.derivedFrom = derivedFrom
         self.supersedes = supersedes
