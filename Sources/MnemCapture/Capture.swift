@@ -55,9 +55,20 @@ public struct CaptureSummary: Sendable {
         public var reason: String
     }
 
+    /// A session already in the pool: the same trajectory, or one that contains it.
+    public struct Unchanged: Sendable {
+        public var id: MemoryID
+        public var file: String
+        public var sessionId: String?
+        /// Why nothing was added (`already captured`, `contained in a longer capture`).
+        public var reason: String
+    }
+
     public var captured: [Captured] = []
     /// Trajectories already in the pool (same content, or the same session with nothing new).
     public var unchanged: [MemoryID] = []
+    /// The sessions behind `unchanged` that this run read, with the file and the reason.
+    public var unchangedSessions: [Unchanged] = []
     public var skipped: [Skipped] = []
     /// Lines skipped as corrupt (file, line, reason); at most 20 per file listed.
     public var warnings: [TranscriptError] = []
@@ -108,20 +119,25 @@ public struct Capturer {
             progress?(n + 1, files.count, file)
             read(file, into: &summary, built: &built)
         }
-        let existing = try existingSessions(for: built.map(\.memory))
+        var known = try earlierCaptures(for: built.map(\.memory))
         var toAdd: [Memory] = []
         var seen = Set<MemoryID>()
         for (memory, file, format) in built {
             var memory = memory
-            if let key = sessionKey(memory), let earlier = existing[key], !earlier.isEmpty {
-                if earlier.contains(where: { sameTrajectory($0, memory) }) {
-                    summary.unchanged.append(contentsOf: earlier.filter { sameTrajectory($0, memory) }.map(\.id))
+            if let key = SessionIdentity.key(memory) {
+                let earlier = known[key] ?? []
+                if let (kept, reason) = container(of: memory, among: earlier) {
+                    summary.unchanged.append(kept.id)
+                    summary.unchangedSessions.append(.init(id: kept.id, file: file, sessionId: memory.source.sessionId, reason: reason))
                     summary.memories.append(memory)
                     continue
                 }
-                let superseded = Set(earlier.flatMap(\.supersedes))
-                memory.supersedes = earlier.map(\.id).filter { !superseded.contains($0) }.sorted()
+                // Replace only what this capture extends; a run it does not contain stays.
+                let replaced = earlier.filter { SessionIdentity.extends(memory, $0) }
+                let alreadyReplaced = Set(earlier.flatMap(\.supersedes))
+                memory.supersedes = replaced.map(\.id).filter { !alreadyReplaced.contains($0) }.sorted()
                 memory.refreshID()
+                known[key, default: []].append(memory)
             }
             guard seen.insert(memory.id).inserted else { continue }
             summary.memories.append(memory)
@@ -250,21 +266,33 @@ public struct Capturer {
 
     // MARK: - Sessions already in the pool
 
-    func sessionKey(_ memory: Memory) -> String? {
-        guard let session = memory.source.sessionId, let agent = memory.source.agent else { return nil }
-        return "\(agent)\u{0}\(session)"
-    }
-
-    /// Trajectories in the pool that belong to the same agent and session as one of `memories`.
-    func existingSessions(for memories: [Memory]) throws -> [String: [Memory]] {
+    /// Trajectories in the pool of the same agent and session as one of `memories`, by session key.
+    func earlierCaptures(for memories: [Memory]) throws -> [String: [Memory]] {
         guard let pool else { return [:] }
-        let wanted = Set(memories.compactMap(sessionKey))
+        let wanted = Set(memories.compactMap(SessionIdentity.key))
         guard !wanted.isEmpty else { return [:] }
         var out: [String: [Memory]] = [:]
         for memory in try pool.memories(kinds: [.trajectory]) {
-            if let key = sessionKey(memory), wanted.contains(key) { out[key, default: []].append(memory) }
+            if let key = SessionIdentity.key(memory), wanted.contains(key) { out[key, default: []].append(memory) }
         }
         return out
+    }
+
+    /// An earlier capture that already holds all of `memory`, and why; nil when `memory` adds something.
+    ///
+    /// The same task and steps; or steps that are a prefix of an earlier capture's (an older
+    /// copy of a transcript captured after a newer one), unless they are the same steps and
+    /// `memory` ended later (the session went on without a tool call: a final message).
+    func container(of memory: Memory, among earlier: [Memory]) -> (Memory, String)? {
+        if let same = earlier.first(where: { sameTrajectory($0, memory) }) { return (same, "already captured") }
+        for candidate in earlier where SessionIdentity.extends(candidate, memory) {
+            let fewerSteps = stepCount(memory) < stepCount(candidate)
+            let endedEarlier = (memory.source.endedAt ?? "") <= (candidate.source.endedAt ?? "")
+            // A capture in an older format of the same steps is replaced: this one keeps more.
+            let newerFormat = memory.version > candidate.version
+            if fewerSteps || (endedEarlier && !newerFormat) { return (candidate, "contained in a longer capture of the session") }
+        }
+        return nil
     }
 
     /// The same task and steps: a re-capture of an unchanged session from a file that changed elsewhere.
