@@ -56,14 +56,14 @@ export MSWEA_GLOBAL_CONFIG_DIR=$work/mswea-config MSWEA_CONFIGURED=true MSWEA_CO
 export MSWEA_SILENT_STARTUP=1 OPENAI_API_KEY=standin LITELLM_LOCAL_MODEL_COST_MAP=True
 configs=$("$venv/bin/python" -c 'import minisweagent.config as c, os; print(os.path.dirname(c.__file__))')
 
-# mini-swe-agent: NAME CONFIG [extra -c options…]
+# mini-swe-agent: NAME CONFIG [extra -c options…]; MODEL picks the stand-in's variant.
 mini() {
-  local name=$1 config=$2
+  local name=$1 config=$2 model=${MODEL:-openai/mini-standin}
   shift 2
   local dir=$work/mini-$name
   project "$dir"
   (cd "$dir" && "$venv/bin/mini" -c "$config" -c "model.model_kwargs.api_base=$base" -c "environment.cwd=$dir" "$@" \
-    -m openai/mini-standin -t "$task" --yolo --exit-immediately -o "$out/mini-$name.traj.json" </dev/null >"$work/mini-$name.log" 2>&1) ||
+    -m "$model" -t "$task" --yolo --exit-immediately -o "$out/mini-$name.traj.json" </dev/null >"$work/mini-$name.log" 2>&1) ||
     echo "mini $name exited $? (see $work/mini-$name.log)"
 }
 local_env=(-c environment.environment_class=local -c model.model_name=openai/mini-standin)
@@ -73,6 +73,8 @@ mini swebench-backticks "$configs/benchmarks/swebench_backticks.yaml" "${local_e
 mini swebench-xml "$configs/benchmarks/swebench_xml.yaml" "${local_env[@]}" -c model.model_class=litellm_textbased \
   -c 'model.action_regex=<mswea_bash_command>(.*?)</mswea_bash_command>'
 mini step-limit "$configs/mini.yaml" -c agent.step_limit=2
+MODEL=openai/mini-standin-no-check mini no-check "$configs/mini.yaml"
+MODEL=openai/mini-standin-slow mini wall-time "$configs/mini.yaml" -c agent.wall_time_limit_seconds=2
 
 # aider: NAME [aider options…] (standard input: what the user types and answers; --yes-always
 # would refuse to run the commands the model suggests, so the answers are typed)
@@ -102,7 +104,8 @@ try:
 except ValueError:
     print(text); sys.exit()
 for s in report.get("skipped", []): print("  skipped:", s.get("reason"))
-for m in report.get("memories", []):
+for u in report.get("unchangedSessions", []): print("  unchanged:", u.get("reason"))
+for m in report.get("trajectories", []):
     t = m.get("trajectory", {})
     print("  task:", repr(m.get("task", "")[:100]))
     print("  outcome:", m.get("outcome"), json.dumps(m.get("outcomeEvidence")), " domain:", m.get("domain"), "(%s)" % m.get("domainInference"))

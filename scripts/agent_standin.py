@@ -51,15 +51,25 @@ def all_text(messages):
 
 
 def mini_reply(body):
-    """The next step of the mini-swe-agent session, in the format the request asks for."""
+    """The next step of the mini-swe-agent session, in the format the request asks for.
+
+    The model's name picks a variant: `…-no-check` submits right after the edit without
+    running the tests again (and says nothing about them); `…-slow` takes over a second per
+    answer, so a wall-time limit stops the run.
+    """
     messages = body.get("messages", [])
+    model = str(body.get("model", ""))
+    if "slow" in model:
+        time.sleep(1.2)
     turn = sum(1 for m in messages if m.get("role") == "assistant")
     text = all_text(messages)
     swebench = "cat patch.txt" in text
-    steps = MINI_STEPS + ([PATCH_STEP] if swebench else [])
+    steps = (MINI_STEPS[:3] if "no-check" in model else MINI_STEPS) + ([PATCH_STEP] if swebench else [])
     submit = "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT" + (" && cat patch.txt" if swebench else "")
     if turn < len(steps):
         thought, command = steps[turn]
+    elif "no-check" in model:
+        thought, command = "Submitting the change.", submit
     else:
         thought, command = "All tests pass and the patch is what I intended. Submitting.", submit
     if body.get("tools"):

@@ -170,3 +170,129 @@ extension StepRole: CustomTestStringConvertible {
         }
     }
 }
+
+@Suite struct OutcomeInferenceTests {
+    func session(_ steps: [TrajectoryStep], replies: [(Int, String)] = [], final: String? = nil) -> CapturedSession {
+        var s = CapturedSession(format: .claudeCode, task: "t", steps: steps)
+        s.userReplies = replies.map { CapturedSession.UserReply(afterStep: $0.0, text: $0.1) }
+        s.finalMessage = final
+        return s
+    }
+
+    let edit = TrajectoryStep(tool: "Edit", input: #"{"file_path":"a.py","old_string":"x","new_string":"y"}"#, observation: "ok")
+    let failing = TrajectoryStep(tool: "Bash", input: "pytest -q", observation: "1 failed, 2 passed in 0.1s", exitStatus: 1)
+    let passing = TrajectoryStep(tool: "Bash", input: "pytest -q", observation: "3 passed in 0.1s", exitStatus: 0)
+
+    @Test func onlyChecksAfterTheLastEditCount() {
+        // Passed before the edit, nothing after: the test says nothing about the final state.
+        let (outcome, evidence) = OutcomeInference.decide(session([passing, edit]))
+        #expect(outcome == .unknown && evidence == nil)
+        let (after, afterEvidence) = OutcomeInference.decide(session([passing, edit, failing]))
+        #expect(after == .failure)
+        #expect(afterEvidence?.signal == .test && afterEvidence?.step == 2)
+        #expect(afterEvidence?.detail.contains("1 failed, 2 passed") == true)
+    }
+
+    @Test func aLaterUserReplyOverridesTheCheck() {
+        let (outcome, evidence) = OutcomeInference.decide(session([edit, passing], replies: [(2, "it still crashes when I open the page")]))
+        #expect(outcome == .failure && evidence?.signal == .user)
+        // A reply before the last edit is about an older state.
+        let (stale, staleEvidence) = OutcomeInference.decide(session([edit, passing, edit, passing], replies: [(2, "still failing")]))
+        #expect(stale == .success && staleEvidence?.signal == .test)
+    }
+
+    @Test func theHarnessComesFirstAndTheAgentLast() {
+        var stopped = session([edit, passing], final: "All tests pass.")
+        stopped.harness = .init(.failure, "the harness stopped the run: exit status exit_cost")
+        #expect(OutcomeInference.decide(stopped).0 == .failure)
+        #expect(OutcomeInference.decide(stopped).1?.signal == .harness)
+        let spoken = OutcomeInference.decide(session([edit], final: "I fixed the parser and all tests pass."))
+        #expect(spoken.0 == .success && spoken.1?.signal == .agent)
+        let silent = OutcomeInference.decide(session([edit], final: "Here is the diff."))
+        #expect(silent.0 == .unknown && silent.1 == nil)
+    }
+}
+
+@Suite struct DomainInferenceTests {
+    func session(cwd: String?, steps: [TrajectoryStep] = [], instance: String? = nil) -> CapturedSession {
+        var s = CapturedSession(format: .claudeCode, task: "t", steps: steps)
+        s.source.workingDirectory = cwd
+        s.instanceId = instance
+        return s
+    }
+
+    /// Never a user's name, a home or a temporary directory, nor a path flattened into an id.
+    @Test(arguments: [
+        "/home/jdoe", "/Users/jdoe", "/Users/jdoe/Desktop", "/root", "/tmp/tmp.x8Zq2", "/tmp/work/shop", "C:\\Users\\jdoe",
+        "/__home__jdoe", "/workspace", "/testbed",
+    ])
+    func noUserNameOrPlace(_ cwd: String) {
+        let (domain, how) = DomainInference.infer(session(cwd: cwd))
+        #expect(domain == "general", "\(domain) from \(how)")
+    }
+
+    @Test func aPathIdIsNoProject() {
+        let ctf = session(cwd: nil, instance: "__home__jdoe__llm_summer_24__llm_ctf_automation__rev__rock")
+        #expect(DomainInference.infer(ctf).domain == "general")
+        let flattened = session(cwd: "/__home__jdoe__llm_summer_24__llm_ctf_automation__rock")
+        #expect(DomainInference.infer(flattened).domain == "rock")
+        #expect(DomainInference.infer(session(cwd: "/__home__jdoe__llm_summer_24")).domain == "llm_summer_24")
+    }
+
+    /// One project, one domain: its root, a sub-directory, a package, its worktrees.
+    @Test(arguments: [
+        "/home/alice/code/spotter", "/home/alice/code/spotter/assets", "/home/alice/code/spotter/lib",
+        "/home/alice/code/spotter-worktrees/spotter-gqc", "/home/alice/code/spotter/.claude/worktrees/fix-login",
+        "/home/alice/code/spotter/.worktrees/spotter-4te",
+    ])
+    func oneProjectAcrossDirectories(_ cwd: String) {
+        #expect(DomainInference.infer(session(cwd: cwd)).domain == "spotter")
+    }
+
+    @Test func aMonorepoPackageIsItsProject() {
+        #expect(DomainInference.infer(session(cwd: "/srv/src/acme-web/packages/ui")).domain == "acme-web")
+    }
+
+    /// A real repository on disk: its remote names the project, from a worktree and a sub-directory too.
+    @Test func theGitRepositoryAroundTheWorkingDirectory() throws {
+        let dir = try TemporaryDirectory()
+        let root = dir.path + "/checkouts/whatever-name"
+        try FileManager.default.createDirectory(atPath: root + "/src/deep", withIntermediateDirectories: true)
+        func git(_ args: [String], in directory: String) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"] + args
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "git \(args)")
+        }
+        try git(["init", "-q"], in: root)
+        try git(["remote", "add", "origin", "git@github.com:acme/shop.git"], in: root)
+        try "x".write(toFile: root + "/README", atomically: true, encoding: .utf8)
+        try git(["add", "-A"], in: root)
+        try git(["commit", "-qm", "start"], in: root)
+        try git(["worktree", "add", "-q", dir.path + "/elsewhere/feature-x"], in: root)
+        for cwd in [root, root + "/src/deep", dir.path + "/elsewhere/feature-x"] {
+            let (domain, how) = DomainInference.infer(session(cwd: cwd))
+            #expect(domain == "shop", "\(cwd): \(how)")
+            #expect(how.hasPrefix("git remote origin git@github.com:acme/shop.git"))
+        }
+    }
+
+    /// A React/Vite app is javascript/react, though the session also ran Python (a static server, a helper script).
+    @Test func reactIsNotPython() {
+        let steps = [
+            TrajectoryStep(tool: "Read", input: "package.json", observation: #"{"dependencies": {"react": "^19.1.0", "react-dom": "^19.1.0"}, "devDependencies": {"vite": "^7.0.0"}}"#),
+            TrajectoryStep(tool: "Bash", input: "python3 -m http.server 8000", observation: "Serving HTTP", exitStatus: 0),
+            TrajectoryStep(tool: "Bash", input: "python3 scripts/gen_icons.py", observation: "ok", exitStatus: 0),
+            TrajectoryStep(tool: "Edit", input: #"{"file_path":"src/App.jsx","old_string":"a","new_string":"b"}"#, observation: "ok"),
+            TrajectoryStep(tool: "Write", input: #"{"file_path":"src/components/Toggle.jsx","content":"import React from 'react'"}"#, observation: "ok"),
+            TrajectoryStep(tool: "Bash", input: "npm run build", observation: "built in 1.2s", exitStatus: 0),
+        ]
+        let (domain, how) = DomainInference.infer(session(cwd: nil, steps: steps))
+        #expect(domain == "javascript/react", "\(how)")
+    }
+}

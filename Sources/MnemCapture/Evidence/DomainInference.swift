@@ -80,8 +80,12 @@ public enum DomainInference {
     /// Folders of a monorepo whose children are packages of the project above.
     static let packageFolders: Set<String> = ["packages", "crates", "apps", "services", "libs"]
 
-    /// The project a working directory's path names, or nil when it names none.
+    /// Roots of temporary directories: nothing under them is a project.
+    static let temporaryRoots = ["/tmp/", "/var/tmp/", "/private/tmp/", "/var/folders/", "/private/var/folders/", "/dev/shm/"]
+
+    /// The project a working directory's path names, or nil when it names none (or lies in a temporary directory).
     static func projectFromPath(_ path: String) -> (name: String, how: String)? {
+        if temporaryRoots.contains(where: { (path + "/").hasPrefix($0) }) || path.contains("/AppData/Local/Temp") { return nil }
         var parts = path.split(separator: "/").map(String.init)
         if path.contains("\\") { parts = path.split(whereSeparator: { $0 == "\\" || $0 == "/" }).map(String.init) }
         guard !parts.isEmpty else { return nil }
@@ -192,8 +196,9 @@ enum LocalRepository {
                 if let remote = originURL(gitDirectory.appendingPathComponent("config").path), let name = DomainInference.repositoryName(remote) {
                     return (name, "git remote origin \(remote) of \(root.path)")
                 }
-                let name = root.lastPathComponent.lowercased()
-                return name.isEmpty ? nil : (name, "git repository root \(root.path)")
+                // Without a remote, the root's name, unless the root is a scratch directory.
+                guard let (name, _) = DomainInference.projectFromPath(root.path), name == root.lastPathComponent.lowercased() else { return nil }
+                return (name, "git repository root \(root.path)")
             }
             let parent = url.deletingLastPathComponent()
             if parent.path == url.path { return nil }

@@ -36,6 +36,8 @@ enum AiderChatHistory: TranscriptReader {
         var prose: [String] = []
         /// A `/run` typed before the task, offered as the task if nothing else is.
         var firstRun: String?
+        /// Whether the user has typed anything yet in this run.
+        var sawUser = false
     }
 
     static func read(_ path: String, text: inout StepText) throws -> ReadResult {
@@ -109,6 +111,7 @@ enum AiderChatHistory: TranscriptReader {
             if trimmedLine.hasPrefix("#### ") || trimmedLine == "####" {
                 if !current.inUserBlock { takeProse(&current, text: &text) }
                 current.inUserBlock = true
+                current.sawUser = true
                 current.userLines.append(String(trimmedLine.dropFirst(min(5, trimmedLine.count))))
                 current.blocks = [:]
                 continue
@@ -166,7 +169,8 @@ enum AiderChatHistory: TranscriptReader {
                 let candidate = current.previousLine.trimmingWhitespace
                 current.fencePath = looksLikePath(candidate) ? candidate : nil
                 if current.fencePath != nil, current.prose.last?.trimmingWhitespace == candidate { current.prose.removeLast() }
-            } else if !trimmedLine.isEmpty || !(current.prose.last?.isEmpty ?? true) {
+            } else if current.sawUser, !trimmedLine.isEmpty || !(current.prose.last?.isEmpty ?? true) {
+                // Text before the first input is aider's own (a wrapped command line), not a reply.
                 current.prose.append(trimmedLine)
             }
             current.previousLine = trimmedLine

@@ -89,6 +89,7 @@ enum MiniSWEAgentTrajectory: DocumentReader {
         let config = info["config"] ?? .null
         builder.noteModel(config["model"]?.string("model_name") ?? info.string("model_name"))
         builder.session.source.agentVersion = info.string("mini_version")
+        builder.session.source.workingDirectory = config["environment"]?.string("cwd")
         let instance = root.string("instance_id") ?? SWEAgentTrajectory.instanceName(path, suffix: ".traj.json")
         builder.session.instanceId = root.string("instance_id")
         builder.session.source.sessionId = instance

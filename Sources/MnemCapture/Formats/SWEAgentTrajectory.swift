@@ -121,13 +121,9 @@ enum SubmissionOutcome {
     static func apply(exitStatus: String?, to session: inout CapturedSession) {
         guard let status = exitStatus?.trimmingWhitespace, !status.isEmpty else { return }
         session.tags.append("exit-status:\(status.prefix(40))")
-        let lower = status.lowercased()
-        if lower == "submitted" { return }
-        let stopped = lower.hasPrefix("submitted") || lower.hasPrefix("exit_") || lower.contains("limit") || lower.contains("timeout")
-            || lower.contains("time out") || lower.contains("timed out") || lower.contains("error") || lower.contains("exception")
-            || lower.contains("format") || lower.contains("cost") || lower.contains("context")
-        if stopped {
-            session.harness = CapturedSession.Verdict(.failure, "the harness stopped the run: exit status \(status.prefix(80))")
-        }
+        // Anything but a plain submission: a limit, a time-out, an error, or a submission the
+        // harness forced after one (`submitted (exit_cost)`).
+        guard status.lowercased() != "submitted" else { return }
+        session.harness = CapturedSession.Verdict(.failure, "the harness stopped the run: exit status \(status.prefix(80))")
     }
 }
