@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemGit
 
 /// How a capture run reads and what it writes.
 public struct CaptureOptions: Sendable {
@@ -119,7 +120,8 @@ public struct Capturer {
             progress?(n + 1, files.count, file)
             read(file, into: &summary, built: &built)
         }
-        var known = try earlierCaptures(for: built.map(\.memory))
+        let (captures, indexState) = try earlierCaptures(for: built.map(\.memory))
+        var known = captures
         var toAdd: [Memory] = []
         var seen = Set<MemoryID>()
         for (memory, file, format) in built {
@@ -153,6 +155,11 @@ public struct Capturer {
         summary.unchanged.append(contentsOf: result.unchanged)
         summary.captured.removeAll { !added.contains($0.id) }
         summary.commit = result.commit?.description
+        // The index follows the commit without reading back what this run wrote; if it cannot,
+        // it is stale, and the next run brings it up to date from the tree diff.
+        if let commit = result.commit, let state = indexState {
+            try? state.index.advance(from: (state.commit, state.entries), to: commit, adding: toAdd)
+        }
         return summary
     }
 
@@ -266,11 +273,42 @@ public struct Capturer {
 
     // MARK: - Sessions already in the pool
 
-    /// Trajectories in the pool of the same agent and session as one of `memories`, by session key.
-    func earlierCaptures(for memories: [Memory]) throws -> [String: [Memory]] {
-        guard let pool else { return [:] }
+    /// Trajectories in the pool of the same agent and session as one of `memories`, by session
+    /// key, found through the session index (read in full only when the index cannot be used),
+    /// and the index as this run found it, to be moved past the run's commit.
+    func earlierCaptures(for memories: [Memory]) throws -> (captures: [String: [Memory]], index: IndexState?) {
+        guard let pool else { return ([:], nil) }
         let wanted = Set(memories.compactMap(SessionIdentity.key))
-        guard !wanted.isEmpty else { return [:] }
+        guard !wanted.isEmpty else { return ([:], nil) }
+        let index = SessionIndex(pool: pool)
+        guard let (commit, entries, _) = try? index.current() else {
+            return (try scanForSessions(wanted), nil)
+        }
+        var out: [String: [Memory]] = [:]
+        guard let commit else { return (out, IndexState(index: index, commit: commit, entries: entries)) }
+        let tree = try pool.repository.commit(commit).tree
+        for (key, ids) in SessionIndex.ids(for: wanted, in: entries) {
+            for id in ids {
+                let path = MemoryPath.path(kind: .trajectory, id: id)
+                guard let file = try pool.repository.treeEntry(atPath: path, in: tree) else { continue }
+                let memory = try pool.readMemory(blob: file.id, path: path)
+                // A collision of the key's hash prefix: the memory says which session it is.
+                if SessionIdentity.key(memory) == key { out[key, default: []].append(memory) }
+            }
+        }
+        return (out, IndexState(index: index, commit: commit, entries: entries))
+    }
+
+    /// The session index as a run found it.
+    struct IndexState {
+        var index: SessionIndex
+        var commit: ObjectID?
+        var entries: [SessionIndex.Entry]
+    }
+
+    /// Every trajectory of the pool read, for the sessions in `wanted`: what the index spares.
+    func scanForSessions(_ wanted: Set<String>) throws -> [String: [Memory]] {
+        guard let pool, !wanted.isEmpty else { return [:] }
         var out: [String: [Memory]] = [:]
         for memory in try pool.memories(kinds: [.trajectory]) {
             if let key = SessionIdentity.key(memory), wanted.contains(key) { out[key, default: []].append(memory) }
