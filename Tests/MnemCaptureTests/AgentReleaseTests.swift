@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemTestSupport
 import Testing
 
 @testable import MnemCapture
@@ -113,5 +114,32 @@ let agentRuns: [AgentRun] = [
         let runOnly = try read("aider-run-only.chat.history.md")
         #expect(runOnly.steps.map(\.input) == ["python3 -m unittest -v test_calc", "python3 -c \"import calc; print(calc.add(2, 3))\""])
         #expect(runOnly.steps.allSatisfy { $0.observation.isEmpty && $0.exitStatus == nil })
+    }
+}
+
+@Suite struct CapturedSchemaTests {
+    /// Every trajectory capture writes — reasoning, result, evidence included — validates against
+    /// schema/ (the reference JSON Schema implementation, as CI installs it).
+    @Test func capturedTrajectoriesValidate() throws {
+        let probe = try Shell.run("python3", ["-c", "import jsonschema, referencing"])
+        guard probe.status == 0 else {
+            Issue.record("python3 with jsonschema is needed for schema validation (pip install jsonschema): \(probe.stderr)")
+            return
+        }
+        let dir = try TemporaryDirectory()
+        var paths = [Fixtures.root + "/agents", Fixtures.path("codex-rollout.jsonl"), Fixtures.path("gemini-stream.jsonl")]
+        for sample in FormatSamples.all(task: "Fix the cart", command: "npm test", output: "3 passed") { paths.append(try dir.file("samples/" + sample.name, sample.contents)) }
+        if Corpus.isAvailable { paths.append(Corpus.root) }
+        let summary = try Capturer(pool: nil, options: CaptureOptions(dryRun: true)).capture(paths: paths)
+        #expect(summary.memories.count > 20)
+        var files: [String] = []
+        for (n, memory) in summary.memories.enumerated() {
+            let path = dir.path + "/out/\(n).json"
+            try FileManager.default.createDirectory(atPath: dir.path + "/out", withIntermediateDirectories: true)
+            try Data(memory.canonicalBytes()).write(to: URL(fileURLWithPath: path))
+            files.append(path)
+        }
+        let result = try Shell.run("python3", [Locations.packageRoot + "/schema/validate.py"] + files)
+        #expect(result.status == 0, "\(result.stdout.prefix(2000))\(result.stderr.prefix(2000))")
     }
 }

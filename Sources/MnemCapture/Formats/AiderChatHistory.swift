@@ -22,7 +22,8 @@ enum AiderChatHistory: TranscriptReader {
     static let header = "# aider chat started at "
     static let taskCommands = ["/ask ", "/code ", "/architect "]
 
-    struct Run {
+    /// One run's state while its lines are read; a class, so a line's update neither copies it nor its arrays.
+    final class Run {
         var builder = SessionBuilder(format: AiderChatHistory.format)
         var userLines: [String] = []
         var inUserBlock = false
@@ -46,14 +47,14 @@ enum AiderChatHistory: TranscriptReader {
         var run: Run?
         var sawHeader = false
 
-        func takeProse(_ run: inout Run, text: inout StepText) {
+        func takeProse(_ run: Run, text: inout StepText) {
             guard !run.prose.isEmpty else { return }
             let said = run.prose.joined(separator: "\n")
             run.builder.noteReasoning(said, text: &text)
             run.builder.noteAgentText(said)
             run.prose = []
         }
-        func finishUser(_ run: inout Run, text: inout StepText) {
+        func finishUser(_ run: Run, text: inout StepText) {
             guard run.inUserBlock else { return }
             run.inUserBlock = false
             let input = run.userLines.joined(separator: "\n").trimmingWhitespace
@@ -78,9 +79,9 @@ enum AiderChatHistory: TranscriptReader {
             }
         }
         func finishRun(_ run: inout Run?, text: inout StepText, into result: inout ReadResult) {
-            guard var current = run else { return }
-            finishUser(&current, text: &text)
-            takeProse(&current, text: &text)
+            guard let current = run else { return }
+            finishUser(current, text: &text)
+            takeProse(current, text: &text)
             if current.builder.session.task.isEmpty, let firstRun = current.firstRun {
                 current.builder.offerTask(text.task(firstRun))
                 current.builder.offerFirstUserMessage(firstRun, text: &text)
@@ -97,7 +98,7 @@ enum AiderChatHistory: TranscriptReader {
             if trimmedLine.hasPrefix(header) {
                 finishRun(&run, text: &text, into: &result)
                 sawHeader = true
-                var next = Run()
+                let next = Run()
                 let started = String(trimmedLine.dropFirst(header.count)).trimmingWhitespace
                 let iso = started.replacingOccurrences(of: " ", with: "T")
                 next.builder.noteTime(iso)
@@ -105,18 +106,16 @@ enum AiderChatHistory: TranscriptReader {
                 run = next
                 continue
             }
-            guard var current = run else { continue }
-            run = nil  // so the run's arrays are uniquely referenced while this line updates them
-            defer { run = current }
+            guard let current = run else { continue }
             if trimmedLine.hasPrefix("#### ") || trimmedLine == "####" {
-                if !current.inUserBlock { takeProse(&current, text: &text) }
+                if !current.inUserBlock { takeProse(current, text: &text) }
                 current.inUserBlock = true
                 current.sawUser = true
                 current.userLines.append(String(trimmedLine.dropFirst(min(5, trimmedLine.count))))
                 current.blocks = [:]
                 continue
             }
-            finishUser(&current, text: &text)
+            finishUser(current, text: &text)
             if trimmedLine.hasPrefix("> ") {
                 let console = String(trimmedLine.dropFirst(2))
                 if console.hasPrefix("Aider v") {
@@ -128,7 +127,7 @@ enum AiderChatHistory: TranscriptReader {
                 } else if console.hasPrefix("Applied edit to ") {
                     let file = String(console.dropFirst("Applied edit to ".count))
                     let blocks = current.blocks.removeValue(forKey: file) ?? []
-                    takeProse(&current, text: &text)
+                    takeProse(current, text: &text)
                     for block in blocks {
                         let root = current.builder.session.source.workingDirectory
                         current.builder.addPatch(patch(file: file, block: block, root: root), limit: text.maxPatchLength)
@@ -141,7 +140,7 @@ enum AiderChatHistory: TranscriptReader {
                     let index = current.builder.addStep(tool: "git-commit", input: text.input(String(console.dropFirst("Commit ".count))))
                     current.builder.setResult(index, observation: text.observation(console))
                 } else if console.hasPrefix("Running ") {
-                    takeProse(&current, text: &text)
+                    takeProse(current, text: &text)
                     let index = current.builder.addStep(tool: "shell", input: text.input(String(console.dropFirst("Running ".count))))
                     if index >= 0 { current.builder.session.unrecordedOutput.insert(index) }
                 } else if console.hasPrefix("Added "), console.hasSuffix(" to the chat."), !console.contains(" of output ") {
@@ -193,22 +192,46 @@ enum AiderChatHistory: TranscriptReader {
     /// The diff of one applied edit block: SEARCH/REPLACE pairs as replacements, a whole-file
     /// block as the file's new content.
     static func patch(file: String, block: String, root: String?) -> String {
-        guard block.contains("<<<<<<< SEARCH") else { return PatchText.replacement(path: file, old: "", new: block, root: root) }
-        var out = ""
-        var rest = Substring(block)
-        while let open = rest.range(of: "<<<<<<< SEARCH") {
-            rest = rest[open.upperBound...]
-            guard let middle = rest.range(of: "\n=======") else { break }
-            let old = rest[..<middle.lowerBound].drop(while: { $0 == "\n" })
-            rest = rest[middle.upperBound...]
-            let close = rest.range(of: "\n>>>>>>> REPLACE")
-            let new = rest[..<(close?.lowerBound ?? rest.endIndex)].drop(while: { $0 == "\n" })
-            let piece = PatchText.replacement(path: file, old: String(old), new: String(new), root: root)
-            out += out.isEmpty ? piece : String(piece[(piece.range(of: "@@ @@\n")?.lowerBound ?? piece.startIndex)...])
-            guard let close else { break }
-            rest = rest[close.upperBound...]
+        guard ByteSearch.contains(block, "<<<<<<< SEARCH") else { return PatchText.replacement(path: file, old: "", new: block, root: root) }
+        var out = Array(PatchText.header(PatchText.relative(file, to: root)).utf8)
+        var text = block
+        text.withUTF8 { b in
+            func starts(_ line: Slice<UnsafeBufferPointer<UInt8>>, _ marker: StaticString) -> Bool {
+                line.count >= marker.utf8CodeUnitCount && line.prefix(marker.utf8CodeUnitCount).elementsEqual(UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount))
+            }
+            var state = 0  // 0 outside, 1 the SEARCH part, 2 the REPLACE part
+            var start = 0
+            while start < b.count {
+                var end = start
+                while end < b.count, b[end] != 0x0A { end += 1 }
+                let line = b[start..<end]
+                switch state {
+                case 0:
+                    if starts(line, "<<<<<<< SEARCH") {
+                        out += Array("@@ @@\n".utf8)
+                        state = 1
+                    }
+                case 1:
+                    if starts(line, "=======") {
+                        state = 2
+                    } else {
+                        out.append(0x2D)
+                        out += line
+                        out.append(0x0A)
+                    }
+                default:
+                    if starts(line, ">>>>>>> REPLACE") {
+                        state = 0
+                    } else {
+                        out.append(0x2B)
+                        out += line
+                        out.append(0x0A)
+                    }
+                }
+                start = end + 1
+            }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func looksLikePath(_ s: String) -> Bool {
