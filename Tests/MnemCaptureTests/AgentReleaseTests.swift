@@ -29,10 +29,13 @@ let agentRuns: [AgentRun] = [
     // Stopped by the harness: a step limit, a wall-time limit.
     // Two steps say too little about the language: the domain stays general.
     AgentRun(file: "mini-step-limit.traj.json", tools: ["bash", "bash"], outcome: .failure, signal: .harness, domain: "general"),
-    AgentRun(file: "mini-wall-time.traj.json", tools: ["bash", "bash"], outcome: .failure, signal: .harness, domain: "general"),
-    // aider: whole-file and diff edits, a suggested command the user agreed to, `/run` only.
+    AgentRun(file: "mini-wall-time.traj.json", tools: ["bash"], outcome: .failure, signal: .harness, domain: "general"),
+    // aider: whole-file, diff, diff-fenced and udiff edits, a suggested command the user agreed
+    // to (udiff teaches none), `/run` only.
     AgentRun(file: "aider-whole.chat.history.md", tools: ["edit", "git-commit"], outcome: .unknown, signal: nil),
     AgentRun(file: "aider-diff.chat.history.md", tools: ["edit", "git-commit", "shell"], outcome: .unknown, signal: nil),
+    AgentRun(file: "aider-diff-fenced.chat.history.md", tools: ["edit", "git-commit", "shell"], outcome: .unknown, signal: nil),
+    AgentRun(file: "aider-udiff.chat.history.md", tools: ["edit", "git-commit"], outcome: .unknown, signal: nil),
     AgentRun(file: "aider-run-only.chat.history.md", tools: ["shell", "shell"], outcome: .unknown, signal: nil),
 ]
 
@@ -107,6 +110,13 @@ let agentRuns: [AgentRun] = [
         #expect(shell.input == "python3 -m unittest -v test_calc")
         #expect(shell.observation.isEmpty && shell.exitStatus == nil)
         #expect(diff.trajectory?.result?.patch?.contains("\n-def add(a, b):\n-    return a - b\n+def add(a, b):\n+    return a + b\n") == true)
+
+        // The file name inside the fence (diff-fenced), or a unified diff (udiff): the same edit.
+        let fenced = try read("aider-diff-fenced.chat.history.md")
+        #expect(fenced.steps[0].input.hasPrefix("calc.py\n<<<<<<< SEARCH"))
+        #expect(fenced.trajectory?.result?.patch == diff.trajectory?.result?.patch)
+        let udiff = try read("aider-udiff.chat.history.md")
+        #expect(udiff.trajectory?.result?.patch?.contains("\n-    return a - b\n+    return a + b\n") == true)
 
         let whole = try read("aider-whole.chat.history.md")
         #expect(whole.trajectory?.result?.patch?.contains("+def mul(a, b):\n") == true)

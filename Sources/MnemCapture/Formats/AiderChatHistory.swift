@@ -3,7 +3,8 @@ import MnemCore
 /// Reads Aider's `.aider.chat.history.md`, line by line; every `# aider chat started at` run is a session.
 ///
 /// - Steps, in file order: `> Applied edit to <path>` (tool `edit`; input the path and the
-///   SEARCH/REPLACE or whole-file block the reply gave for it), a command the user ran
+///   block the reply gave for it: SEARCH/REPLACE after the path or with the path inside the
+///   fence, a whole file, or a unified diff), a command the user ran
 ///   (`#### /run CMD` or `#### !CMD`) or agreed to run from the model's suggestions
 ///   (`> Running CMD`) (tool `shell`), `> Commit <sha> <message>` (tool `git-commit`).
 ///   Aider keeps no command output in the history (it only says how many lines it added to
@@ -154,13 +155,13 @@ enum AiderChatHistory: TranscriptReader {
             // Assistant text: collect fenced blocks that follow a path line, and the prose around them.
             if let fence = current.fence {
                 if trimmedLine == fence {
-                    if let path = current.fencePath {
-                        current.blocks[path, default: []].append(current.fenceBody.joined(separator: "\n"))
+                    if let (path, block) = editBlock(path: current.fencePath, body: current.fenceBody) {
+                        current.blocks[path, default: []].append(block)
                     }
                     current.fence = nil
                     current.fencePath = nil
                     current.fenceBody = []
-                } else if current.fencePath != nil {
+                } else {
                     current.fenceBody.append(trimmedLine)
                 }
             } else if trimmedLine.hasPrefix("```") {
@@ -182,6 +183,23 @@ enum AiderChatHistory: TranscriptReader {
         return result
     }
 
+    /// The file and edit of a fenced block: after a path line (whole and diff formats), with the
+    /// path as the fence's first line (diff-fenced), or a unified diff naming it (udiff).
+    static func editBlock(path: String?, body: [String]) -> (String, String)? {
+        if let path { return (path, body.joined(separator: "\n")) }
+        guard body.count >= 2 else { return nil }
+        let first = body[0].trimmingWhitespace
+        if body[1].hasPrefix("<<<<<<< SEARCH"), looksLikePath(first) {
+            return (first, body.dropFirst().joined(separator: "\n"))
+        }
+        if body[0].hasPrefix("--- "), body[1].hasPrefix("+++ ") {
+            var target = String(body[1].dropFirst(4)).trimmingWhitespace
+            if target.hasPrefix("b/") { target = String(target.dropFirst(2)) }
+            if looksLikePath(target) { return (target, body.joined(separator: "\n")) }
+        }
+        return nil
+    }
+
     /// The command of a `/run CMD` or `!CMD` input, else nil.
     static func shellCommand(_ input: String) -> String? {
         if input.hasPrefix("/run ") { return String(input.dropFirst(5)).trimmingWhitespace }
@@ -192,6 +210,11 @@ enum AiderChatHistory: TranscriptReader {
     /// The diff of one applied edit block: SEARCH/REPLACE pairs as replacements, a whole-file
     /// block as the file's new content.
     static func patch(file: String, block: String, root: String?) -> String {
+        if block.hasPrefix("--- ") {
+            // Already a diff (udiff format); aider's hunks have no line numbers (`@@ ... @@`).
+            let p = PatchText.relative(file, to: root)
+            return "diff --git a/\(p) b/\(p)\n" + block + (block.hasSuffix("\n") ? "" : "\n")
+        }
         guard ByteSearch.contains(block, "<<<<<<< SEARCH") else { return PatchText.replacement(path: file, old: "", new: block, root: root) }
         var out = Array(PatchText.header(PatchText.relative(file, to: root)).utf8)
         var text = block
