@@ -325,7 +325,8 @@ public struct Capturer {
     ///
     /// The same task and steps; or steps that are a prefix of an earlier capture's (an older
     /// copy of a transcript captured after a newer one), unless they are the same steps and
-    /// `memory` ended later (the session went on without a tool call: a final message).
+    /// `memory` ended later (the session went on without a tool call: a final message) or is in
+    /// a newer format (it keeps what the older capture could not).
     func container(of memory: Memory, among earlier: [Memory]) -> (Memory, String)? {
         if let same = earlier.first(where: { sameTrajectory($0, memory) }) { return (same, "already captured") }
         for candidate in earlier where SessionIdentity.extends(candidate, memory) {

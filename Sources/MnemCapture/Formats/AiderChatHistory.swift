@@ -72,12 +72,7 @@ enum AiderChatHistory: TranscriptReader {
                 guard let command = taskCommands.first(where: { input.hasPrefix($0) }) else { return }
                 typed = String(input.dropFirst(command.count))
             }
-            if run.builder.session.task.isEmpty {
-                run.builder.offerTask(text.task(typed))
-                run.builder.offerFirstUserMessage(typed, text: &text)
-            } else {
-                run.builder.noteUserReply(typed, text: &text)
-            }
+            run.builder.noteUserMessage(typed, text: &text)
         }
         func finishRun(_ run: inout Run?, text: inout StepText, into result: inout ReadResult) {
             guard let current = run else { return }
@@ -234,22 +229,15 @@ enum AiderChatHistory: TranscriptReader {
                         out += Array("@@ @@\n".utf8)
                         state = 1
                     }
-                case 1:
-                    if starts(line, "=======") {
-                        state = 2
-                    } else {
-                        out.append(0x2D)
-                        out += line
-                        out.append(0x0A)
-                    }
+                case 1 where starts(line, "======="):
+                    state = 2
+                case 2 where starts(line, ">>>>>>> REPLACE"):
+                    state = 0
                 default:
-                    if starts(line, ">>>>>>> REPLACE") {
-                        state = 0
-                    } else {
-                        out.append(0x2B)
-                        out += line
-                        out.append(0x0A)
-                    }
+                    // A line of the SEARCH part is removed, of the REPLACE part added.
+                    out.append(state == 1 ? 0x2D : 0x2B)
+                    out += line
+                    out.append(0x0A)
                 }
                 start = end + 1
             }
