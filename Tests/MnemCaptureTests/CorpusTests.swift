@@ -326,6 +326,14 @@ struct CorpusTests {
         for (domain, how) in Set(trajectories.map { "\($0.domain)\u{0}\($0.domainInference ?? "")" }).sorted().map({ $0.split(separator: "\u{0}", omittingEmptySubsequences: false) }).map({ (String($0[0]), String($0[1])) }) {
             print("  domain \(domain) ← \(how)")
         }
+        // What compaction needs beside the steps: kept in (nearly) every session that has it.
+        let withReasoning = trajectories.filter { $0.steps.contains { !($0.reasoning ?? "").isEmpty } }
+        let withFinal = trajectories.filter { !($0.trajectory?.result?.finalMessage ?? "").isEmpty }
+        let withPatch = trajectories.filter { !($0.trajectory?.result?.patch ?? "").isEmpty }
+        let withFirst = trajectories.filter { !($0.trajectory?.firstUserMessage ?? "").isEmpty }
+        print("corpus kept: reasoning in \(withReasoning.count), final message in \(withFinal.count), patch in \(withPatch.count), first user message in \(withFirst.count), of \(trajectories.count)")
+        #expect(withReasoning.count * 10 >= trajectories.count * 9)
+        #expect(withFinal.count * 10 >= trajectories.count * 9)
         let supersessions = trajectories.filter { !$0.supersedes.isEmpty }
         print("corpus supersessions: \(supersessions.count)")
         #expect(Double(unknown.count) <= 0.4 * Double(trajectories.count))
