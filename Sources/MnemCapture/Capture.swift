@@ -139,8 +139,11 @@ public struct Capturer {
                 // Replace only what this capture extends; a run it does not contain stays.
                 let replaced = earlier.filter { SessionIdentity.extends(memory, $0) }
                 let alreadyReplaced = Set(earlier.flatMap(\.supersedes))
-                memory.supersedes = replaced.map(\.id).filter { !alreadyReplaced.contains($0) }.sorted()
-                memory.refreshID()
+                let supersedes = replaced.map(\.id).filter { !alreadyReplaced.contains($0) }.sorted()
+                if !supersedes.isEmpty {
+                    memory.supersedes = supersedes
+                    memory.refreshID()
+                }
                 known[key, default: []].append(memory)
             }
             guard seen.insert(memory.id).inserted else { continue }
