@@ -13,6 +13,7 @@ struct BenchCommand: Command {
                mnem bench embed [--count N]
                mnem bench capture [--corpus PATH] [--runs N]
                mnem bench pull [--count N] [--base N] [--runs N]
+               mnem bench quality [--corpus PATH]
 
           write         N memories (~1.5 KB) in one commit vs git fast-import of the same files;
                         then one memory added to a pool of --base memories (median of --runs ≥ 10)
@@ -40,9 +41,14 @@ struct BenchCommand: Command {
 
           pull          mnem pull of --count new memories (default here 1000) into a pool of --base,
                         vs git fetch + merge of the same commits
+
+          quality       a pool of the corpus (capture + offline compact): unrelated prompts given
+                        memories, coding tasks served and their sets' mean Jaccard, the pool's mean
+                        pairwise cosine, top-5 agreement with MiniLM (and MiniLM itself on the pool
+                        when Python has it)
         """
 
-    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull }
+    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull, quality }
 
     var target: Target
     var count: Int
@@ -86,6 +92,8 @@ struct BenchCommand: Command {
         case .capture:
             try CaptureBench.run(corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), runs: runs, console: console)
         case .pull: try PullBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
+        case .quality:
+            try QualityBenchmark.run(corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), console: console)
         }
         return 0
     }
