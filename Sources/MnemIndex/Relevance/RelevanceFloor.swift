@@ -77,6 +77,13 @@ public struct RelevanceFloor: Sendable {
         return Calibration(highest: highest, spread: max(variance.squareRoot(), 1e-3))
     }
 
+    /// The highest similarity of a background prompt to `query` (normalized): how close the
+    /// query itself is to everyday text. A query closer to some everyday prompt than to every
+    /// memory is not about the pool's work (see `RankingPolicy`).
+    public func highestBackgroundSimilarity(to query: [Float]) -> Float {
+        calibration(of: query).highest
+    }
+
     /// The background statistics of the memory in `row` of `sidecar`.
     public func calibration(of row: Int, in sidecar: Sidecar) -> Calibration {
         calibration(of: sidecar.vector(at: row))
