@@ -40,7 +40,7 @@ bench: release
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mnem
 	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/mnem
-	install -m 0644 model/minilm-l6-m2v-256.mnemb model/LICENSE model/NOTICE $(DESTDIR)$(PREFIX)/share/mnem/
+	install -m 0644 model/minilm-l6-tl-256.mnemb model/LICENSE model/NOTICE $(DESTDIR)$(PREFIX)/share/mnem/
 
 clean:
 	rm -rf .build

@@ -48,7 +48,7 @@ enum QualityBenchmark {
         let memories = try pool.memories()
         var kinds: [MemoryKind: Int] = [:]
         for memory in memories { kinds[memory.kind, default: 0] += 1 }
-        console.out("bench quality: a pool of \(transcripts.count) corpus transcripts → \(memories.count) memories (" + MemoryKind.allCases.map { "\(kinds[$0] ?? 0) \($0.plural)" }.joined(separator: ", ") + "), embedder \(embedder.id)")
+        console.out("bench quality: a pool of \(transcripts.count) corpus transcripts → \(memories.count) memories (" + MemoryKind.allCases.map { "\($0.rawValue) \(kinds[$0] ?? 0)" }.joined(separator: ", ") + "), embedder \(embedder.id)")
         console.out("  (built with this binary's mnem capture and offline mnem compact; context as the UserPromptSubmit hook builds it)")
 
         let project = dir + "/project"
@@ -176,9 +176,10 @@ enum QualityBenchmark {
 enum MiniLMReference {
     static var script: String { QualityBenchmark.checkout.appendingPathComponent("scripts/minilm_reference.py").path }
 
-    /// A Python that can run the reference: `MNEM_PYTHON`, the checkout's `.venv-distill`, else `python3`.
+    /// A Python that can run the reference: `MNEM_PYTHON` ('none' skips it), the checkout's
+    /// `.venv-distill`, else `python3`.
     static func python(_ console: Console) -> String? {
-        guard FileManager.default.fileExists(atPath: script) else { return nil }
+        guard FileManager.default.fileExists(atPath: script), console.environment["MNEM_PYTHON"] != "none" else { return nil }
         var candidates: [String] = []
         if let given = console.environment["MNEM_PYTHON"], !given.isEmpty { candidates.append(given) }
         candidates.append(QualityBenchmark.checkout.appendingPathComponent(".venv-distill/bin/python").path)
