@@ -70,17 +70,6 @@ struct RelevanceTests {
         }
     }
 
-    static func meanJaccard(_ sets: [Set<MemoryID>]) -> Double {
-        var total = 0.0
-        var pairs = 0
-        for i in sets.indices {
-            for j in sets.indices where j > i && !(sets[i].isEmpty && sets[j].isEmpty) {
-                total += Double(sets[i].intersection(sets[j]).count) / Double(sets[i].union(sets[j]).count)
-                pairs += 1
-            }
-        }
-        return pairs == 0 ? 0 : total / Double(pairs)
-    }
 
     @Test("unrelated prompts inject nothing; coding tasks get memories, and different ones")
     func floorAndDiversity() throws {
@@ -90,7 +79,7 @@ struct RelevanceTests {
         let offTopic = try Self.injected(EvaluationPrompts.offTopic, retriever: retriever)
         let tasks = try Self.injected(EvaluationPrompts.codingTasks, retriever: retriever)
         let served = tasks.filter { !$0.isEmpty }.count
-        let jaccard = Self.meanJaccard(tasks)
+        let jaccard = EvaluationPrompts.meanJaccard(tasks)
         print("relevance: \(offTopic.filter { !$0.isEmpty }.count)/\(offTopic.count) unrelated prompts got memories; \(served)/\(tasks.count) tasks served; mean Jaccard \(String(format: "%.3f", jaccard))")
         #expect(offTopic.filter { !$0.isEmpty }.count <= 1)
         #expect(Double(served) >= 0.75 * Double(tasks.count))

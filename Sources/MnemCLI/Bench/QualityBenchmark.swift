@@ -61,7 +61,7 @@ enum QualityBenchmark {
         let tasks = try EvaluationPrompts.codingTasks.map { Set(try injected($0)) }
         let offCount = offTopic.filter { !$0.isEmpty }.count
         let served = tasks.filter { !$0.isEmpty }.count
-        let jaccard = meanJaccard(tasks)
+        let jaccard = EvaluationPrompts.meanJaccard(tasks)
         console.out("  off-topic prompts given memories     \(offCount) of \(offTopic.count)   (goal ≤ 1)")
         console.out("  coding tasks given memories          \(served) of \(tasks.count) = \(percent(Double(served) / Double(max(1, tasks.count))))   (goal ≥ 75%), \(String(format: "%.1f", Double(tasks.reduce(0) { $0 + $1.count }) / Double(max(1, tasks.count)))) memories each on average")
         console.out("  mean Jaccard between tasks' sets     \(String(format: "%.3f", jaccard))   (goal ≤ 0.3)")
@@ -102,17 +102,6 @@ enum QualityBenchmark {
 
     static func percent(_ fraction: Double) -> String { String(format: "%.0f%%", fraction * 100) }
 
-    static func meanJaccard(_ sets: [Set<MemoryID>]) -> Double {
-        var total = 0.0
-        var pairs = 0
-        for i in sets.indices {
-            for j in sets.indices where j > i && !(sets[i].isEmpty && sets[j].isEmpty) {
-                total += Double(sets[i].intersection(sets[j]).count) / Double(sets[i].union(sets[j]).count)
-                pairs += 1
-            }
-        }
-        return pairs == 0 ? 0 : total / Double(pairs)
-    }
 
     /// The mean cosine over distinct pairs (vectors normalized; zero vectors skipped); a sample of 2,000 for large pools.
     static func meanPairwiseCosine(_ vectors: [[Float]]) -> Double {
