@@ -8,10 +8,13 @@ struct MCPCommand: Command {
     static let help = """
         Usage: mnem mcp
 
-        JSON-RPC 2.0, one message per line, on standard input and output. Tools: search_memories,
-        get_memory, add_insight, record_feedback. Nothing but JSON-RPC is written to standard output.
+        JSON-RPC 2.0, one message per line (at most 4 MiB), on standard input and output, at
+        protocol 2026-07-28 (server/discover, no handshake) and, through initialize, 2025-11-25,
+        2025-06-18, 2025-03-26 and 2024-11-05. Tools: search_memories, get_memory (read-only),
+        add_insight, record_feedback; resources: memory://ID. Bad arguments are tool results with
+        isError, which the model reads. Nothing but JSON-RPC is written to standard output.
 
-        Register it with an agent, e.g. Claude Code: claude mcp add mnem -- mnem mcp
+        Register it with an agent: mnem mcp install claude-code|codex|gemini|cursor
         """
 
     var global: GlobalOptions
