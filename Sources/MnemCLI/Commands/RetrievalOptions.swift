@@ -96,6 +96,7 @@ struct RetrievalOptions: Sendable {
     }
 
     func report(_ retriever: Retriever, ranking: RankingPolicy, _ console: Console) {
+        InvalidMemoryReport.skipped(retriever.lastReport, console)
         guard verbose else { return }
         if let report = retriever.lastReport { console.err("mnem: \(report)") }
         console.err("mnem: query domain \(ranking.queryDomain ?? "unknown"), ranking \(ranking.order.rawValue)")
