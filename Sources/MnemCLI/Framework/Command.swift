@@ -167,6 +167,8 @@ public enum MnemCLI {
             return try instance.run(console)
         } catch let error as UsageError {
             console.err("mnem: \(error.message)")
+            // What agents and git run never fails them, even called wrongly.
+            if arguments.first(where: { !$0.hasPrefix("-") }) == HookCommand.name { return ExitCode.success }
             return ExitCode.usage
         } catch {
             console.err("mnem: \(error.oneLine)")
