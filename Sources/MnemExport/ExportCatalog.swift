@@ -92,9 +92,9 @@ struct ExportCatalog: Sendable {
                 let json = try blob.bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.parse(buffer) }
                 return .success(try Memory(json: json, idPolicy: .mustMatch))
             } catch let error as JSONParseError {
-                return .failure(PoolError("\(blob.path): \(error.description)"))
+                return .failure(PoolError(error.description))
             } catch let error as MemoryValidationError {
-                return .failure(PoolError("\(blob.path): \(error.description)"))
+                return .failure(PoolError(error.description))
             }
         }
         var memories: [Memory] = []

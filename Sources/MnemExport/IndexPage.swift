@@ -43,7 +43,7 @@ struct IndexPage {
             for (facet, value) in facetValues(memory).enumerated() {
                 rows += "," + (value.map { String(intern($0, facet, &tables, &lookup)) } ?? "-1")
             }
-            rows += "," + HTML.jsString(memory.headline.firstLine(limit: Self.headlineLimit))
+            rows += "," + HTML.jsString(memory.title(limit: Self.headlineLimit))
             rows += "," + HTML.jsString(searchText(memory))
             rows += "," + (catalog.netFeedback(memory.id).map(String.init) ?? "null") + "]"
         }
@@ -91,7 +91,7 @@ struct IndexPage {
 
     func row(_ m: Memory) -> String {
         var html = "<tr><td><span class=\"kind \(m.kind.rawValue)\">\(m.kind.rawValue)</span></td>"
-        html += "<td><a href=\"\(SitePage.memoryPath(m.id))\">\(HTML.escape(m.headline.firstLine(limit: Self.headlineLimit)))</a></td>"
+        html += "<td><a href=\"\(SitePage.memoryPath(m.id))\">\(HTML.escape(m.title(limit: Self.headlineLimit)))</a></td>"
         html += "<td>\(HTML.escape(m.domain))</td><td>\(HTML.escape(m.source.agent ?? "—"))</td><td>\(HTML.escape(m.source.model ?? "—"))</td>"
         html += "<td><span class=\"outcome \(m.outcome.rawValue)\">\(m.outcome.rawValue)</span></td>"
         html += "<td>\(feedbackCell(m.id))</td></tr>\n"

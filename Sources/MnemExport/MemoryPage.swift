@@ -30,7 +30,7 @@ struct MemoryPage {
         body += "<section id=\"content\">\n<h2>Content</h2>\n\(content())</section>\n"
         body += "<section id=\"provenance\">\n<h2>Provenance</h2>\n\(provenance())</section>\n"
         body += "<section id=\"feedback\">\n<h2>Feedback</h2>\n\(feedback())</section>\n"
-        return SitePage.frame(title: m.headline.firstLine(limit: 80), path: path, current: nil, footer: footer, body: body)
+        return SitePage.frame(title: m.title(limit: 80), path: path, current: nil, footer: footer, body: body)
     }
 
     // MARK: - Pieces
@@ -47,7 +47,7 @@ struct MemoryPage {
         guard let target = catalog.memory(id) else {
             return "<span class=\"gone\" title=\"not at the tip: forgotten, superseded or never pulled\">\(id.short)</span>"
         }
-        return "<a href=\"\(SitePage.link(to: id, from: path))\"><span class=\"kind \(target.kind.rawValue)\">\(target.kind.rawValue)</span> \(HTML.escape(target.headline.firstLine(limit: 100)))</a>"
+        return SitePage.memoryLink(target, href: SitePage.link(to: id, from: path))
     }
 
     func linkList(_ ids: [MemoryID]) -> String {

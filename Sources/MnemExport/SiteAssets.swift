@@ -51,10 +51,15 @@ enum SiteAssets {
         table { border-collapse: collapse; width: 100%; }
         th, td { text-align: left; padding: .35em .5em; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { font-size: 13px; color: var(--muted); font-weight: 600; }
-        table.memories td:nth-child(2) { overflow-wrap: anywhere; }
-        table.counts td.n { text-align: right; font-variant-numeric: tabular-nums; width: 6em; }
-        table.counts meter { width: 14em; }
+        table.memories td:nth-child(2) { width: 45%; overflow-wrap: anywhere; }
+        table.memories td:nth-child(3), table.memories td:nth-child(4), table.memories td:nth-child(5) { max-width: 12em; overflow-wrap: anywhere; }
+        table.memories td:first-child, table.memories td:nth-child(6), table.memories td:nth-child(7) { white-space: nowrap; }
+        table.counts { table-layout: fixed; }
+        table.counts td:first-child { width: 55%; overflow-wrap: anywhere; }
+        table.counts td.n { text-align: right; font-variant-numeric: tabular-nums; width: 5em; }
+        table.counts meter { width: 100%; }
         .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(22em, 1fr)); gap: 0 2em; }
+        .columns > section { min-width: 0; }
         figure.analysis img { max-width: 100%; border: 1px solid var(--line); background: #fff; }
         button { font-size: 14px; }
 

@@ -28,6 +28,11 @@ enum SitePage {
         path.hasPrefix("m/") ? "../\(id.rawValue.prefix(2))/\(id.rawValue).html" : memoryPath(id)
     }
 
+    /// A link to `memory`'s page at `href`: its kind and its title.
+    static func memoryLink(_ memory: Memory, href: String) -> String {
+        "<a href=\"\(href)\"><span class=\"kind \(memory.kind.rawValue)\">\(memory.kind.rawValue)</span> \(HTML.escape(memory.title(limit: 100)))</a>"
+    }
+
     /// A link to the index with a filter already applied, e.g. `index.html#domain=python`.
     static func filtered(_ facet: String, _ value: String, root: String) -> String {
         "\(root)\(index)#\(facet)=\(percentEncoded(value))"
@@ -73,5 +78,13 @@ enum SitePage {
         for script in scripts { page += "<script src=\"\(root)\(script)\"></script>\n" }
         page += "</body>\n</html>\n"
         return page
+    }
+}
+
+extension Memory {
+    /// The first line of the headline, at most `limit` characters; the short id when there is none.
+    func title(limit: Int) -> String {
+        let line = headline.firstLine(limit: limit)
+        return line.isEmpty ? id.short : line
     }
 }

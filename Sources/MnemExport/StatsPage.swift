@@ -88,7 +88,7 @@ struct StatsPage {
             var html = "<h3>\(title)</h3>\n<ul class=\"links\">\n"
             for (id, net) in items {
                 guard let memory = catalog.memory(id) else { continue }
-                html += "<li><a href=\"\(SitePage.memoryPath(id))\"><span class=\"kind \(memory.kind.rawValue)\">\(memory.kind.rawValue)</span> \(HTML.escape(memory.headline.firstLine(limit: 100)))</a> \(net > 0 ? "+" : "")\(net)</li>\n"
+                html += "<li>\(SitePage.memoryLink(memory, href: SitePage.memoryPath(id))) \(net > 0 ? "+" : "")\(net)</li>\n"
             }
             return html + "</ul>\n"
         }
@@ -102,8 +102,9 @@ struct StatsPage {
         for list in catalog.arrivals.values {
             for remote in Set(list.map(\.remote)) { remotes[remote, default: 0] += 1 }
         }
-        let authors = Set(catalog.commits.map(\.author)).count
-        var html = "<p>\(catalog.commits.count) commit\(catalog.commits.count == 1 ? "" : "s") added the memories at the tip, by \(authors) author\(authors == 1 ? "" : "s").</p>\n"
+        let adding = Set(catalog.addedIn.values)
+        let authors = Set(adding.map { catalog.commits[$0].author }).count
+        var html = "<p>\(adding.count) commit\(adding.count == 1 ? "" : "s") added the memories at the tip, by \(authors) author\(authors == 1 ? "" : "s").</p>\n"
         if remotes.isEmpty { return html + "<p class=\"none\">No memory arrived through a pull.</p>\n" }
         html += "<table class=\"counts\">\n"
         for (remote, count) in remotes.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
