@@ -19,16 +19,18 @@ public enum HTMLExport {
 
     /// Exports the tip of `pool` to `directory`, replacing an earlier export there.
     ///
-    /// - Parameter analysisSVG: the `mnem analyze` plot, written as `analysis.svg` and shown on
-    ///   the stats page through an `<img>` (so any script in it never runs); nil leaves it out.
+    /// - Parameters:
+    ///   - analysisSVG: the `mnem analyze` plot, written as `analysis.svg` and shown on the stats
+    ///     page through an `<img>` (so any script in it never runs); nil leaves it out.
+    ///   - analysisNote: why there is no plot, for the stats page.
     /// - Throws: `ExportError` when the directory cannot be written or is not an export;
     ///   pool errors when the repository cannot be read. A failure leaves `directory` as it was.
     /// - Complexity: O(n) in the memories at the tip plus one walk of the history (see `ExportCatalog`).
-    public static func export(pool: Pool, to directory: String, analysisSVG: String? = nil) throws -> Report {
+    public static func export(pool: Pool, to directory: String, analysisSVG: String? = nil, analysisNote: String? = nil) throws -> Report {
         let catalog = try ExportCatalog.load(pool)
         let writer = try SiteWriter(target: directory)
         do {
-            let report = try write(catalog, analysisSVG: analysisSVG, with: writer)
+            let report = try write(catalog, analysisSVG: analysisSVG, analysisNote: analysisNote, with: writer)
             try writer.commit()
             return report
         } catch {
@@ -43,7 +45,7 @@ public enum HTMLExport {
         return text + " · \(catalog.memories.count) memor\(catalog.memories.count == 1 ? "y" : "ies")"
     }
 
-    static func write(_ catalog: ExportCatalog, analysisSVG: String?, with writer: SiteWriter) throws -> Report {
+    static func write(_ catalog: ExportCatalog, analysisSVG: String?, analysisNote: String?, with writer: SiteWriter) throws -> Report {
         let footer = footer(catalog)
         var files = 0
         var bytes = 0
@@ -59,7 +61,7 @@ public enum HTMLExport {
         try put(SitePage.indexData, IndexPage(catalog: catalog, footer: footer).data())
         try put(SitePage.index, IndexPage(catalog: catalog, footer: footer).render())
         if let analysisSVG { try put(SitePage.analysis, analysisSVG) }
-        try put(SitePage.stats, StatsPage(catalog: catalog, footer: footer, hasAnalysis: analysisSVG != nil).render())
+        try put(SitePage.stats, StatsPage(catalog: catalog, footer: footer, hasAnalysis: analysisSVG != nil, analysisNote: analysisNote).render())
 
         try writer.directory("m")
         for fan in Set(catalog.memories.map { $0.id.rawValue.prefix(2) }) { try writer.directory("m/\(fan)") }

@@ -8,6 +8,8 @@ struct StatsPage {
     let footer: String
     /// Whether `analysis.svg` was written beside the page.
     let hasAnalysis: Bool
+    /// Why there is no plot, when there is none.
+    var analysisNote: String?
 
     /// The most values listed per grouping; the rest are summed in one line.
     static let groupLimit = 100
@@ -37,9 +39,9 @@ struct StatsPage {
         body += "<h2>Sharing</h2>\n" + sharing()
         body += "<h2>Analysis</h2>\n"
         if hasAnalysis {
-            body += "<figure class=\"analysis\"><img src=\"\(SitePage.analysis)\" alt=\"mnem analyze: each kind's memories projected to two dimensions, coloured by domain\"><figcaption>The <code>mnem analyze</code> plot: one panel per kind; abstract kinds whose domains mix transfer across tasks.</figcaption></figure>\n"
+            body += "<figure class=\"analysis\"><img src=\"\(SitePage.analysis)\" alt=\"mnem analyze: each kind's memories projected on their first two principal components, coloured by domain\"><figcaption>The <code>mnem analyze</code> plot: one panel per kind, coloured by domain. Concrete memories that cluster by domain and abstract ones that do not are the sign of a pool that transfers across tasks.</figcaption></figure>\n"
         } else {
-            body += "<p class=\"none\">No <code>mnem analyze</code> plot in this export.</p>\n"
+            body += "<p class=\"none\">No <code>mnem analyze</code> plot in this export. \(HTML.escape(analysisNote ?? ""))</p>\n"
         }
         if !catalog.skipped.isEmpty {
             body += "<h2>Skipped</h2>\n<p>\(catalog.skipped.count) file\(catalog.skipped.count == 1 ? "" : "s") could not be read or failed validation and \(catalog.skipped.count == 1 ? "is" : "are") not in this export:</p>\n<ul>\n"

@@ -77,6 +77,11 @@ struct ExportSiteTests {
         #expect(data.contains("\\u003cscript\\u003ewindow.__mnemPwned=1"))
         let stats = try read(site, SitePage.stats)
         #expect(stats.contains("&quot;&gt;&lt;svg onload=window.__mnemPwned=7&gt;"))
+        // The analysis plot labels points by domain, the hostile one included: escaped there too
+        // (and shown through <img>, where no script runs anyway).
+        let svg = try read(site, SitePage.analysis)
+        #expect(svg.contains("window.__mnemPwned=7") && !svg.contains("<script"))
+        for tag in tags(in: svg) { #expect(tag.range(of: #"\son[a-z]+\s*="#, options: [.regularExpression, .caseInsensitive]) == nil, "analysis.svg: <\(tag)>") }
     }
 
     @Test("Pages show provenance both ways (derived from and into, supersedes and superseded by, sessions, agents, models, commits) and feedback")
@@ -114,6 +119,8 @@ struct ExportSiteTests {
         #expect(stats.contains("Bo Compactor") && stats.contains("Ada Tester"))
         #expect(stats.contains(f.brokenPath) && stats.contains("3 reports on 1 memory"))
         #expect(stats.contains("href=\"index.html#kind=insight\"") && stats.contains("href=\"index.html#agent=-\""))
+        let plot = try read(site, SitePage.analysis)
+        #expect(stats.contains("<img src=\"analysis.svg\"") && plot.contains("<svg xmlns="))
         let data = try read(site, SitePage.indexData)
         #expect(data.components(separatedBy: "\n[\"").count - 1 == f.all.count)
         #expect(data.contains("\"\(f.insight.id.rawValue)\",0,") && data.contains(",1]"))  // kind 0 = insight; net feedback +1

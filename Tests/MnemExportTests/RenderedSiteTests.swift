@@ -63,7 +63,10 @@ struct RenderedSiteTests {
             #expect(report["scripts"]?.intValue == (path == SitePage.index ? 2 : 0), "\(path)")
             #expect(report["stylesheetApplied"] == .bool(true), "\(path): mnem.css not applied")
             #expect((report["urlCount"]?.intValue ?? 0) > 2, "\(path)")
+            #expect(report["brokenImages"]?.intValue == 0, "\(path)")
         }
+        // The mnem analyze plot is on the stats page, and it loads.
+        #expect(pages[SitePage.stats]?["images"]?.intValue == 1)
 
         // Every memory's title, the hostile one as the literal text it is.
         let index = try #require(pages[SitePage.index]?["index"])

@@ -1,13 +1,28 @@
 import MnemCore
+import MnemIndex
 
-/// The seam between `mnem export` and `mnem analyze` (issue 13): the analysis plot of `pool`
-/// as an SVG document, one panel per kind, or nil when this build cannot draw it.
+/// The `mnem analyze` plot (issue 13) for `mnem export`: each kind's memories projected on
+/// their first two principal components, coloured by domain, drawn by `PoolAnalysis.svg()` —
+/// the same picture `mnem analyze --svg` writes.
 ///
-/// `mnem analyze --svg` is built on the `retrieval` branch; until it is merged this returns nil
-/// and the export's stats page says there is no plot. Once merged, this calls the library
-/// function that `mnem analyze --svg` writes its file with, so both draw the same picture.
+/// The plot is optional in an export: when it cannot be drawn, the export goes on and the stats
+/// page says why. Above `maxMemories` it is left out, because the analysis's neighbour search is
+/// quadratic in each kind's size while the export must stay linear in the pool's.
 enum AnalysisPlot {
-    static func svg(for pool: Pool) throws -> String? {
-        nil
+    static let maxMemories = 5_000
+
+    /// The SVG, or nil and the reason there is none.
+    static func draw(for pool: Pool, console: Console) -> (svg: String?, note: String?) {
+        do {
+            let count = try pool.entries().count
+            guard count > 0 else { return (nil, "The pool is empty.") }
+            guard count <= maxMemories else {
+                return (nil, "Left out above \(maxMemories) memories (the analysis is quadratic in each kind's size): run mnem analyze --svg FILE.")
+            }
+            let analysis = try PoolAnalysis.run(pool: pool, embedder: try RetrievalOptions().embedder(console), by: .domain)
+            return (analysis.svg(), nil)
+        } catch {
+            return (nil, "The analysis could not be drawn: \(error.oneLine)")
+        }
     }
 }

@@ -16,7 +16,7 @@ struct ExportCommand: Command {
         outcome and a text search; a page per memory with its content, its provenance (derived
         from and into, supersedes and superseded by, sessions, agents, models, the commits that
         added it and the pulls that brought it) and its feedback; the stats; and the 'mnem analyze'
-        plot when this build draws one. Links are relative, so the site works from file:// and
+        plot (by domain; left out above 5000 memories). Links are relative, so the site works from file:// and
         from any static host (publish DIR from CI). Memory text is escaped everywhere, and every
         page forbids inline scripts. Invalid memory files are reported and left out.
         """
@@ -33,7 +33,8 @@ struct ExportCommand: Command {
 
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
-        let report = try HTMLExport.export(pool: pool, to: console.absolute(directory), analysisSVG: try AnalysisPlot.svg(for: pool))
+        let plot = AnalysisPlot.draw(for: pool, console: console)
+        let report = try HTMLExport.export(pool: pool, to: console.absolute(directory), analysisSVG: plot.svg, analysisNote: plot.note)
         for skipped in report.skipped { console.err("mnem: skipped \(skipped)") }
         if global.json {
             printJSON(

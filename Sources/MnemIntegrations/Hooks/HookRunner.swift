@@ -140,15 +140,16 @@ public struct HookRunner: Sendable {
         }
         let request = HookContext.Request(
             query: query, budgetTokens: budgetTokens, sessionStart: sessionStart, directory: directory,
-            embedderName: environment["MNEM_EMBEDDER"].flatMap { $0.isEmpty ? nil : $0 })
+            embedderName: environment["MNEM_EMBEDDER"].flatMap { $0.isEmpty ? nil : $0 }, sessionID: event.sessionID,
+            contextCleared: ["clear", "compact"].contains(event.raw["source"]?.stringValue ?? ""))
         let delay = environment["MNEM_HOOK_TEST_DELAY_MS"].flatMap { Int($0) } ?? 0
         let runner = self
         let outcome = Deadline.run(milliseconds: remainingMilliseconds()) { () -> Result<(String, String?), HookFailure> in
             if delay > 0 { usleep(UInt32(min(delay, 60_000)) * 1000) }
             do {
                 let pool = try runner.openPool(poolLocation, create: false)
-                let (block, report) = try HookContext.build(pool: pool, request: request)
-                var note: String?
+                let (block, report, sessionNote) = try HookContext.build(pool: pool, request: request)
+                var note = sessionNote
                 // A first build is routine; a sidecar that failed its checks is worth a line.
                 if let report, case .rebuilt(let reason) = report.action, let reason, reason != .missing {
                     note = "index rebuilt (\(reason))"
@@ -223,6 +224,9 @@ public struct HookRunner: Sendable {
                 return
             }
             guard let event else { return }
+            if event.eventName == "SessionEnd" || self.event == "session-end" {
+                SessionInjections(gitDirectory: pool.repository.gitDirectory, sessionID: event.sessionID).forget()
+            }
             let paths = try transcriptPaths(event)
             guard !paths.isEmpty else { return }
             let summary = try HookCapture.capture(paths: paths, pool: pool)

@@ -127,6 +127,8 @@ PAGE_PROBE = """(() => {
     text: document.body ? document.body.innerText : '',
     urls: urls,
     scripts: document.querySelectorAll('script').length,
+    images: document.images.length,
+    brokenImages: Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).length,
     inlineScripts: Array.from(document.querySelectorAll('script')).filter(s => !s.src).length,
     iframes: document.querySelectorAll('iframe, object, embed').length,
     handlers: handlers,
