@@ -17,10 +17,13 @@ struct SearchCommand: Command {
 
         Ranking (Memory Transfer Learning: abstract memories transfer best, concrete ones from
         other domains can hurt): a memory is returned only if its cosine similarity reaches
-        --min-score, plus --domain-margin when it is a trajectory or workflow whose domain differs
-        from the query's (same first path component counts as the same: python ~ python/django;
-        'general' matches all). Returned memories are ordered by kind (--kind-order), then by
-        similarity; with --rank score, by similarity alone.
+        --min-score and its calibrated floor (the highest similarity any of ~120 everyday prompts
+        has to it, plus --floor-margin of their spread), plus --domain-margin when it is a
+        trajectory or workflow whose domain differs from the query's (same first path component
+        counts as the same: python ~ python/django; 'general' matches all). Returned memories are
+        ordered by relevance (how far above its floor, in background spreads) plus a bonus for
+        abstract kinds; with --rank kind, by kind (--kind-order) then similarity; with --rank
+        score, by similarity alone.
 
         The index is brought up to date with the pool first (see 'mnem index').
         """
