@@ -14,6 +14,8 @@ public struct HookRunner: Sendable {
         case context(eventName: String, sessionStart: Bool)
         /// Capture the session(s) the event names.
         case capture
+        /// git's prepare-commit-msg: name the agent session behind the commit in a trailer.
+        case commitMessage
     }
 
     public var agent: String
@@ -32,6 +34,8 @@ public struct HookRunner: Sendable {
     public var executable: String
     /// When the hook started, for the time budget.
     public var started: DispatchTime
+    /// The arguments git passes a hook (prepare-commit-msg: the message file, its source, a commit).
+    public var hookArguments: [String] = []
 
     public init(agent: String, event: String, environment: [String: String], currentDirectory: String, executable: String) {
         self.agent = agent
@@ -53,6 +57,7 @@ public struct HookRunner: Sendable {
         case ("claude-code", "session-end"), ("claude-code", "pre-compact"), ("gemini", "session-end"), ("cursor", "stop"), ("cursor", "session-end"),
             ("codex", "notify"), ("git", "post-commit"), ("git", "pre-commit"):
             .capture
+        case ("git", "prepare-commit-msg"): .commitMessage
         default: nil
         }
     }
@@ -76,6 +81,9 @@ public struct HookRunner: Sendable {
             } else {
                 detach(input: input)
             }
+            return []
+        case .commitMessage:
+            prepareCommitMessage()
             return []
         }
     }
@@ -122,6 +130,7 @@ public struct HookRunner: Sendable {
         }
         let poolLocation = location(cwd: event.cwd)
         let directory = event.cwd ?? currentDirectory
+        noteSessionOpen(event, directory: directory)
         let query: String
         if sessionStart {
             query = HookContext.sessionStartQuery(directory: directory)
@@ -144,6 +153,10 @@ public struct HookRunner: Sendable {
                 // A first build is routine; a sidecar that failed its checks is worth a line.
                 if let report, case .rebuilt(let reason) = report.action, let reason, reason != .missing {
                     note = "index rebuilt (\(reason))"
+                }
+                // Invalid memories are reported once, where the index first meets them, as every command does.
+                if let skipped = report?.skipped, !skipped.isEmpty {
+                    note = ([note].compactMap { $0 } + ["skipped (not valid memories; see 'mnem doctor'): " + skipped.joined(separator: "; ")]).joined(separator: "; ")
                 }
                 return .success((block.text, note))
             } catch {
@@ -206,6 +219,7 @@ public struct HookRunner: Sendable {
             }
         }
         let poolLocation = location(cwd: agent == "git" ? currentDirectory : event?.cwd)
+        if let event { noteSessionEnd(event) }
         do {
             let pool = try openPool(poolLocation, create: true)
             let log = HookLog.forPool(gitDirectory: pool.repository.gitDirectory)
