@@ -49,7 +49,7 @@ install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mnem $(DESTDIR)$(MANDIR) \
 		$(DESTDIR)$(BASH_COMPLETIONS) $(DESTDIR)$(ZSH_COMPLETIONS) $(DESTDIR)$(FISH_COMPLETIONS) $(DOCS)
 	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/mnem
-	install -m 0644 model/minilm-l6-m2v-256.mnemb model/LICENSE model/NOTICE $(DESTDIR)$(PREFIX)/share/mnem/
+	install -m 0644 model/minilm-l6-tl-256.mnemb model/LICENSE model/NOTICE $(DESTDIR)$(PREFIX)/share/mnem/
 	$(RELEASE_BIN) manpage > $(DOCS)/mnem.1
 	$(RELEASE_BIN) completion bash > $(DOCS)/mnem.bash
 	$(RELEASE_BIN) completion zsh > $(DOCS)/_mnem

@@ -159,14 +159,14 @@ struct CompletionTests {
         try #require(make.status == 0, "make install failed: \(make.stderr)")
         let prefix = stage + "/opt/mnem"
         let expected = [
-            "bin/mnem", "share/mnem/minilm-l6-m2v-256.mnemb", "share/mnem/LICENSE", "share/mnem/NOTICE", "share/man/man1/mnem.1",
+            "bin/mnem", "share/mnem/minilm-l6-tl-256.mnemb", "share/mnem/LICENSE", "share/mnem/NOTICE", "share/man/man1/mnem.1",
             "share/bash-completion/completions/mnem", "share/zsh/site-functions/_mnem", "share/fish/vendor_completions.d/mnem.fish",
         ]
         for path in expected { #expect(FileManager.default.fileExists(atPath: prefix + "/" + path), "\(path) not installed") }
         #expect(FileManager.default.isExecutableFile(atPath: prefix + "/bin/mnem"))
         // The installed binary finds the installed model beside it (no source checkout to fall back on).
         let located = try ModelLocator(environment: [:], executableDirectory: URL(fileURLWithPath: prefix + "/bin"), sourceCheckoutModelDirectory: nil).locate()
-        #expect(located == prefix + "/share/mnem/minilm-l6-m2v-256.mnemb")
+        #expect(located == prefix + "/share/mnem/minilm-l6-tl-256.mnemb")
         let cli = CLI(dir)
         #expect(try String(contentsOfFile: prefix + "/share/man/man1/mnem.1", encoding: .utf8) == cli.run(["manpage"]).stdout)
         #expect(try String(contentsOfFile: prefix + "/share/bash-completion/completions/mnem", encoding: .utf8) == cli.run(["completion", "bash"]).stdout)

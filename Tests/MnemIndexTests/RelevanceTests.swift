@@ -70,17 +70,6 @@ struct RelevanceTests {
         }
     }
 
-    static func meanJaccard(_ sets: [Set<MemoryID>]) -> Double {
-        var total = 0.0
-        var pairs = 0
-        for i in sets.indices {
-            for j in sets.indices where j > i && !(sets[i].isEmpty && sets[j].isEmpty) {
-                total += Double(sets[i].intersection(sets[j]).count) / Double(sets[i].union(sets[j]).count)
-                pairs += 1
-            }
-        }
-        return pairs == 0 ? 0 : total / Double(pairs)
-    }
 
     @Test("unrelated prompts inject nothing; coding tasks get memories, and different ones")
     func floorAndDiversity() throws {
@@ -90,7 +79,7 @@ struct RelevanceTests {
         let offTopic = try Self.injected(EvaluationPrompts.offTopic, retriever: retriever)
         let tasks = try Self.injected(EvaluationPrompts.codingTasks, retriever: retriever)
         let served = tasks.filter { !$0.isEmpty }.count
-        let jaccard = Self.meanJaccard(tasks)
+        let jaccard = EvaluationPrompts.meanJaccard(tasks)
         print("relevance: \(offTopic.filter { !$0.isEmpty }.count)/\(offTopic.count) unrelated prompts got memories; \(served)/\(tasks.count) tasks served; mean Jaccard \(String(format: "%.3f", jaccard))")
         #expect(offTopic.filter { !$0.isEmpty }.count <= 1)
         #expect(Double(served) >= 0.75 * Double(tasks.count))
@@ -103,7 +92,7 @@ struct RelevanceTests {
         #expect(unfloored.count > 1, "the test pool must be one where a plain similarity bar fails")
     }
 
-    @Test("the floor is the background's highest similarity plus a margin of its spread, per memory")
+    @Test("the floor is the background's mean similarity plus a margin of its spread, per memory")
     func floorDefinition() throws {
         // Background prompts along e1…e3; a memory on e0 is far from them, one on e1 is one of them.
         let table: [String: [Float]] = [
@@ -119,7 +108,8 @@ struct RelevanceTests {
         let mean = scores.reduce(0, +) / 3
         let spread = (scores.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 3).squareRoot()
         #expect(abs(far.spread - spread) < 1e-6)
-        #expect(abs(far.floor(margin: 0.25) - (0.6 + 0.25 * spread)) < 1e-6)
+        #expect(abs(far.mean - mean) < 1e-6)
+        #expect(abs(far.floor(margin: 2.5) - (mean + 2.5 * spread)) < 1e-6)
     }
 
     @Test("relevance ranks a close concrete memory above a loosely related insight; the kind prior breaks near-ties")
@@ -133,9 +123,8 @@ struct RelevanceTests {
         #expect(found.allSatisfy { $0.hit.relevance != nil && $0.hit.score >= $0.hit.bar })
         #expect(zip(found, found.dropFirst()).allSatisfy { ($0.hit.relevance ?? 0) >= ($1.hit.relevance ?? 0) })
 
-        // Kind-first (the old order) puts insights on top whatever they are about.
-        var kindFirst = RankingPolicy(order: .kindFirst)
-        kindFirst.floorMargin = nil
+        // Kind-first (the old order) with a low bar puts insights on top whatever they are about.
+        let kindFirst = RankingPolicy(order: .kindFirst, minimumScore: -1, floorMargin: nil)
         let old = try retriever.search("Speed up the slow report query on the Postgres events table with an index", k: 5, ranking: kindFirst)
         #expect(old.first?.memory.kind == .insight)
     }

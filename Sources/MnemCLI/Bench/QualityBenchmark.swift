@@ -48,7 +48,7 @@ enum QualityBenchmark {
         let memories = try pool.memories()
         var kinds: [MemoryKind: Int] = [:]
         for memory in memories { kinds[memory.kind, default: 0] += 1 }
-        console.out("bench quality: a pool of \(transcripts.count) corpus transcripts → \(memories.count) memories (" + MemoryKind.allCases.map { "\(kinds[$0] ?? 0) \($0.plural)" }.joined(separator: ", ") + "), embedder \(embedder.id)")
+        console.out("bench quality: a pool of \(transcripts.count) corpus transcripts → \(memories.count) memories (" + MemoryKind.allCases.map { "\($0.rawValue) \(kinds[$0] ?? 0)" }.joined(separator: ", ") + "), embedder \(embedder.id)")
         console.out("  (built with this binary's mnem capture and offline mnem compact; context as the UserPromptSubmit hook builds it)")
 
         let project = dir + "/project"
@@ -61,7 +61,7 @@ enum QualityBenchmark {
         let tasks = try EvaluationPrompts.codingTasks.map { Set(try injected($0)) }
         let offCount = offTopic.filter { !$0.isEmpty }.count
         let served = tasks.filter { !$0.isEmpty }.count
-        let jaccard = meanJaccard(tasks)
+        let jaccard = EvaluationPrompts.meanJaccard(tasks)
         console.out("  off-topic prompts given memories     \(offCount) of \(offTopic.count)   (goal ≤ 1)")
         console.out("  coding tasks given memories          \(served) of \(tasks.count) = \(percent(Double(served) / Double(max(1, tasks.count))))   (goal ≥ 75%), \(String(format: "%.1f", Double(tasks.reduce(0) { $0 + $1.count }) / Double(max(1, tasks.count)))) memories each on average")
         console.out("  mean Jaccard between tasks' sets     \(String(format: "%.3f", jaccard))   (goal ≤ 0.3)")
@@ -102,17 +102,6 @@ enum QualityBenchmark {
 
     static func percent(_ fraction: Double) -> String { String(format: "%.0f%%", fraction * 100) }
 
-    static func meanJaccard(_ sets: [Set<MemoryID>]) -> Double {
-        var total = 0.0
-        var pairs = 0
-        for i in sets.indices {
-            for j in sets.indices where j > i && !(sets[i].isEmpty && sets[j].isEmpty) {
-                total += Double(sets[i].intersection(sets[j]).count) / Double(sets[i].union(sets[j]).count)
-                pairs += 1
-            }
-        }
-        return pairs == 0 ? 0 : total / Double(pairs)
-    }
 
     /// The mean cosine over distinct pairs (vectors normalized; zero vectors skipped); a sample of 2,000 for large pools.
     static func meanPairwiseCosine(_ vectors: [[Float]]) -> Double {
@@ -176,9 +165,10 @@ enum QualityBenchmark {
 enum MiniLMReference {
     static var script: String { QualityBenchmark.checkout.appendingPathComponent("scripts/minilm_reference.py").path }
 
-    /// A Python that can run the reference: `MNEM_PYTHON`, the checkout's `.venv-distill`, else `python3`.
+    /// A Python that can run the reference: `MNEM_PYTHON` ('none' skips it), the checkout's
+    /// `.venv-distill`, else `python3`.
     static func python(_ console: Console) -> String? {
-        guard FileManager.default.fileExists(atPath: script) else { return nil }
+        guard FileManager.default.fileExists(atPath: script), console.environment["MNEM_PYTHON"] != "none" else { return nil }
         var candidates: [String] = []
         if let given = console.environment["MNEM_PYTHON"], !given.isEmpty { candidates.append(given) }
         candidates.append(QualityBenchmark.checkout.appendingPathComponent(".venv-distill/bin/python").path)

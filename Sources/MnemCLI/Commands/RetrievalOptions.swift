@@ -17,8 +17,10 @@ struct RetrievalOptions: Sendable {
           --rank R            relevance: how far above its calibrated floor a memory's similarity lies,
                               plus a bonus for abstract kinds (default); kind: most abstract kind
                               first, then similarity; score: similarity only
-          --floor-margin X    relevance: a memory must beat the everyday background prompts' highest
-                              similarity to it by X of their spread (default 0.25; 'none': no floor)
+          --floor-margin X    relevance: a memory must be closer to the query than the everyday
+                              background prompts are to it by X standard deviations over their mean
+                              (default 2.5; 'none': no floor, and no test that the query is closer
+                              to a memory than to every everyday prompt)
           --kind-order LIST   the kinds in rank order for --rank kind (default insight,summary,workflow,trajectory)
           --min-score X       the least cosine similarity returned (default 0.1)
           --domain-margin X   the extra similarity a trajectory or workflow from another domain needs (default 0.15)
@@ -58,7 +60,7 @@ struct RetrievalOptions: Sendable {
             ranking.kindOrder = try list.split(separator: ",").map { (name) throws(UsageError) in try Self.kind(String(name)) }
         }
         if let text = try args.option("--floor-margin") {
-            ranking.floorMargin = text == "none" ? nil : try Self.score(text, "--floor-margin")
+            ranking.floorMargin = text == "none" ? nil : try Self.margin(text)
         }
         if let text = try args.option("--min-score") { ranking.minimumScore = try Self.score(text, "--min-score") }
         if let text = try args.option("--domain-margin") { ranking.domainGuardMargin = try Self.score(text, "--domain-margin") }
@@ -75,6 +77,13 @@ struct RetrievalOptions: Sendable {
     static func score(_ text: String, _ option: String) throws(UsageError) -> Float {
         guard let value = Float(text), value.isFinite, (-1...2).contains(value) else {
             throw UsageError("\(option) takes a number from -1 to 2, not '\(text)'")
+        }
+        return value
+    }
+
+    static func margin(_ text: String) throws(UsageError) -> Float {
+        guard let value = Float(text), value.isFinite, (-10...10).contains(value) else {
+            throw UsageError("--floor-margin takes a number from -10 to 10 or 'none', not '\(text)'")
         }
         return value
     }

@@ -59,8 +59,9 @@ public struct PoolAnalysis: Sendable {
     /// Analyzes the pool's memories at its tip, with the vectors of its index for `embedder`.
     ///
     /// A memory without the label of its own (an insight has no agent; most compacted memories
-    /// have the domain `general`) takes the most common label of the memories it derives from,
-    /// followed down to the trajectories: the label of the sessions it came from.
+    /// have the domain `general`), and any derived memory for `.source`, takes the most common
+    /// label of the memories it derives from, followed down to the trajectories: the label of
+    /// the sessions it came from.
     /// - Parameters:
     ///   - shuffles: label shuffles averaged for each baseline.
     ///   - seed: the shuffles' random seed (the same seed gives the same figures).
@@ -144,6 +145,8 @@ public struct PoolAnalysis: Sendable {
         case .model:
             return given(memory.source.model)
         case .source:
+            // A workflow, summary or insight is from the project of the sessions it came from.
+            if memory.kind != .trajectory, !memory.derivedFrom.isEmpty { return nil }
             let s = memory.source
             let place = given(s.repository) ?? given(s.workingDirectory)
             return place.map { ($0 as NSString).lastPathComponent } ?? given(s.format)

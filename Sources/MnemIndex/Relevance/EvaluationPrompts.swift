@@ -1,3 +1,5 @@
+import MnemCore
+
 /// The prompts the relevance goals are measured with, kept apart from what calibrates them.
 ///
 /// `offTopic` are everyday requests (none of them in `BackgroundPrompts`, which the floor is
@@ -59,4 +61,18 @@ public enum EvaluationPrompts {
         "Add logging of request ids to the Express middleware",
         "The Terraform plan wants to recreate the S3 bucket; find out why and prevent it",
     ]
+
+    /// The mean Jaccard index over pairs of the sets memories injected for different prompts
+    /// (pairs where both are empty are left out): how alike different tasks' context is.
+    public static func meanJaccard(_ sets: [Set<MemoryID>]) -> Double {
+        var total = 0.0
+        var pairs = 0
+        for i in sets.indices {
+            for j in sets.indices where j > i && !(sets[i].isEmpty && sets[j].isEmpty) {
+                total += Double(sets[i].intersection(sets[j]).count) / Double(sets[i].union(sets[j]).count)
+                pairs += 1
+            }
+        }
+        return pairs == 0 ? 0 : total / Double(pairs)
+    }
 }

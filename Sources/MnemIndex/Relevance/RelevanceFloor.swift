@@ -3,18 +3,25 @@ import MnemCore
 /// The calibrated relevance floor: a memory is relevant to a query only when it is closer to
 /// the query than to everyday text that has nothing to do with software.
 ///
-/// Each memory gets its own floor from the background prompts (`BackgroundPrompts`): the
-/// highest cosine similarity any of them reaches with the memory, plus `margin` times the
-/// spread (standard deviation) of those similarities. A generic memory ("run the tests") is
-/// close to much of everything and gets a high floor; a specific one ("pydicom's pixel handler")
-/// a low one. A static embedder compresses every similarity into a narrow band, so one global
-/// bar (the old `--min-score 0.1`) let every everyday prompt through; a floor measured per
-/// memory against unrelated text does not depend on where that band lies.
+/// Two tests, both against the background prompts (`BackgroundPrompts`, ~120 everyday requests):
+/// - the query must be closer to some memory than to every background prompt: a prompt about
+///   bread or Kyoto lands next to an everyday prompt first, and gets nothing;
+/// - each memory must be closer to the query than to nearly all everyday text: its floor is the
+///   mean similarity of the background prompts to it plus `margin` (2.5) standard deviations of
+///   those similarities — under a normal approximation, above all but the top ~0.6% of unrelated
+///   text. A generic memory ("run the tests") is close to much of everything and gets a high
+///   floor; a specific one ("pydicom's pixel handler") a low one. The mean and spread, unlike the
+///   highest background similarity, do not jump when one everyday prompt shares a word
+///   ("test", "fix", "build") with the memory.
+///
+/// A static embedder compresses every similarity into a narrow band, so one global bar (the old
+/// `--min-score 0.1`) let every everyday prompt through; floors measured against unrelated text
+/// do not depend on where that band lies.
 ///
 /// The floor depends only on the memory's vector, the embedder and the background set — not on
 /// the rest of the pool — so it never drifts as the pool grows or merges, and nothing derived
 /// has to be stored or kept up to date: the floors of a search's candidates are computed from
-/// their vectors in the sidecar as the search needs them.
+/// their vectors in the sidecar as the search needs them (about 120 dot products each).
 public struct RelevanceFloor: Sendable {
     /// The embedder the background vectors were made with.
     public let embedderID: String
@@ -23,8 +30,8 @@ public struct RelevanceFloor: Sendable {
     let background: [Float]
     public let count: Int
 
-    /// The default `margin`, in units of the memory's background spread.
-    public static let defaultMargin: Float = 0.25
+    /// The default `margin`, in standard deviations of the memory's background similarities.
+    public static let defaultMargin: Float = 2.5
 
     /// Embeds the background prompts with `embedder`.
     ///
@@ -46,18 +53,20 @@ public struct RelevanceFloor: Sendable {
     public struct Calibration: Sendable, Equatable {
         /// The highest similarity of a background prompt to the memory.
         public var highest: Float
+        /// The mean similarity of the background prompts to the memory.
+        public var mean: Float
         /// The standard deviation of the background similarities (never below 1e-3).
         public var spread: Float
 
         /// The least similarity a query needs to count as relevant to the memory.
-        public func floor(margin: Float) -> Float { highest + margin * spread }
+        public func floor(margin: Float) -> Float { mean + margin * spread }
     }
 
     /// The background statistics of `vector` (normalized, `dimension` floats).
     ///
     /// - Complexity: O(background prompts × dimension).
     public func calibration(of vector: [Float]) -> Calibration {
-        guard count > 0, vector.count == dimension else { return Calibration(highest: -1, spread: 1) }
+        guard count > 0, vector.count == dimension else { return Calibration(highest: -1, mean: -1, spread: 1) }
         var highest = -Float.infinity
         var sum: Float = 0
         var squares: Float = 0
@@ -74,7 +83,14 @@ public struct RelevanceFloor: Sendable {
         }
         let mean = sum / Float(count)
         let variance = max(0, squares / Float(count) - mean * mean)
-        return Calibration(highest: highest, spread: max(variance.squareRoot(), 1e-3))
+        return Calibration(highest: highest, mean: mean, spread: max(variance.squareRoot(), 1e-3))
+    }
+
+    /// The highest similarity of a background prompt to `query` (normalized): how close the
+    /// query itself is to everyday text. A query closer to some everyday prompt than to every
+    /// memory is not about the pool's work (see `RankingPolicy`).
+    public func highestBackgroundSimilarity(to query: [Float]) -> Float {
+        calibration(of: query).highest
     }
 
     /// The background statistics of the memory in `row` of `sidecar`.

@@ -66,6 +66,9 @@ public final class Retriever {
             }, k: k)
         }
         let floor = try relevanceFloor()
+        // The query must be closer to some memory than to every everyday prompt.
+        let normalized = Self.normalized(query)
+        guard let best = candidates.map(\.score).max(), best > floor.highestBackgroundSimilarity(to: normalized) else { return [] }
         var ranked: [SearchHit] = []
         for var hit in candidates {
             guard let row = sidecar.rowOf(hit.id) else { continue }
@@ -79,6 +82,11 @@ public final class Retriever {
             ranked.append(hit)
         }
         return Self.relevanceOrder(ranked, k: k)
+    }
+
+    static func normalized(_ vector: [Float]) -> [Float] {
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? vector.map { $0 / norm } : vector
     }
 
     /// The first `k` by relevance, then similarity, then id.

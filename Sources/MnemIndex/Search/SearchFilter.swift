@@ -31,10 +31,11 @@ public struct SearchFilter: Sendable, Equatable {
 ///    workflow, the query's domain is known, and the memory's domain does not match it (see
 ///    `DomainMatch`). Memory Transfer Learning found concrete memories from other domains can
 ///    cause negative transfer; an insight or a summary from another domain needs no extra margin.
-/// 2. With `.relevance` (the default) and a `floorMargin`, the memory must also clear its
-///    calibrated floor (`RelevanceFloor`: the highest similarity of an everyday background prompt
-///    to it, plus `floorMargin` of their spread), raised by the domain guard's margin where that
-///    applies. Eligible memories are ordered by *relevance*: how many background spreads `s` lies
+/// 2. With `.relevance` (the default) and a `floorMargin`, the query must be closer to some
+///    eligible memory than to every everyday background prompt (else nothing is returned), and
+///    the memory must clear its calibrated floor (`RelevanceFloor`: the mean similarity of the
+///    background prompts to it plus `floorMargin` standard deviations of them), raised by the
+///    domain guard's margin where that applies. Eligible memories are ordered by *relevance*: how many background spreads `s` lies
 ///    above that floor, plus the kind's prior (`kindPrior`: a bonus for abstract kinds). The
 ///    abstraction finding thus breaks near-ties without putting an unrelated insight above a
 ///    relevant summary. Without a `floorMargin`, relevance is `s` plus the prior.
@@ -61,8 +62,8 @@ public struct RankingPolicy: Sendable, Equatable {
     public var domainGuardMargin: Float
     /// The domain of the task the query is for, when known (`--query-domain`, or inferred from the repository).
     public var queryDomain: String?
-    /// `.relevance`: the margin of the calibrated floor over the background's highest similarity,
-    /// in background spreads; nil turns the floor off.
+    /// `.relevance`: the calibrated floor's margin over the background prompts' mean similarity
+    /// to a memory, in their standard deviations; nil turns the floor and the query test off.
     public var floorMargin: Float?
     /// `.relevance`: the bonus of each kind, in background spreads (a kind not listed gets 0).
     public var kindPrior: [MemoryKind: Float]
