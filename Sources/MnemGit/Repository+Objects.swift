@@ -110,6 +110,16 @@ extension Repository {
         return size
     }
 
+    /// Has the object database look at its directories again (new packs, packs gone).
+    ///
+    /// Wraps `git_odb_refresh`.
+    public func refreshObjects() {
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, handle) == 0 else { return }
+        defer { git_odb_free(odb) }
+        _ = git_odb_refresh(odb)
+    }
+
     /// Whether the object database holds `id`.
     public func hasObject(_ id: ObjectID) -> Bool {
         var odb: OpaquePointer?
@@ -145,6 +155,17 @@ extension Repository {
             entries.append(TreeEntry(name: name, id: ObjectID(id), mode: FileMode(git_tree_entry_filemode(entry))))
         }
         return entries
+    }
+
+    /// How many entries a tree holds, without copying any out.
+    ///
+    /// Wraps `git_tree_lookup` and `git_tree_entrycount`.
+    public func treeEntryCount(_ tree: ObjectID) throws(GitError) -> Int {
+        var oid = tree.raw
+        var handleTree: OpaquePointer?
+        try check(git_tree_lookup(&handleTree, handle, &oid), "git_tree_lookup", tree.hex)
+        defer { git_tree_free(handleTree) }
+        return git_tree_entrycount(handleTree)
     }
 
     /// The entry at `path` inside `tree`, or nil if there is none.

@@ -59,7 +59,7 @@ public struct RemoteCredentials: Sendable {
 ///
 /// Handed to libgit2 as an unretained pointer while the operation's scope holds the one strong
 /// reference (`withExtendedLifetime`), so no callback can outlive it and nothing is released twice.
-private final class TransferContext {
+final class TransferContext {
     let credentials: RemoteCredentials
     var triedAgent = false
     var nextKeyFile = 0
@@ -73,12 +73,12 @@ private final class TransferContext {
     init(credentials: RemoteCredentials) { self.credentials = credentials }
 }
 
-private func transferContext(_ payload: UnsafeMutableRawPointer?) -> TransferContext? {
+func transferContext(_ payload: UnsafeMutableRawPointer?) -> TransferContext? {
     payload.map { Unmanaged<TransferContext>.fromOpaque($0).takeUnretainedValue() }
 }
 
 /// libgit2's credential callback: offers each configured source once.
-private func acquireCredential(
+func acquireCredential(
     _ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, _ url: UnsafePointer<CChar>?,
     _ usernameFromURL: UnsafePointer<CChar>?, _ allowed: UInt32, _ payload: UnsafeMutableRawPointer?
 ) -> Int32 {
@@ -162,7 +162,7 @@ private func credentialHelperFill(url: String, user: String?) -> (String, String
 }
 
 /// libgit2's per-reference push status callback: a non-null status is the server's refusal.
-private func pushUpdateReference(_ reference: UnsafePointer<CChar>?, _ status: UnsafePointer<CChar>?, _ payload: UnsafeMutableRawPointer?) -> Int32 {
+func pushUpdateReference(_ reference: UnsafePointer<CChar>?, _ status: UnsafePointer<CChar>?, _ payload: UnsafeMutableRawPointer?) -> Int32 {
     guard let status, let context = transferContext(payload) else { return 0 }
     context.rejected.append((reference.map { String(cString: $0) } ?? "?", String(cString: status)))
     return 0
@@ -288,7 +288,7 @@ extension Repository {
         }
     }
 
-    private func anonymousRemote(_ url: String) throws(GitError) -> OpaquePointer {
+    func anonymousRemote(_ url: String) throws(GitError) -> OpaquePointer {
         // libgit2's CA certificates and libssh2's initialization were deferred at startup
         // (CMnemTLS); a transfer may need them, so they are carried out now.
         _ = mnem_tls_load_certificates()
@@ -299,7 +299,7 @@ extension Repository {
         return remote
     }
 
-    private func transferError(_ code: Int32, _ context: TransferContext, operation: String, url: String) -> GitError {
+    func transferError(_ code: Int32, _ context: TransferContext, operation: String, url: String) -> GitError {
         var error = GitError.last(code, operation: operation, subject: url)
         if let failure = context.credentialFailure {
             error.code = GIT_EAUTH.rawValue
@@ -310,7 +310,7 @@ extension Repository {
 }
 
 /// Lends `strings` to C as a `git_strarray` for the duration of `body`.
-private func withStringArray<T>(_ strings: [String], _ body: (UnsafePointer<git_strarray>) -> T) -> T {
+func withStringArray<T>(_ strings: [String], _ body: (UnsafePointer<git_strarray>) -> T) -> T {
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
     defer { for pointer in pointers { free(pointer) } }
     return pointers.withUnsafeMutableBufferPointer { buffer in
