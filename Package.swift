@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(
             name: "MnemCompactionTests",
             dependencies: ["MnemCompaction", "MnemCapture", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),
-        .testTarget(name: "MnemSyncTests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),
+        .testTarget(name: "MnemSyncTests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,10 @@ extension GlobalOptions {
     /// Opens the pool these options name (creating the user's default pool on first use).
     func openPool(_ console: Console) throws -> Pool {
         let location = PoolLocator.locate(explicit: pool, environment: console.environment, currentDirectory: console.currentDirectory)
-        return try PoolLocator.open(location)
+        let opened = try PoolLocator.open(location)
+        // What the pool does on its own (a stale lock reclaimed) is said where the command speaks.
+        opened.warn = { console.err("mnem: warning: \($0)") }
+        return opened
     }
 }
 
