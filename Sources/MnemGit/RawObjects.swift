@@ -266,6 +266,7 @@ public enum RawObjectCheck {
         switch c {
         case 0x30...0x39: c - 0x30
         case 0x61...0x66: c - 0x61 + 10
+        case 0x41...0x46: c - 0x41 + 10
         default: nil
         }
     }

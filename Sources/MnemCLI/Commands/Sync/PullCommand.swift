@@ -37,7 +37,7 @@ struct PullCommand: Command {
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
         return try reportingRejection(console, json: global.json) {
-            let result = try pool.pull(remote: remote, credentials: console.remoteCredentials, acceptForgets: acceptForgets)
+            let result = try pool.pull(remote: remoteOrURL(remote, in: pool, console), credentials: console.remoteCredentials, acceptForgets: acceptForgets)
             if global.json { printJSON(result.json, console) } else { result.humanLines.forEach(console.out) }
         }
     }

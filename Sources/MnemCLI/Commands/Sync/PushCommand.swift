@@ -29,7 +29,7 @@ struct PushCommand: Command {
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
         return try reportingRejection(console, json: global.json) {
-            let result = try pool.push(remote: remote, credentials: console.remoteCredentials, acceptForgets: acceptForgets)
+            let result = try pool.push(remote: remoteOrURL(remote, in: pool, console), credentials: console.remoteCredentials, acceptForgets: acceptForgets)
             if global.json { printJSON(result.json, console) } else { result.humanLines.forEach(console.out) }
         }
     }

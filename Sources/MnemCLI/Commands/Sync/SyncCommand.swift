@@ -26,7 +26,7 @@ struct SyncCommand: Command {
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
         return try reportingRejection(console, json: global.json) {
-            let (pulled, pushed) = try pool.sync(remote: remote, credentials: console.remoteCredentials, acceptForgets: acceptForgets)
+            let (pulled, pushed) = try pool.sync(remote: remoteOrURL(remote, in: pool, console), credentials: console.remoteCredentials, acceptForgets: acceptForgets)
             if global.json {
                 printJSON(["pull": pulled.json, "push": pushed.json], console)
             } else {

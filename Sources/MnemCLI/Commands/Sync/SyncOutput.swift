@@ -14,6 +14,13 @@ func remoteArgument(_ args: inout Arguments, command: String) throws(UsageError)
     return rest.first ?? "origin"
 }
 
+/// A configured remote's name as given; anything else is a URL or a path, made absolute when it
+/// names a directory relative to where the command runs.
+func remoteOrURL(_ argument: String, in pool: Pool, _ console: Console) -> String {
+    if (try? pool.repository.remote(named: argument)) ?? nil != nil { return argument }
+    return RemoteCommand.resolveLocal(argument, console)
+}
+
 extension PullResult {
     var json: JSONValue {
         var m: [String: JSONValue] = [
