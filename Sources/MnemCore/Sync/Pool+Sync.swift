@@ -203,10 +203,29 @@ extension Pool {
             return result
         }
         result.checkedCommits = incoming.check.history.commits.count
+        try admit(incoming, remote: remote, url: result.url, ours: ours, limits: limits, acceptForgets: acceptForgets)
+        try merge(theirs, from: remote, into: &result, limits: limits)
+        if remote.configured { try setReferenceHealing(trackingReference(remote.name, remoteBranch), to: theirs, logMessage: "mnem: pull \(remote.name)") }
+        guard result.mode != .upToDate else { return result }
+        if !repository.isBare { try syncWorkTree() }
+        // The merged tip is in place: what a pull brings in and the pool then derives (indexes,
+        // reconciled insights) starts from here.
+        maintainStorage(after: result.after)
+        NotificationCenter.default.post(
+            name: Self.tipChangedNotification, object: self,
+            userInfo: ["before": result.before?.hex ?? "", "after": result.after?.hex ?? ""])
+        return result
+    }
+
+    /// Lets a checked fetch into the pool: what it would merge (the remote's changes since the
+    /// merge base) must be valid memories, and it must not forget too much; then the quarantine's
+    /// packs move into the pool's object database.
+    /// - Throws: `PullRejectedError`, `MassForgetError`; either way the quarantine is dropped.
+    private func admit(_ incoming: IncomingFetch, remote: ResolvedRemote, url: String, ours: ObjectID?, limits: SyncLimits, acceptForgets: Bool) throws {
+        let theirs = incoming.tip
         if !incoming.check.invalid.isEmpty {
-            throw PullRejectedError(remote: remote.name, url: result.url, remoteTip: theirs, invalid: incoming.check.invalid)
+            throw PullRejectedError(remote: remote.name, url: url, remoteTip: theirs, invalid: incoming.check.invalid)
         }
-        // What the pull would merge: the remote's changes since the merge base, all valid memories.
         var check = incoming.check
         let source = incoming.quarantine.repository
         let base = try ours.flatMap { (ours) throws(GitError) in try source.mergeBase(ours, theirs) }
@@ -215,15 +234,19 @@ extension Pool {
         do {
             theirDeltas = try source.changedFiles(baseTree, try source.commit(theirs).tree, maxDeltas: limits.maxEntries)
         } catch {
-            throw PullRejectedError(remote: remote.name, url: result.url, remoteTip: theirs, invalid: [InvalidEntry(path: "(tree)", problem: .tree, reason: error.message)])
+            throw PullRejectedError(remote: remote.name, url: url, remoteTip: theirs, invalid: [InvalidEntry(path: "(tree)", problem: .tree, reason: error.message)])
         }
         let invalid = checkIncomingTip(source: source, deltas: theirDeltas, check: &check)
-        if !invalid.isEmpty { throw PullRejectedError(remote: remote.name, url: result.url, remoteTip: theirs, invalid: invalid) }
+        if !invalid.isEmpty { throw PullRejectedError(remote: remote.name, url: url, remoteTip: theirs, invalid: invalid) }
         if !acceptForgets {
-            try guardForgets(remote: remote, url: result.url, ours: ours, base: base, theirDeltas: theirDeltas, incoming: incoming)
+            try guardForgets(remote: remote, url: url, ours: ours, base: base, theirDeltas: theirDeltas, incoming: incoming)
         }
         try incoming.quarantine.migrate()
+    }
 
+    /// Fast-forwards to `theirs` or makes a merge commit, by compare-and-swap, retried while
+    /// local writers move the branch.
+    private func merge(_ theirs: ObjectID, from remote: ResolvedRemote, into result: inout PullResult, limits: SyncLimits) throws {
         var attempt = 0
         while true {
             let ours = try tip()
@@ -231,7 +254,7 @@ extension Pool {
             if let ours, try repository.isAncestor(theirs, of: ours) {
                 result.mode = .upToDate
                 result.after = ours
-                break
+                return
             }
             let base = try ours.flatMap { (ours) throws(GitError) in try repository.mergeBase(ours, theirs) }
             let baseTree = try base.map { (id) throws(GitError) in try repository.commit(id).tree }
@@ -265,21 +288,13 @@ extension Pool {
             if try moveBranch(to: newTip, expected: ours, summary: "pull \(remote.name) \(result.url) (\(result.mode.rawValue))") {
                 result.after = newTip
                 result.retries = attempt
-                break
+                return
             }
             attempt += 1
             guard attempt < Self.maxAttempts else {
                 throw PoolError("pull from \(remote.name) gave up after \(attempt) attempts: \(branch) in \(path) kept moving")
             }
         }
-        if remote.configured { try setReferenceHealing(trackingReference(remote.name, remoteBranch), to: theirs, logMessage: "mnem: pull \(remote.name)") }
-        guard result.mode != .upToDate else { return result }
-        if !repository.isBare { try syncWorkTree() }
-        maintainStorage(after: result.after)
-        NotificationCenter.default.post(
-            name: Self.tipChangedNotification, object: self,
-            userInfo: ["before": result.before?.hex ?? "", "after": result.after?.hex ?? ""])
-        return result
     }
 
     /// Finds the remote's pool branch and brings its new history into a quarantine, checked.
