@@ -27,16 +27,27 @@ extension Pool {
         ProcessInfo.processInfo.environment["MNEM_LOCK_WAIT_SECONDS"].flatMap(TimeInterval.init) ?? staleLockAge + 15
     }
 
-    /// The file every live mnem writer holds a shared `flock` on while it writes this pool.
-    var activityLockPath: String { repository.gitDirectory + "mnem-active.lock" }
+    /// The file every live mnem writer holds a shared `flock` on while it writes this pool (in
+    /// `mnem/`, apart from git's `*.lock` files: an `flock` file is never stale and must stay).
+    var activityLockPath: String { repository.gitDirectory + "mnem/active.flock" }
+
+    /// Opens (creating it and `mnem/` when needed) one of mnem's own `flock` files.
+    func openFlockFile(_ path: String) throws -> Int32 {
+        var fd = Glibc.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT {
+            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            fd = Glibc.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        }
+        guard fd >= 0 else { throw PoolError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        return fd
+    }
 
     /// Marks this process as writing the pool until `end()`: a shared lock on `activityLockPath`,
     /// which the kernel drops if the process dies. A lock file left behind is a leftover only
     /// when nobody holds it. Nested sessions share the outermost one's lock.
     func beginWriting() throws -> WriteSession {
         if writing.depth == 0 {
-            let fd = Glibc.open(activityLockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw PoolError("cannot open \(activityLockPath): \(String(cString: strerror(errno)))") }
+            let fd = try openFlockFile(activityLockPath)
             guard flock(fd, LOCK_SH) == 0 else {
                 close(fd)
                 throw PoolError("cannot lock \(activityLockPath): \(String(cString: strerror(errno)))")
@@ -59,8 +70,7 @@ extension Pool {
     /// Whether no other live mnem process is writing this pool: the activity lock can be taken
     /// exclusively. Our own shared lock is let go for the test and taken again.
     func noOtherWriters() -> Bool {
-        let fd = writing.descriptor >= 0 ? writing.descriptor : Glibc.open(activityLockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return false }
+        guard let fd = writing.descriptor >= 0 ? writing.descriptor : try? openFlockFile(activityLockPath) else { return false }
         defer { if fd != writing.descriptor { close(fd) } }
         if fd == writing.descriptor { flock(fd, LOCK_UN) }
         let alone = flock(fd, LOCK_EX | LOCK_NB) == 0

@@ -58,9 +58,7 @@ extension Pool {
     /// - Returns: what was done, or nil when another process is compacting the pool.
     @discardableResult
     public func compactStorage(force: Bool, supersededDelay: TimeInterval = 10) throws -> StorageReport? {
-        let lockPath = repository.gitDirectory + "mnem-storage.lock"
-        let fd = Glibc.open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PoolError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        let fd = try openFlockFile(repository.gitDirectory + "mnem/storage.flock")
         defer { close(fd) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return nil }
         defer { flock(fd, LOCK_UN) }
