@@ -13,7 +13,7 @@ import Foundation
 /// Packs arriving from a network remote pass through a `PackStreamScanner` on their way into
 /// libgit2's indexer, so an object over its limit stops the transfer before it is inflated.
 public final class Quarantine {
-    /// The quarantine directory (`<git dir>/mnem/quarantine/<pid>-<random>`), holding `pack/`.
+    /// The quarantine directory (`<git dir>/mnem-quarantine/<pid>-<random>`), holding `pack/`.
     public let directory: String
     /// Reads the pool and the quarantine; writes (a download's pack) land in the quarantine.
     public let repository: Repository
@@ -21,7 +21,7 @@ public final class Quarantine {
     private let scanState: ScanState
 
     /// Where quarantine directories live inside a pool's git directory.
-    public static func root(of repository: Repository) -> String { repository.gitDirectory + "mnem/quarantine" }
+    public static func root(of repository: Repository) -> String { repository.gitDirectory + "mnem-quarantine" }
 
     /// Creates an empty quarantine beside `pool`'s objects.
     ///

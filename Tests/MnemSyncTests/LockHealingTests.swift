@@ -52,8 +52,7 @@ struct LockHealingTests {
         try Data("x\n".utf8).write(to: URL(fileURLWithPath: lockPath))
         try age(lockPath, by: 3600)
         // Another mnem process at work: it holds the activity lock every mnem writer holds.
-        try FileManager.default.createDirectory(atPath: pool.repository.gitDirectory + "mnem", withIntermediateDirectories: true)
-        let busy = open(pool.repository.gitDirectory + "mnem/active.flock", O_CREAT | O_RDWR, 0o644)
+        let busy = open(pool.repository.gitDirectory + "mnem-active.flock", O_CREAT | O_RDWR, 0o644)
         #expect(busy >= 0 && flock(busy, LOCK_SH) == 0)
         let file = try memoryFile(scratch, "second")
 

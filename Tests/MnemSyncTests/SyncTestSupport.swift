@@ -158,7 +158,7 @@ extension Scratch {
 
     /// Files left under the pool's quarantine directory (none once a pull has ended).
     func quarantineLeftovers(_ gitDirectory: String) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: gitDirectory + "/mnem/quarantine")) ?? []
+        (try? FileManager.default.contentsOfDirectory(atPath: gitDirectory + "/mnem-quarantine")) ?? []
     }
 }
 

@@ -27,11 +27,11 @@ extension Pool {
         ProcessInfo.processInfo.environment["MNEM_LOCK_WAIT_SECONDS"].flatMap(TimeInterval.init) ?? staleLockAge + 15
     }
 
-    /// The file every live mnem writer holds a shared `flock` on while it writes this pool (in
-    /// `mnem/`, apart from git's `*.lock` files: an `flock` file is never stale and must stay).
-    var activityLockPath: String { repository.gitDirectory + "mnem/active.flock" }
+    /// The file every live mnem writer holds a shared `flock` on while it writes this pool (named
+    /// apart from git's `*.lock` files: an `flock` file is never stale and must stay).
+    var activityLockPath: String { repository.gitDirectory + "mnem-active.flock" }
 
-    /// Opens (creating it and `mnem/` when needed) one of mnem's own `flock` files.
+    /// Opens (creating it when needed) one of mnem's own `flock` files.
     func openFlockFile(_ path: String) throws -> Int32 {
         var fd = Glibc.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         if fd < 0 && errno == ENOENT {

@@ -58,7 +58,7 @@ extension Pool {
     /// - Returns: what was done, or nil when another process is compacting the pool.
     @discardableResult
     public func compactStorage(force: Bool, supersededDelay: TimeInterval = 10) throws -> StorageReport? {
-        let fd = try openFlockFile(repository.gitDirectory + "mnem/storage.flock")
+        let fd = try openFlockFile(repository.gitDirectory + "mnem-storage.flock")
         defer { close(fd) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return nil }
         defer { flock(fd, LOCK_UN) }
@@ -112,7 +112,7 @@ extension Pool {
     }
 
     /// Where the packs a full repack replaced wait to be removed: `<seconds since 1970> <pack path>` lines.
-    private var supersededListPath: String { repository.gitDirectory + "mnem/superseded-packs" }
+    private var supersededListPath: String { repository.gitDirectory + "mnem-superseded-packs" }
 
     /// Removes the packs a full repack replaced at least `delay` seconds ago, and returns the
     /// others still waiting.
@@ -145,7 +145,6 @@ extension Pool {
 
     private func writeSuperseded(_ waiting: [String: Date]) {
         let text = waiting.sorted { $0.key < $1.key }.map { "\(Int($0.value.timeIntervalSince1970)) \($0.key)\n" }.joined()
-        try? FileManager.default.createDirectory(atPath: repository.gitDirectory + "mnem", withIntermediateDirectories: true)
         try? Data(text.utf8).write(to: URL(fileURLWithPath: supersededListPath), options: .atomic)
     }
 
