@@ -268,7 +268,9 @@ private struct HistoryWalk {
             } else if j == newEntries.count {
                 order = -1
             } else {
-                order = Self.order(oldEntries[i], oldBytes, newEntries[j], newBytes)
+                order = oldBytes.withUnsafeBytes { old in
+                    newBytes.withUnsafeBytes { new in RawObjectCheck.compareEntries(oldEntries[i], in: old, newEntries[j], in: new) }
+                }
             }
             if order < 0 {
                 removed(oldEntries[i], path: path(oldEntries[i], oldBytes), commit: commit)
@@ -354,20 +356,5 @@ private struct HistoryWalk {
         guard result.problems.isEmpty else { return }
         try? source.walkBlobs(entry.id, prefix: path) { file, _ in result.deletions[file, default: []].append(commit) }
     }
-
-    /// git's tree order between entries of two trees.
-    static func order(_ a: RawTreeEntry, _ aBytes: [UInt8], _ b: RawTreeEntry, _ bBytes: [UInt8]) -> Int {
-        let la = a.nameEnd - a.nameStart
-        let lb = b.nameEnd - b.nameStart
-        let common = min(la, lb)
-        for k in 0..<common {
-            let x = aBytes[a.nameStart + k]
-            let y = bBytes[b.nameStart + k]
-            if x != y { return x < y ? -1 : 1 }
-        }
-        if la == lb { return 0 }
-        let x: UInt8 = la > common ? aBytes[a.nameStart + common] : (a.isTree ? 0x2F : 0)
-        let y: UInt8 = lb > common ? bBytes[b.nameStart + common] : (b.isTree ? 0x2F : 0)
-        return x < y ? -1 : 1
-    }
 }
+

@@ -171,18 +171,23 @@ public enum RawObjectCheck {
     /// git's `verify_ordered`: names compared as if a directory's ended in '/'; a file and a
     /// directory of the same name are duplicates too (0).
     static func compareEntries(_ a: RawTreeEntry, _ b: RawTreeEntry, in bytes: UnsafeRawBufferPointer) -> Int {
+        compareEntries(a, in: bytes, b, in: bytes)
+    }
+
+    /// The same between entries of two trees.
+    static func compareEntries(_ a: RawTreeEntry, in aBytes: UnsafeRawBufferPointer, _ b: RawTreeEntry, in bBytes: UnsafeRawBufferPointer) -> Int {
         let la = a.nameEnd - a.nameStart
         let lb = b.nameEnd - b.nameStart
         let common = min(la, lb)
         for k in 0..<common {
-            let x = bytes[a.nameStart + k]
-            let y = bytes[b.nameStart + k]
+            let x = aBytes[a.nameStart + k]
+            let y = bBytes[b.nameStart + k]
             if x != y { return x < y ? -1 : 1 }
         }
         if la == lb { return 0 }
         // One name is a prefix of the other: the next character, '/' standing for a directory's end.
-        let x: UInt8 = la > common ? bytes[a.nameStart + common] : (a.isTree ? 0x2F : 0)
-        let y: UInt8 = lb > common ? bytes[b.nameStart + common] : (b.isTree ? 0x2F : 0)
+        let x: UInt8 = la > common ? aBytes[a.nameStart + common] : (a.isTree ? 0x2F : 0)
+        let y: UInt8 = lb > common ? bBytes[b.nameStart + common] : (b.isTree ? 0x2F : 0)
         return x < y ? -1 : 1
     }
 

@@ -96,18 +96,9 @@ extension Repository {
         return [UInt8](UnsafeRawBufferPointer(start: content, count: size))
     }
 
-    /// The size and type of an object, read from its header without loading its content.
-    ///
-    /// Wraps `git_odb_read_header`.
+    /// The size of an object, read from its header without loading its content (see `objectHeader`).
     public func objectSize(_ id: ObjectID) throws(GitError) -> Int {
-        var odb: OpaquePointer?
-        try check(git_repository_odb(&odb, handle), "git_repository_odb", gitDirectory)
-        defer { git_odb_free(odb) }
-        var oid = id.raw
-        var size = 0
-        var type = GIT_OBJECT_ANY
-        try check(git_odb_read_header(&size, &type, odb, &oid), "git_odb_read_header", id.hex)
-        return size
+        try objectHeader(id).size
     }
 
     /// Has the object database look at its directories again (new packs, packs gone).

@@ -170,6 +170,8 @@ struct HostileRemoteTests {
         #expect(report["entries"]?.arrayValue?.first?["problem"]?.stringValue == hostile.problem.rawValue)
         #expect(cli.err.contains(hostileCommit.prefix(12)))
         #expect(try snapshot(pool, scratch) == before)
+        // The other doors run the same pull; a few kinds stand for all (the suite stays quick).
+        guard [.symlink, .dotGit, .hugeBlob, .invalidJSON, .unsortedEntries].contains(hostile) else { return }
         // A fresh pool started from the hostile remote is refused and not left half-made.
         #expect(scratch.mnem(["init", "fresh", "--from", remote]).status == 1)
         #expect(!FileManager.default.fileExists(atPath: scratch.at("fresh")))

@@ -6,7 +6,7 @@ import Testing
 /// A remote holding a blob far larger than the limit costs a pull no more memory than a small
 /// one: sizes are read from object headers (a path) or from the pack as it arrives (git://).
 ///
-/// The blob here is 96 MiB so the test stays quick; `scripts/blob-bomb.sh` runs the same case
+/// The blob here is 96 MiB so the test stays quick; `scripts/sync-figures.sh` runs the same case
 /// with 1 GiB and reports the figure.
 @Suite("Sync: bounded memory against a blob bomb")
 struct ResidentMemoryTests {
@@ -14,17 +14,10 @@ struct ResidentMemoryTests {
 
     @Test(arguments: HistoryCheckTests.Transport.allCases)
     func aBlobBombIsRefusedInBoundedMemory(transport: HistoryCheckTests.Transport) throws {
-        let scratch = try Scratch("bomb-\(transport.rawValue)")
-        let served = scratch.at("served")
-        try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
-        let remote = served + "/pool.git"
-        try scratch.git(["init", "-q", "--bare", "-b", "main", remote])
-        let seed = try Pool.create(at: scratch.at("seed"))
-        try seed.repository.addRemote(name: "origin", url: remote)
-        _ = try seed.add(insights("honest", 3), info: CommitInfo(summary: "honest"))
-        _ = try seed.push(remote: "origin", credentials: noCredentials)
-        #expect(scratch.mnem(["init", "local", "--from", remote]).status == 0)
-
+        let s = try HistoryCheckTests().setUp("bomb-\(transport.rawValue)", transport)
+        defer { s.daemon?.stop() }
+        let scratch = s.scratch
+        let remote = s.remote
         // Made by git from a pipe, so this test process never holds the blob.
         let made = try scratch.run("/bin/sh", ["-c", "head -c \(Self.bomb) /dev/zero | git -C '\(remote)' hash-object -w --stdin"])
         let zeros = made.out.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -32,15 +25,9 @@ struct ResidentMemoryTests {
         let honest = try scratch.files(of: "main", in: remote)
         let bad = try scratch.commit(honest + [RawFile(path: ["assets", "zeros.bin"], mode: "100644", sha: zeros)], parent: "main", in: remote)
         try scratch.commit(honest, parent: bad, message: "removed again", in: remote)
+        let url = s.url
 
-        var daemon: GitDaemon?
-        defer { daemon?.stop() }
-        var url = remote
-        if transport == .gitDaemon {
-            daemon = try GitDaemon(basePath: served)
-            url = "git://127.0.0.1:\(daemon?.port ?? 0)/pool.git"
-        }
-        // The same process pulling a small, honest change is the yardstick.
+        // `mnem list` on the same pool is the yardstick: what the process costs doing little.
         let baseline = try scratch.measuredMnem(["--pool", scratch.at("local"), "list"])
         let run = try scratch.measuredMnem(["--pool", scratch.at("local"), "pull", url])
         #expect(run.status == 1)

@@ -109,14 +109,14 @@ struct StorageTests {
                     return
                 }
                 defer { writing.withLock { $0 -= 1 } }
-                for n in 0..<30 { _ = try pool.add(insights("r\(worker)-\(n)", 1), info: CommitInfo(summary: "race")) }
+                for n in 0..<20 { _ = try pool.add(insights("r\(worker)-\(n)", 1), info: CommitInfo(summary: "race")) }
             } catch {
                 failures.withLock { $0.append(String(describing: error)) }
             }
         }
         #expect(failures.withLock { $0 }.isEmpty)
         let pool = try Pool.open(at: path)
-        #expect(try pool.memoryIDs().count == 120)
+        #expect(try pool.memoryIDs().count == 80)
         for entry in try pool.entries() { _ = try pool.readMemory(blob: entry.blob, path: entry.path) }
         try scratch.fsck(path)
     }
