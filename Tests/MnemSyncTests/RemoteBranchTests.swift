@@ -64,6 +64,24 @@ struct RemoteBranchTests {
         #expect(try a.memoryIDs().count == 3)
     }
 
+    /// Over git:// an empty remote does not say which branch its HEAD names (protocol v0, which
+    /// libgit2 speaks): the push keeps the pool's branch name and says how to set HEAD.
+    @Test func anEmptyRemoteOverTheNetworkGetsANoteAboutItsHead() throws {
+        let scratch = try Scratch("head-network")
+        let served = scratch.at("served")
+        try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
+        try scratch.git(["init", "-q", "--bare", "-b", "master", served + "/team.git"])
+        let daemon = try GitDaemon(basePath: served)
+        defer { daemon.stop() }
+        let a = try Pool.create(at: scratch.at("a"))
+        try a.repository.addRemote(name: "origin", url: "git://127.0.0.1:\(daemon.port)/team.git")
+        _ = try a.add(insights("net", 1), info: CommitInfo(summary: "net"))
+        let pushed = try a.push(remote: "origin", credentials: noCredentials)
+        #expect(pushed.remoteBranch == "refs/heads/main")
+        #expect(pushed.notes.contains { $0.contains("git symbolic-ref HEAD refs/heads/main") }, "\(pushed.notes)")
+        #expect(try scratch.git(["-C", served + "/team.git", "for-each-ref", "--format=%(refname)"]) == "refs/heads/main")
+    }
+
     @Test func syncSaysWhenThereWasNothingToPush() throws {
         let scratch = try Scratch("nothing-to-push")
         let remote = try scratch.bareRemote()

@@ -425,23 +425,8 @@ extension Pool {
             do {
                 let connection = try RemoteConnection(repository, url: remote.url, direction: .push, credentials: credentials)
                 let heads = try connection.heads().filter { $0.name.hasPrefix("refs/heads/") || $0.name == "HEAD" }
-                var target: String
-                var headTarget: String?
-                if let path = Repository.localPath(ofRemote: remote.url) { headTarget = try? Repository.open(at: path).headReferenceName() }
-                if let chosen = chooseRemoteBranch(heads.filter { $0.name != "HEAD" }, headTarget: nil, remote: remote) {
-                    target = chosen.name
-                } else if !heads.contains(where: { $0.name.hasPrefix("refs/heads/") }), let head = headTarget ?? heads.first(where: { $0.name == "HEAD" })?.symbolicTarget,
-                    head.hasPrefix("refs/heads/")
-                {
-                    // An empty remote: its HEAD's branch, so a clone checks the memories out.
-                    target = head
-                } else {
-                    target = configuredRemoteBranch(remote) ?? branch
-                    if headTarget == nil && !heads.contains(where: { $0.name == "HEAD" }) && Repository.localPath(ofRemote: remote.url) == nil {
-                        result.notes.append(
-                            "the remote does not say which branch its HEAD names; if a clone of \(result.url) checks nothing out, run there: git symbolic-ref HEAD \(target)")
-                    }
-                }
+                let (target, note) = pushTarget(heads, remote: remote)
+                if let note { result.notes.append(note) }
                 result.remoteBranch = target
                 if heads.first(where: { $0.name == target })?.id == tip {
                     result.upToDate = true
@@ -465,6 +450,23 @@ extension Pool {
             result.pushed = tip
             return result
         }
+    }
+
+    /// The remote's branch a push goes to (see `push`), and a note when an empty remote does not
+    /// say which branch its HEAD names.
+    private func pushTarget(_ heads: [RemoteHead], remote: ResolvedRemote) -> (String, String?) {
+        let branches = heads.filter { $0.name != "HEAD" }
+        if let chosen = chooseRemoteBranch(branches, headTarget: nil, remote: remote) { return (chosen.name, nil) }
+        let local = Repository.localPath(ofRemote: remote.url)
+        // A repository on this machine is asked directly: the local transport does not report HEAD.
+        let head = local.flatMap { try? Repository.open(at: $0).headReferenceName() } ?? heads.first(where: { $0.name == "HEAD" })?.symbolicTarget
+        if branches.isEmpty, let head, head.hasPrefix("refs/heads/") {
+            // An empty remote: its HEAD's branch, so a clone checks the memories out.
+            return (head, nil)
+        }
+        let target = configuredRemoteBranch(remote) ?? branch
+        guard head == nil, local == nil else { return (target, nil) }
+        return (target, "the remote does not say which branch its HEAD names; if a clone of \(Self.redacted(remote.url)) checks nothing out, run there: git symbolic-ref HEAD \(target)")
     }
 
     /// Pulls, then pushes (pulling again if the remote moved in between).
