@@ -150,6 +150,16 @@ final class PackWriter {
 
 /// The object ids a version-2 pack index lists.
 enum PackIndex {
+    /// How many objects the `.idx` file at `path` lists, from its fan-out table (0 if unreadable).
+    static func count(at path: String) -> Int {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var last = UInt32(0)
+        guard pread(fd, &last, 4, 8 + 255 * 4) == 4 else { return 0 }
+        return Int(UInt32(bigEndian: last))
+    }
+
     /// Every id in the `.idx` file at `path`, in index order.
     static func ids(at path: String) throws(GitError) -> [ObjectID] {
         guard let data = FileManager.default.contents(atPath: path) else {

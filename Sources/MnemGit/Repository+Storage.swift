@@ -21,6 +21,8 @@ public struct PackFile: Sendable, Hashable {
     /// The newer of the two files' modification times (libgit2 and git freshen the pack).
     public var modified: Date
     public var bytes: Int
+    /// How many objects its index lists (0 when the index cannot be read).
+    public var objects: Int
 }
 
 /// What the object database holds on disk, file by file.
@@ -88,13 +90,17 @@ extension Repository {
                     listing.temporary.append(pack)
                     continue
                 }
-                listing.packs.append(PackFile(base: packDirectory + base, modified: max(pack.modified, index.modified), bytes: pack.bytes + index.bytes))
+                listing.packs.append(
+                    PackFile(
+                        base: packDirectory + base, modified: max(pack.modified, index.modified), bytes: pack.bytes + index.bytes,
+                        objects: PackIndex.count(at: index.path)))
             }
         }
         return listing
     }
 
     /// The ids a pack's index lists.
+    ///
     public func objectIDs(inPack pack: PackFile) throws(GitError) -> [ObjectID] {
         try PackIndex.ids(at: pack.base + ".idx")
     }

@@ -118,7 +118,7 @@ public enum MnemCLI {
         ForgetCommand.self, StatsCommand.self, CaptureCommand.self, ScanCommand.self, CompactCommand.self, DemoCommand.self,
         BenchCommand.self, IndexCommand.self, SearchCommand.self, ContextCommand.self,
         HooksCommand.self, HookCommand.self, MCPCommand.self, DoctorCommand.self,
-        RemoteCommand.self, PullCommand.self, PushCommand.self, SyncCommand.self,
+        RemoteCommand.self, PullCommand.self, PushCommand.self, SyncCommand.self, GcCommand.self,
     ]
 
     public enum ExitCode {

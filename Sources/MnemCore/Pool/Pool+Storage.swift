@@ -17,8 +17,12 @@ extension Pool {
     /// Loose objects beyond which a write packs them: each costs a file system block (4 KiB) for
     /// a few hundred bytes, so a pool of single adds grows about 10 times faster loose than packed.
     static let looseObjectLimit = 200
-    /// Packs beyond which compaction makes one pack of everything still reachable or young.
+    /// Packs beyond which a write merges the small ones.
     static let packLimit = 12
+    /// The most objects a write's own compaction repacks: libgit2's pack builder searches for
+    /// deltas afresh (it reuses none); one pack of 100,000 memories took about a minute on a
+    /// busy two-core machine.
+    static let automaticRepackLimit = 20_000
 
     /// How long an object nothing reaches is kept, like git's `gc.pruneExpire`: a concurrent
     /// writer may have just written it and be about to name it in a tree or commit (or, for a
@@ -43,18 +47,22 @@ extension Pool {
 
     /// Compacts the pool's object database with libgit2's pack builder, safe under concurrent writers.
     ///
-    /// - Loose objects (when `force` or past `looseObjectLimit`) go into one new pack; their files
-    ///   are removed once the pack is in place.
-    /// - Past `packLimit` packs (or when `force`), everything the references reach, plus every
-    ///   object younger than `pruneGrace`, goes into one pack; the packs and loose objects that
-    ///   were there before are removed. What nothing reaches and is older than the grace period
-    ///   (lost-race commits, objects of refused pulls from older versions) is dropped.
+    /// - Loose objects past `looseObjectLimit` go into one new pack; their files are removed
+    ///   once the pack is in place.
+    /// - Past `packLimit` packs, the smallest packs are merged into one, git's geometric way
+    ///   (`git repack --geometric=2`: what is left forms a progression where each pack holds
+    ///   at least twice what all smaller ones hold), up to `automaticRepackLimit` objects.
+    /// - When that would take in every object (a small pool), or when `force`: everything the
+    ///   references reach, plus every object younger than `pruneGrace`, goes into one pack. What
+    ///   nothing reaches and is older than the grace period (lost-race commits, objects of refused
+    ///   pulls from older versions) is dropped.
     /// - Temporary files of killed runs (`tmp_object_git2_*`, `pack_git2_*`, packs without an
     ///   index), quarantines of killed pulls older than the grace period (or whose process is
     ///   gone) and `refs/mnem/incoming/*` references are removed.
     ///
-    /// Objects written after the listing are never touched; an object a writer reuses is
-    /// freshened by libgit2 (its file or pack gets a new time) and so counts as young.
+    /// Replaced packs are marked superseded and removed `supersededDelay` seconds later (see
+    /// `removeSupersededPacks`). Objects written after the listing are never touched; an object a
+    /// writer reuses is freshened by libgit2 (its file or pack gets a new time) and so counts as young.
     /// - Returns: what was done, or nil when another process is compacting the pool.
     @discardableResult
     public func compactStorage(force: Bool, supersededDelay: TimeInterval = 10) throws -> StorageReport? {
@@ -71,22 +79,60 @@ extension Pool {
         report.removedLeftovers += removeLeftovers(listing, now: now, grace: grace)
 
         let live = listing.packs.filter { superseded[$0.base] == nil }
-        if force || live.count + 1 > Self.packLimit {
+        let merge = force ? live : Self.geometricMerge(live, adding: listing.loose.count)
+        var replaced: [PackFile] = []
+        if force || (merge.count == live.count && live.count + 1 > Self.packLimit) {
             try repackEverything(listing, now: now, grace: grace, report: &report)
-            for pack in listing.packs where superseded[pack.base] == nil { superseded[pack.base] = now }
-            if supersededDelay <= 0 { superseded = removeSupersededPacks(superseded, now: now, delay: 0) }
-            writeSuperseded(superseded)
-        } else if listing.loose.count >= Self.looseObjectLimit {
-            let ids = listing.loose.map(\.id)
+            replaced = listing.packs
+        } else if merge.count >= 2 {
+            var ids = listing.loose.map(\.id)
+            for pack in merge { ids += try repository.objectIDs(inPack: pack) }
             try repository.writePack(objects: ids)
             for object in listing.loose { unlink(object.file.path) }
-            report.packedLoose = ids.count
+            report.packedLoose = listing.loose.count
+            report.mergedPacks = merge.count
+            replaced = merge
+        } else if listing.loose.count >= Self.looseObjectLimit {
+            try repository.writePack(objects: listing.loose.map(\.id))
+            for object in listing.loose { unlink(object.file.path) }
+            report.packedLoose = listing.loose.count
+        }
+        if !replaced.isEmpty {
+            for pack in replaced where superseded[pack.base] == nil { superseded[pack.base] = now }
+            if supersededDelay <= 0 { superseded = removeSupersededPacks(superseded, now: now, delay: 0) }
+            writeSuperseded(superseded)
         }
         return report
     }
 
+    /// The packs a write's compaction merges once there are more than `packLimit`: the smallest,
+    /// as `git repack --geometric=2` picks them, within `automaticRepackLimit` objects (with the
+    /// loose ones). Empty when there are few packs or nothing small enough to merge.
+    static func geometricMerge(_ packs: [PackFile], adding loose: Int) -> [PackFile] {
+        guard packs.count + 1 > packLimit else { return [] }
+        let sorted = packs.sorted { $0.objects < $1.objects }
+        // From the top, the first pair out of progression: everything below it merges…
+        var split = sorted.count - 1
+        while split > 0 && sorted[split].objects >= 2 * sorted[split - 1].objects { split -= 1 }
+        if split > 0 { split += 1 }
+        // …and so does every pack the merged one would outgrow.
+        var total = sorted[..<split].reduce(0) { $0 + $1.objects }
+        while split < sorted.count && sorted[split].objects < 2 * total {
+            total += sorted[split].objects
+            split += 1
+        }
+        // Within what a write may spend.
+        var taken = 0
+        var budget = loose
+        while taken < split && budget + sorted[taken].objects <= automaticRepackLimit {
+            budget += sorted[taken].objects
+            taken += 1
+        }
+        return taken >= 2 ? Array(sorted[..<taken]) : []
+    }
+
     /// One pack of everything reachable from the references plus everything young; the listed
-    /// loose objects go, and the listed packs are marked superseded (see `removeSupersededPacks`).
+    /// loose objects go (the caller marks the listed packs superseded).
     private func repackEverything(_ listing: StorageListing, now: Date, grace: TimeInterval, report: inout StorageReport) throws {
         var tips: [ObjectID] = []
         for name in try repository.referenceNames() where !name.hasPrefix("refs/mnem/incoming/") {
