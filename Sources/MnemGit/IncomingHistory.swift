@@ -16,6 +16,8 @@ public struct HistoryLimits: Sendable {
     public var maxMessageBytes: Int
     /// The deepest directory nesting.
     public var maxDepth: Int
+    /// The most bytes one received pack may hold (a quarantine's disk, like its memory, is bounded).
+    public var maxPackBytes: Int = 2 << 30
 
     public init(
         maxCommits: Int = 200_000, maxEntries: Int = 2_000_000, maxBlobBytes: Int = 1 << 20, maxTreeBytes: Int = 8 << 20,

@@ -67,6 +67,9 @@ public final class PackStreamScanner {
     /// Consumes the next bytes of the pack.
     /// - Throws: `Violation` at the first object over its limit, or a malformed pack.
     public func feed(_ bytes: UnsafeRawBufferPointer) throws(Violation) {
+        guard offset + bytes.count <= limits.maxPackBytes else {
+            throw Violation(kind: "size", reason: "a pack of more than \(limits.maxPackBytes) bytes")
+        }
         var i = 0
         while i < bytes.count {
             switch state {

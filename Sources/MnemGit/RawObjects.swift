@@ -241,7 +241,7 @@ public enum RawObjectCheck {
                 raw[m] = high << 4 | low
             }
             i += 41
-            return raw.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }
+            return raw.withUnsafeBytes { bytes in bytes.baseAddress.map { ObjectID(bytes: $0) } }
         }
         guard skip("tree ") else { return .failure(CommitProblem("no tree line")) }
         guard let tree = objectID() else { return .failure(CommitProblem("malformed tree line")) }

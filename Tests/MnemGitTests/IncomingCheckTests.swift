@@ -192,6 +192,9 @@ struct IncomingCheckTests {
         #expect(count.kind == "history")
         let commit = Self.header(count: 1) + Self.objectHeader(type: 1, size: 1 << 20)
         #expect(throws: PackStreamScanner.Violation.self) { try scan(commit, chunk: 64) }
+        var small = HistoryLimits()
+        small.maxPackBytes = 30
+        #expect(throws: PackStreamScanner.Violation.self) { try scan(Self.deltaPack(result: 6), chunk: 8, limits: small) }
     }
 
     /// Every pack git itself makes, with deltas, passes the scanner in any chunking.
