@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(
             name: "MnemExportTests", dependencies: ["MnemExport", "MnemCLI", "MnemCore", "MnemGit", "MnemIntegrations", "MnemTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "MnemSyncTests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),
+        .testTarget(name: "MnemSyncTests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "mnem"]),
     ],
     swiftLanguageModes: [.v6]
 )

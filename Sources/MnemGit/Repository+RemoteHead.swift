@@ -18,7 +18,7 @@ extension Repository {
     /// A repository on this machine is opened directly (its HEAD is read as a symbolic
     /// reference, which the local transport does not report); a network remote is asked through
     /// libgit2 with the same credentials as a fetch.
-    /// Wraps `git_remote_connect` and `git_remote_ls`.
+    /// Wraps `git_remote_connect` and `git_remote_ls` (through `RemoteConnection`).
     /// - Throws: `GitError` when the remote cannot be reached or read.
     public func advertisement(ofRemote url: String, credentials: RemoteCredentials) throws(GitError) -> RemoteAdvertisement {
         if let path = Self.localPath(ofRemote: url) {
@@ -30,28 +30,13 @@ extension Repository {
             let head = try remote.headReferenceName()
             return RemoteAdvertisement(head: head == "HEAD" ? nil : head, references: references)
         }
-        let remote = try anonymousRemote(url)
-        defer { git_remote_free(remote) }
-        let context = TransferContext(credentials: credentials)
-        let code: Int32 = withExtendedLifetime(context) {
-            var callbacks = git_remote_callbacks()
-            git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION))
-            callbacks.credentials = acquireCredential
-            callbacks.payload = Unmanaged.passUnretained(context).toOpaque()
-            return git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nil, nil)
-        }
-        if code < 0 { throw transferError(code, context, operation: "git_remote_connect", url: url) }
-        defer { git_remote_disconnect(remote) }
-        var heads: UnsafeMutablePointer<UnsafePointer<git_remote_head>?>?
-        var count = 0
-        try check(git_remote_ls(&heads, &count, remote), "git_remote_ls", url)
+        let connection = try RemoteConnection(self, url: url, direction: .fetch, credentials: credentials)
         var advertisement = RemoteAdvertisement(head: nil, references: [:])
-        for index in 0..<count {
-            guard let head = heads?[index]?.pointee, let name = head.name.map({ String(cString: $0) }) else { continue }
-            if name == "HEAD" {
-                advertisement.head = head.symref_target.map { String(cString: $0) }
+        for head in try connection.heads() {
+            if head.name == "HEAD" {
+                advertisement.head = head.symbolicTarget
             } else {
-                advertisement.references[name] = ObjectID(head.oid)
+                advertisement.references[head.name] = head.id
             }
         }
         return advertisement

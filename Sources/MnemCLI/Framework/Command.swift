@@ -119,7 +119,7 @@ public enum MnemCLI {
         BenchCommand.self, IndexCommand.self, SearchCommand.self, ContextCommand.self, AnalyzeCommand.self,
         HooksCommand.self, HookCommand.self, MCPCommand.self, DoctorCommand.self, ExportCommand.self, CompletionCommand.self,
         ManPageCommand.self,
-        RemoteCommand.self, PullCommand.self, PushCommand.self, SyncCommand.self,
+        RemoteCommand.self, PullCommand.self, PushCommand.self, SyncCommand.self, GcCommand.self,
     ]
 
     public enum ExitCode {

@@ -10,6 +10,8 @@ extension GlobalOptions {
         let opened = try PoolLocator.open(location)
         let report = InvalidMemoryReport(console)
         opened.onInvalidMemory = { report.skip($0.reason) }
+        // What the pool does on its own (a stale lock reclaimed) is said where the command speaks.
+        opened.warn = { console.err("mnem: warning: \($0)") }
         return opened
     }
 }

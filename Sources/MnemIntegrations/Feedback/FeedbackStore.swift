@@ -33,10 +33,8 @@ public enum FeedbackStore {
             let verdict = feedback.helped ? "helped" : "did not help"
             let message = "feedback: \(feedback.memory.short) \(verdict)\n\nMemory: \(feedback.memory.rawValue)\n" + (feedback.agent.map { "Agent: \($0)\n" } ?? "")
             let commit = try repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], author: author, committer: author, message: message)
-            do {
-                try repository.compareAndSwapReference(pool.branch, to: commit, expected: parent, logMessage: "mnem: feedback")
-            } catch {
-                guard error.isModified else { throw error }
+            // The pool's move heals a stale branch lock instead of counting it as a lost race.
+            guard try pool.moveBranch(to: commit, expected: parent, summary: "feedback") else {
                 usleep(UInt32.random(in: 200...(2_000 * UInt32(min(attempt + 1, 20)))))
                 continue
             }
