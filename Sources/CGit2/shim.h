@@ -20,4 +20,21 @@ static inline int mnem_git_set_search_path(int level, const char *path) {
 static inline int mnem_deflate_init(z_stream *stream, int level) {
     return deflateInit(stream, level);
 }
+/* inflateInit is a macro too. */
+static inline int mnem_inflate_init(z_stream *stream) {
+    return inflateInit(stream);
+}
+
+/* An object database backend and a pack writer that carry a pointer for Swift: libgit2 hands
+ * back the struct it was given, so the Swift state is found from `payload` (the C idiom of a
+ * larger struct whose first member is the libgit2 one). */
+typedef struct mnem_odb_backend {
+    git_odb_backend parent;
+    void *payload;
+} mnem_odb_backend;
+
+typedef struct mnem_odb_writepack {
+    git_odb_writepack parent;
+    void *payload;
+} mnem_odb_writepack;
 #endif

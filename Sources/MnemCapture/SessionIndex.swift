@@ -5,17 +5,17 @@ import MnemGit
 /// Which trajectories at a commit belong to which session, so capture finds the earlier captures
 /// of a session without reading the pool.
 ///
-/// Derived data, like the vector sidecar: one file in the pool's git directory
-/// (`mnem/sessions.idx`, never committed) that names the commit it reflects. It is brought up to
-/// date from the tree diff since that commit (reading only the trajectories added since), rebuilt
-/// from the tree when it is missing, when its commit is gone, or when it fails any check (size,
-/// magic, checksum) — never trusted blindly.
+/// Derived data, like the vector sidecar: one file in the pool's git directory, beside the
+/// sidecar's `mnem/` (`mnem-sessions.idx`, never committed), that names the commit it reflects.
+/// It is brought up to date from the tree diff since that commit (reading only the trajectories
+/// added since), and rebuilt from the tree when it is missing, when its commit is gone, or when
+/// it fails any check (size, magic, checksum, order) — never trusted blindly.
 ///
 /// Layout (little-endian): `MNEMSIX1`, the entry count (UInt64), the commit (40 hex digits,
 /// zeros for an empty pool), a 64-bit checksum of the header before it and of the entries
-/// (`checksum`) and 24 zero bytes, then the entries sorted: 12 bytes of SHA-256 of the session key (`SessionIdentity.key`), then the
-/// memory id's 20 bytes. A session key collision costs one extra read: capture reads the
-/// memories the index names and checks their key.
+/// (`checksum`) and 24 zero bytes, then the entries sorted: 12 bytes of SHA-256 of the session
+/// key (`SessionIdentity.key`), then the memory id's 20 bytes. A collision of the key's bytes
+/// costs one extra read: capture reads the memories the index names and checks their key.
 public final class SessionIndex {
     public struct Entry: Hashable, Comparable, Sendable {
         /// The first 12 bytes of SHA-256 of the session key.
@@ -46,7 +46,7 @@ public final class SessionIndex {
     }
 
     public let pool: Pool
-    /// `<git dir>/mnem/sessions.idx`.
+    /// `<git dir>/mnem-sessions.idx`: beside the vector index's directory, which holds its sidecars alone.
     public let path: String
 
     static let magic: [UInt8] = Array("MNEMSIX1".utf8)
@@ -57,7 +57,7 @@ public final class SessionIndex {
     public init(pool: Pool) {
         self.pool = pool
         let directory = pool.repository.gitDirectory.hasSuffix("/") ? pool.repository.gitDirectory : pool.repository.gitDirectory + "/"
-        path = directory + "mnem/sessions.idx"
+        path = directory + "mnem-sessions.idx"
     }
 
     // MARK: - Reading
@@ -272,7 +272,7 @@ public final class SessionIndex {
         }
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = directory + "/.sessions.idx.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = directory + "/mnem-sessions.idx.tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw PoolError("cannot write the session index at \(temporary): \(String(cString: strerror(errno)))") }
         var written = 0

@@ -20,7 +20,18 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
     public var isExists: Bool { code == GIT_EEXISTS.rawValue }
     /// A compare-and-swap on a reference lost: the reference did not hold the expected value.
-    public var isModified: Bool { code == GIT_EMODIFIED.rawValue || code == GIT_ELOCKED.rawValue }
+    public var isModified: Bool { code == GIT_EMODIFIED.rawValue }
+    /// A lock file (`<file>.lock`) was in the way: another writer holds it, or one that died left it.
+    public var isLocked: Bool { code == GIT_ELOCKED.rawValue }
+
+    /// The lock file libgit2 names in its message ("failed to lock file '…' for writing"), if any.
+    public var lockFile: String? {
+        guard isLocked, let open = message.firstIndex(of: "'") else { return nil }
+        let rest = message[message.index(after: open)...]
+        guard let close = rest.firstIndex(of: "'") else { return nil }
+        let path = String(rest[..<close])
+        return path.hasSuffix(".lock") ? path : nil
+    }
 
     public init(code: Int32, errorClass: Int32 = 0, message: String, operation: String, subject: String? = nil) {
         self.code = code

@@ -96,18 +96,19 @@ extension Repository {
         return [UInt8](UnsafeRawBufferPointer(start: content, count: size))
     }
 
-    /// The size and type of an object, read from its header without loading its content.
-    ///
-    /// Wraps `git_odb_read_header`.
+    /// The size of an object, read from its header without loading its content (see `objectHeader`).
     public func objectSize(_ id: ObjectID) throws(GitError) -> Int {
+        try objectHeader(id).size
+    }
+
+    /// Has the object database look at its directories again (new packs, packs gone).
+    ///
+    /// Wraps `git_odb_refresh`.
+    public func refreshObjects() {
         var odb: OpaquePointer?
-        try check(git_repository_odb(&odb, handle), "git_repository_odb", gitDirectory)
+        guard git_repository_odb(&odb, handle) == 0 else { return }
         defer { git_odb_free(odb) }
-        var oid = id.raw
-        var size = 0
-        var type = GIT_OBJECT_ANY
-        try check(git_odb_read_header(&size, &type, odb, &oid), "git_odb_read_header", id.hex)
-        return size
+        _ = git_odb_refresh(odb)
     }
 
     /// Whether the object database holds `id`.
@@ -145,6 +146,17 @@ extension Repository {
             entries.append(TreeEntry(name: name, id: ObjectID(id), mode: FileMode(git_tree_entry_filemode(entry))))
         }
         return entries
+    }
+
+    /// How many entries a tree holds, without copying any out.
+    ///
+    /// Wraps `git_tree_lookup` and `git_tree_entrycount`.
+    public func treeEntryCount(_ tree: ObjectID) throws(GitError) -> Int {
+        var oid = tree.raw
+        var handleTree: OpaquePointer?
+        try check(git_tree_lookup(&handleTree, handle, &oid), "git_tree_lookup", tree.hex)
+        defer { git_tree_free(handleTree) }
+        return git_tree_entrycount(handleTree)
     }
 
     /// The entry at `path` inside `tree`, or nil if there is none.

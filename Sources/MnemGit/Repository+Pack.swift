@@ -58,69 +58,17 @@ extension Repository {
     }
 
     /// Writes `blobs` as one pack and has libgit2 index it into `objects/pack`.
-    ///
-    /// Wraps `git_indexer_new`, `git_indexer_append`, `git_indexer_commit` and `git_odb_refresh`.
     private func writePack(_ blobs: [[UInt8]]) throws(GitError) -> [ObjectID] {
-        var pack: [UInt8] = []
-        pack.reserveCapacity(blobs.reduce(64) { $0 + $1.count / 2 + 32 })
-        pack += Array("PACK".utf8)
-        appendBigEndian(UInt32(2), to: &pack)
-        appendBigEndian(UInt32(blobs.count), to: &pack)
-
-        var stream = z_stream()
-        guard mnem_deflate_init(&stream, 1) == Z_OK else {
-            throw GitError(code: -1, message: "zlib deflateInit failed", operation: "deflateInit", subject: gitDirectory)
-        }
-        defer { deflateEnd(&stream) }
-        var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+        let writer = try PackWriter(repository: self, directory: gitDirectory + "objects/pack", count: blobs.count)
         var offsets: [UInt32] = []
         offsets.reserveCapacity(blobs.count)
-        for blob in blobs {
-            guard pack.count < 0x8000_0000 else {
-                throw GitError(code: -1, message: "batch too large for one pack (over 2 GiB)", operation: "writePack", subject: gitDirectory)
-            }
-            offsets.append(UInt32(pack.count))
-            appendObjectHeader(type: 3, size: blob.count, to: &pack)
-            guard deflateReset(&stream) == Z_OK else {
-                throw GitError(code: -1, message: "zlib deflateReset failed", operation: "deflateReset", subject: gitDirectory)
-            }
-            let bound = Int(deflateBound(&stream, uLong(blob.count)))
-            if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
-            let written: Int = blob.withUnsafeBufferPointer { input in
-                scratch.withUnsafeMutableBufferPointer { output in
-                    stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-                    stream.avail_in = uInt(input.count)
-                    stream.next_out = output.baseAddress
-                    stream.avail_out = uInt(output.count)
-                    let status = deflate(&stream, Z_FINISH)
-                    return status == Z_STREAM_END ? output.count - Int(stream.avail_out) : -1
-                }
-            }
-            guard written >= 0 else {
-                throw GitError(code: -1, message: "zlib deflate did not finish", operation: "deflate", subject: gitDirectory)
-            }
-            pack.append(contentsOf: scratch[0..<written])
-        }
-        var trailer = SHA1()
-        trailer.update(pack)
-        pack += trailer.finalize()
-
+        for blob in blobs { offsets.append(try writer.add(.blob, blob)) }
+        let index = try writer.finish()
         var odb: OpaquePointer?
         try check(git_repository_odb(&odb, handle), "git_repository_odb", gitDirectory)
         defer { git_odb_free(odb) }
-        var indexer: OpaquePointer?
-        let packDirectory = gitDirectory + "objects/pack"
-        try check(git_indexer_new(&indexer, packDirectory, 0, odb, nil), "git_indexer_new", packDirectory)
-        defer { git_indexer_free(indexer) }
-        var progress = git_indexer_progress()
-        let appended = pack.withUnsafeBytes { raw in git_indexer_append(indexer, raw.baseAddress, raw.count, &progress) }
-        try check(appended, "git_indexer_append", packDirectory)
-        try check(git_indexer_commit(indexer, &progress), "git_indexer_commit", packDirectory)
         try check(git_odb_refresh(odb), "git_odb_refresh", gitDirectory)
-        guard let name = git_indexer_name(indexer).map({ String(cString: $0) }) else {
-            throw GitError(code: -1, message: "the indexer named no pack", operation: "git_indexer_name", subject: packDirectory)
-        }
-        return try objectIDs(atOffsets: offsets, index: "\(packDirectory)/pack-\(name).idx")
+        return try objectIDs(atOffsets: offsets, index: index)
     }
 
     /// Reads a version-2 pack index and returns the id of the object at each offset.
@@ -157,24 +105,5 @@ extension Repository {
             throw GitError(code: -1, message: "unexpected pack index layout", operation: "readPackIndex", subject: path)
         }
         return result
-    }
-
-    private func appendBigEndian(_ value: UInt32, to out: inout [UInt8]) {
-        out.append(UInt8(truncatingIfNeeded: value >> 24))
-        out.append(UInt8(truncatingIfNeeded: value >> 16))
-        out.append(UInt8(truncatingIfNeeded: value >> 8))
-        out.append(UInt8(truncatingIfNeeded: value))
-    }
-
-    /// A pack object header: type in bits 4-6 of the first byte, size in 4 + 7·n bits.
-    private func appendObjectHeader(type: UInt8, size: Int, to out: inout [UInt8]) {
-        var remaining = size >> 4
-        var byte = (type << 4) | UInt8(size & 0x0F)
-        while remaining > 0 {
-            out.append(byte | 0x80)
-            byte = UInt8(remaining & 0x7F)
-            remaining >>= 7
-        }
-        out.append(byte)
     }
 }

@@ -59,7 +59,7 @@ public struct RemoteCredentials: Sendable {
 ///
 /// Handed to libgit2 as an unretained pointer while the operation's scope holds the one strong
 /// reference (`withExtendedLifetime`), so no callback can outlive it and nothing is released twice.
-private final class TransferContext {
+final class TransferContext {
     let credentials: RemoteCredentials
     var triedAgent = false
     var nextKeyFile = 0
@@ -73,12 +73,12 @@ private final class TransferContext {
     init(credentials: RemoteCredentials) { self.credentials = credentials }
 }
 
-private func transferContext(_ payload: UnsafeMutableRawPointer?) -> TransferContext? {
+func transferContext(_ payload: UnsafeMutableRawPointer?) -> TransferContext? {
     payload.map { Unmanaged<TransferContext>.fromOpaque($0).takeUnretainedValue() }
 }
 
 /// libgit2's credential callback: offers each configured source once.
-private func acquireCredential(
+func acquireCredential(
     _ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, _ url: UnsafePointer<CChar>?,
     _ usernameFromURL: UnsafePointer<CChar>?, _ allowed: UInt32, _ payload: UnsafeMutableRawPointer?
 ) -> Int32 {
@@ -162,7 +162,7 @@ private func credentialHelperFill(url: String, user: String?) -> (String, String
 }
 
 /// libgit2's per-reference push status callback: a non-null status is the server's refusal.
-private func pushUpdateReference(_ reference: UnsafePointer<CChar>?, _ status: UnsafePointer<CChar>?, _ payload: UnsafeMutableRawPointer?) -> Int32 {
+func pushUpdateReference(_ reference: UnsafePointer<CChar>?, _ status: UnsafePointer<CChar>?, _ payload: UnsafeMutableRawPointer?) -> Int32 {
     guard let status, let context = transferContext(payload) else { return 0 }
     context.rejected.append((reference.map { String(cString: $0) } ?? "?", String(cString: status)))
     return 0
@@ -231,64 +231,10 @@ extension Repository {
     }
 }
 
-// MARK: - Fetch and push
+// MARK: - Transfers (see `RemoteConnection`)
 
 extension Repository {
-    /// Downloads what `refspecs` name from `url` and writes only the references they name.
-    ///
-    /// The remote is anonymous (made from the URL), so libgit2 updates no configured
-    /// remote-tracking reference and no `FETCH_HEAD` on its own: the caller decides which
-    /// references may move once it has checked what arrived. Tags are not followed.
-    /// Wraps `git_remote_create_anonymous` and `git_remote_fetch`.
-    /// - Throws: `GitError`; `isAuthentication` when no credential was accepted.
-    public func fetch(url: String, refspecs: [String], credentials: RemoteCredentials) throws(GitError) {
-        let remote = try anonymousRemote(url)
-        defer { git_remote_free(remote) }
-        let context = TransferContext(credentials: credentials)
-        let code: Int32 = withExtendedLifetime(context) {
-            var options = git_fetch_options()
-            git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION))
-            options.update_fetchhead = 0
-            options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
-            options.callbacks.credentials = acquireCredential
-            options.callbacks.payload = Unmanaged.passUnretained(context).toOpaque()
-            return withStringArray(refspecs) { specs in
-                git_remote_fetch(remote, specs, &options, "mnem: fetch")
-            }
-        }
-        if code < 0 { throw transferError(code, context, operation: "git_remote_fetch", url: url) }
-    }
-
-    /// Uploads `refspecs` (never forced) to `url`.
-    ///
-    /// A refusal because the remote moved on — found by libgit2 before uploading, or reported by
-    /// the server through the per-reference status — is thrown as a `GitError` with
-    /// `isPushRejected`, so the caller can pull, merge and try again.
-    /// Wraps `git_remote_create_anonymous` and `git_remote_push` with a `push_update_reference` callback.
-    public func push(url: String, refspecs: [String], credentials: RemoteCredentials) throws(GitError) {
-        let remote = try anonymousRemote(url)
-        defer { git_remote_free(remote) }
-        let context = TransferContext(credentials: credentials)
-        let code: Int32 = withExtendedLifetime(context) {
-            var options = git_push_options()
-            git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION))
-            options.callbacks.credentials = acquireCredential
-            options.callbacks.push_update_reference = pushUpdateReference
-            options.callbacks.payload = Unmanaged.passUnretained(context).toOpaque()
-            return withStringArray(refspecs) { specs in
-                git_remote_push(remote, specs, &options)
-            }
-        }
-        if code < 0 { throw transferError(code, context, operation: "git_remote_push", url: url) }
-        if let first = context.rejected.first {
-            let all = context.rejected.map { "\($0.reference): \($0.status)" }.joined(separator: "; ")
-            throw GitError(
-                code: GIT_ENONFASTFORWARD.rawValue, message: "the remote refused \(all)", operation: "git_remote_push",
-                subject: "\(url) \(first.reference)")
-        }
-    }
-
-    private func anonymousRemote(_ url: String) throws(GitError) -> OpaquePointer {
+    func anonymousRemote(_ url: String) throws(GitError) -> OpaquePointer {
         // libgit2's CA certificates and libssh2's initialization were deferred at startup
         // (CMnemTLS); a transfer may need them, so they are carried out now.
         _ = mnem_tls_load_certificates()
@@ -299,7 +245,7 @@ extension Repository {
         return remote
     }
 
-    private func transferError(_ code: Int32, _ context: TransferContext, operation: String, url: String) -> GitError {
+    func transferError(_ code: Int32, _ context: TransferContext, operation: String, url: String) -> GitError {
         var error = GitError.last(code, operation: operation, subject: url)
         if let failure = context.credentialFailure {
             error.code = GIT_EAUTH.rawValue
@@ -310,7 +256,7 @@ extension Repository {
 }
 
 /// Lends `strings` to C as a `git_strarray` for the duration of `body`.
-private func withStringArray<T>(_ strings: [String], _ body: (UnsafePointer<git_strarray>) -> T) -> T {
+func withStringArray<T>(_ strings: [String], _ body: (UnsafePointer<git_strarray>) -> T) -> T {
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
     defer { for pointer in pointers { free(pointer) } }
     return pointers.withUnsafeMutableBufferPointer { buffer in

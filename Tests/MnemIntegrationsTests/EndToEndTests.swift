@@ -34,7 +34,7 @@ struct EndToEndTests {
         let settings = try readJSON(world.home + "/.claude/settings.json")
         let sessionEnd = try #require(hookCommands(settings, "SessionEnd").first)
         let sessionStart = try #require(hookCommands(settings, "SessionStart").first)
-        #expect(sessionEnd.hasPrefix(world.mnem + " hook ") || sessionEnd.hasPrefix("'\(world.mnem)' hook "))
+        #expect(sessionEnd.hasPrefix("mnem hook "), "mnem from PATH, not the build directory")
 
         let transcript = try #require(Self.corpusTranscript)
         let event = #"{"session_id":"258c7280-ae70-4798-800f-63464d01a85d","transcript_path":"\#(transcript)","cwd":"\#(world.project)","hook_event_name":"SessionEnd","reason":"exit"}"#
@@ -68,10 +68,11 @@ struct EndToEndTests {
         #expect(context.contains(String(insight.prefix(12))))
         #expect(context.hasPrefix("<mnem-memories>"))
 
-        // UserPromptSubmit: context for a prompt that asks about what the insight says.
+        // UserPromptSubmit: context for a prompt that asks about what the insight says (in
+        // another session: the session that started above was already shown the insight).
         let title = try #require(try world.memories().first { $0["id"]?.stringValue == insight }?["insight"]?["title"]?.stringValue)
         let prompt = try #require(hookCommands(settings, "UserPromptSubmit").first)
-        let promptEvent: JSONValue = ["session_id": "next", "cwd": .string(world.project), "hook_event_name": "UserPromptSubmit", "prompt": .string(title)]
+        let promptEvent: JSONValue = ["session_id": "another", "cwd": .string(world.project), "hook_event_name": "UserPromptSubmit", "prompt": .string(title)]
         let answer = try world.runHook(prompt, stdin: CanonicalJSON.compactString(promptEvent))
         let parsed = try JSONParser.parse(answer.stdout)
         #expect(parsed["hookSpecificOutput"]?["additionalContext"]?.stringValue?.contains(String(insight.prefix(12))) == true)

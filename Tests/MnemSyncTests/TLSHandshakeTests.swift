@@ -44,7 +44,7 @@ struct TLSHandshakeTests {
 
         let repository = try Repository.create(at: dir.file("pool.git"), bare: true)
         do {
-            try repository.fetch(url: "https://127.0.0.1:\(port)/pool.git", refspecs: ["+refs/heads/*:refs/mnem/incoming/*"], credentials: RemoteCredentials())
+            _ = try RemoteConnection(repository, url: "https://127.0.0.1:\(port)/pool.git", direction: .fetch, credentials: RemoteCredentials())
             Issue.record("a self-signed certificate was accepted")
         } catch {
             #expect(error.message.lowercased().contains("certificate"), "refused for another reason: \(error.message)")

@@ -13,6 +13,8 @@ struct BenchCommand: Command {
                mnem bench embed [--count N]
                mnem bench capture [--corpus PATH] [--runs N] [--pool-size N]
                mnem bench pull [--count N] [--base N] [--runs N]
+               mnem bench quality [--corpus PATH]
+               mnem bench export [--sizes N,N,…] [--runs N]
 
           write         N memories (~1.5 KB) in one commit vs git fast-import of the same files;
                         then one memory added to a pool of --base memories (median of --runs ≥ 10)
@@ -42,15 +44,24 @@ struct BenchCommand: Command {
 
           pull          mnem pull of --count new memories (default here 1000) into a pool of --base,
                         vs git fetch + merge of the same commits
+
+          quality       a pool of the corpus (capture + offline compact): unrelated prompts given
+                        memories, coding tasks served and their sets' mean Jaccard, the pool's mean
+                        pairwise cosine, top-5 agreement with MiniLM (and MiniLM itself on the pool
+                        when Python has it)
+
+          export        mnem export --html of pools of each size in --sizes (default here 1000,10000),
+                        vs reading every memory and vs cp -r of the site; the cost per memory across sizes
         """
 
-    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull }
+    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull, quality, export }
 
     var target: Target
     var count: Int
     var base: Int
     var runs: Int
     var sizes: [Int] = [10_000, 100_000, 1_000_000]
+    var sizesGiven = false
     var poolSize: Int = 100_000
     var poolSizeGiven = false
     var corpus: String?
@@ -60,6 +71,7 @@ struct BenchCommand: Command {
         base = try args.intOption("--base", range: 0...10_000_000) ?? 100_000
         runs = try args.intOption("--runs", range: 1...1000) ?? 5
         if let list = try args.option("--sizes") {
+            sizesGiven = true
             sizes = try list.split(separator: ",").map { (text) throws(UsageError) in
                 guard let n = Int(text), n > 0 else { throw UsageError("--sizes takes positive whole numbers, not '\(text)'") }
                 return n
@@ -90,6 +102,9 @@ struct BenchCommand: Command {
                 corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), runs: runs,
                 poolSize: poolSizeGiven ? poolSize : 100_000, console: console)
         case .pull: try PullBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
+        case .quality:
+            try QualityBenchmark.run(corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), console: console)
+        case .export: try ExportBenchmark.run(sizes: sizesGiven ? sizes : [1_000, 10_000], runs: runs, console: console)
         }
         return 0
     }

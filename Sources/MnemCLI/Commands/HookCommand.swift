@@ -15,6 +15,8 @@ struct HookCommand: Command {
           codex notify JSON                                capture the rollout of the JSON's thread-id
           codex session-start                              context, for Codex hooks.json
           git post-commit | pre-commit                     capture this repository's agent sessions
+          git prepare-commit-msg FILE [SOURCE [COMMIT]]    add a Mnem-Session: trailer naming the agent
+                                                           session behind the commit, when it is known
 
           JSON            Codex passes its event as the last argument; the others use standard input
           --foreground    capture now instead of in a detached child
@@ -33,26 +35,46 @@ struct HookCommand: Command {
     var inputFile: String?
     var budgetMilliseconds: Int?
     var budgetTokens: Int?
+    /// What git passes its hook after the event (prepare-commit-msg: the message file, source, commit).
+    var gitArguments: [String]
     var global: GlobalOptions
 
+    /// Arguments this hook did not understand: logged and ignored, since a hook never fails the agent.
+    var ignored: [String] = []
+
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
+        var ignored: [String] = []
+        func lenient<T>(_ parse: (inout Arguments) throws(UsageError) -> T?) -> T? {
+            do { return try parse(&args) } catch {
+                ignored.append(error.message)
+                return nil
+            }
+        }
         foreground = args.flag("--foreground")
-        inputFile = try args.option("--input")
-        budgetMilliseconds = try args.intOption("--budget-ms", range: 0...600_000)
-        budgetTokens = try args.intOption("--budget", range: 1...1_000_000)
-        let words = try args.positionals()
+        inputFile = lenient { (a) throws(UsageError) in try a.option("--input") }
+        budgetMilliseconds = lenient { (a) throws(UsageError) in try a.intOption("--budget-ms", range: 0...600_000) }
+        budgetTokens = lenient { (a) throws(UsageError) in try a.intOption("--budget", range: 1...1_000_000) }
+        let rest = args.drain()
+        let words = rest.filter { !$0.hasPrefix("-") || $0 == "-" }
+        ignored += rest.filter { $0.hasPrefix("-") && $0 != "-" }.map { "unknown option '\($0)'" }
+        self.ignored = ignored
         agent = words.first ?? ""
         event = words.count > 1 ? words[1] : ""
-        argumentJSON = words.count > 2 ? words[words.count - 1] : nil
+        argumentJSON = words.count > 2 && agent != "git" ? words[words.count - 1] : nil
+        gitArguments = agent == "git" ? Array(words.dropFirst(2)) : []
         self.global = global
     }
 
     func run(_ console: Console) throws -> Int32 {
+        if !ignored.isEmpty {
+            HookLog.fallback(environment: console.environment).append("\(agent) \(event)", "ignored: \(ignored.joined(separator: "; "))")
+        }
         var runner = HookRunner(
             agent: agent, event: event, environment: console.environment, currentDirectory: console.currentDirectory,
             executable: DetachedProcess.currentExecutable())
         runner.explicitPool = global.pool.map(console.absolute)
         runner.foreground = foreground
+        runner.hookArguments = gitArguments
         if let budgetMilliseconds { runner.budgetMilliseconds = budgetMilliseconds }
         if let budgetTokens { runner.budgetTokens = budgetTokens }
         let input: [UInt8]?

@@ -116,9 +116,10 @@ public enum MnemCLI {
     public static let commands: [any Command.Type] = [
         InitCommand.self, AddCommand.self, ShowCommand.self, ListCommand.self, LogCommand.self,
         ForgetCommand.self, StatsCommand.self, CaptureCommand.self, ScanCommand.self, CompactCommand.self, DemoCommand.self,
-        BenchCommand.self, IndexCommand.self, SearchCommand.self, ContextCommand.self,
-        HooksCommand.self, HookCommand.self, MCPCommand.self,
-        RemoteCommand.self, PullCommand.self, PushCommand.self, SyncCommand.self,
+        BenchCommand.self, IndexCommand.self, SearchCommand.self, ContextCommand.self, AnalyzeCommand.self,
+        HooksCommand.self, HookCommand.self, MCPCommand.self, DoctorCommand.self, ExportCommand.self, CompletionCommand.self,
+        ManPageCommand.self,
+        RemoteCommand.self, PullCommand.self, PushCommand.self, SyncCommand.self, GcCommand.self,
     ]
 
     public enum ExitCode {
@@ -167,6 +168,8 @@ public enum MnemCLI {
             return try instance.run(console)
         } catch let error as UsageError {
             console.err("mnem: \(error.message)")
+            // What agents and git run never fails them, even called wrongly.
+            if arguments.first(where: { !$0.hasPrefix("-") }) == HookCommand.name { return ExitCode.success }
             return ExitCode.usage
         } catch {
             console.err("mnem: \(error.oneLine)")

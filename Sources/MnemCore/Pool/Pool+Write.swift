@@ -97,19 +97,33 @@ extension Pool {
         info: CommitInfo, memories: [Memory], edits makeEdits: (ObjectID?) throws -> ([TreeEdit], WriteResult)
     ) throws -> WriteResult {
         let author = info.author ?? defaultAuthor()
+        let session = try beginWriting()
+        defer { session.end() }
         var attempt = 0
+        var unseen = 0
         while true {
             let parent = try tip()
             var baseTree: ObjectID?
-            if let parent { baseTree = try repository.commit(parent).tree }
-            var (edits, result) = try makeEdits(baseTree)
-            result.retries = attempt
-            if edits.isEmpty { return result }
-            let newTree = try repository.buildTree(base: baseTree, edits: edits)
-            if newTree == baseTree { return result }
-            let message = Self.commitMessage(info: info, result: result, memories: memories)
-            let commit = try repository.createCommit(
-                tree: newTree, parents: parent.map { [$0] } ?? [], author: author, committer: author, message: message)
+            var edits: [TreeEdit]
+            var result: WriteResult
+            let commit: ObjectID
+            do {
+                if let parent { baseTree = try repository.commit(parent).tree }
+                (edits, result) = try makeEdits(baseTree)
+                result.retries = attempt
+                if edits.isEmpty { return result }
+                let newTree = try repository.buildTree(base: baseTree, edits: edits)
+                if newTree == baseTree { return result }
+                let message = Self.commitMessage(info: info, result: result, memories: memories)
+                commit = try repository.createCommit(
+                    tree: newTree, parents: parent.map { [$0] } ?? [], author: author, committer: author, message: message)
+            } catch let error as GitError where error.isNotFound && unseen < 5 {
+                // The tip's objects moved into a new pack while this handle looked for them (see
+                // `compactStorage`): look at the pack directory again and start over.
+                unseen += 1
+                repository.refreshObjects()
+                continue
+            }
             if try !moveBranch(to: commit, expected: parent, summary: info.summary) {
                 attempt += 1
                 guard attempt < Self.maxAttempts else {
@@ -121,31 +135,65 @@ extension Pool {
             }
             result.commit = commit
             if !repository.isBare { try syncWorkTree() }
+            maintainStorage(after: commit)
             return result
         }
     }
 
     /// Compare-and-swap of the branch; false when another writer moved it first.
-    func moveBranch(to commit: ObjectID, expected: ObjectID?, summary: String) throws -> Bool {
+    ///
+    /// A lock file on the branch (`refs/heads/main.lock`) is waited for, and reclaimed when a
+    /// killed process left it (`LockWait`), instead of counting as a lost race forever.
+    public func moveBranch(to commit: ObjectID, expected: ObjectID?, summary: String) throws -> Bool {
         do {
-            try repository.compareAndSwapReference(branch, to: commit, expected: expected, logMessage: "mnem: \(summary)")
+            try healingLocks(fallbackLock: repository.gitDirectory + branch + ".lock") {
+                try repository.compareAndSwapReference(branch, to: commit, expected: expected, logMessage: "mnem: \(summary)")
+            }
             return true
-        } catch {
-            if error.isModified { return false }
-            throw error
+        } catch let error as GitError where error.isModified {
+            return false
         }
     }
 
     /// Brings a pool's work tree and index to the branch tip, serialized across processes.
+    ///
+    /// The serializing lock is an `flock`, which dies with its process; a live process that keeps
+    /// it past `Pool.lockWaitLimit` is named in the error. A stale `index.lock` is healed.
     func syncWorkTree() throws {
         let lockPath = repository.gitDirectory + "mnem-worktree.lock"
-        let fd = Glibc.open(lockPath, O_CREAT | O_RDWR, 0o644)
+        let fd = Glibc.open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PoolError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        guard flock(fd, LOCK_EX) == 0 else { throw PoolError("cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
+        let started = Date()
+        var pause: useconds_t = 1_000
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else { throw PoolError("cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
+            if Date().timeIntervalSince(started) > Self.lockWaitLimit {
+                let holder = Self.flockHolder(of: fd).map { " by process \($0)" } ?? ""
+                throw PoolError("\(lockPath) is held\(holder) for more than \(Int(Self.lockWaitLimit)) s; if that process hangs, stop it (the lock goes with it)")
+            }
+            usleep(pause)
+            pause = min(pause * 2, 100_000)
+        }
         defer { flock(fd, LOCK_UN) }
         guard let tree = try tipTree() else { return }
-        try repository.checkout(tree: tree, baseline: try repository.indexTree())
+        try healingLocks(fallbackLock: repository.gitDirectory + "index.lock") {
+            try repository.checkout(tree: tree, baseline: try repository.indexTree())
+        }
+    }
+
+    /// The process holding an `flock` on the file open as `fd`, from `/proc/locks`.
+    static func flockHolder(of fd: Int32) -> Int32? {
+        var info = stat()
+        guard fstat(fd, &info) == 0, let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        for line in locks.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[1] == "FLOCK" else { continue }
+            let device = fields[5].split(separator: ":")
+            guard device.count == 3, UInt64(device[2]) == UInt64(info.st_ino) else { continue }
+            return Int32(fields[4])
+        }
+        return nil
     }
 
     /// The commit author: `MNEM_AUTHOR_NAME`/`MNEM_AUTHOR_EMAIL`, else git's configuration, else the login.
@@ -155,9 +203,35 @@ extension Pool {
             return Signature(name: name, email: env["MNEM_AUTHOR_EMAIL"] ?? "\(name)@localhost")
         }
         if let configured = repository.defaultSignature() { return Signature(name: configured.name, email: configured.email) }
-        let user = env["USER"] ?? env["LOGNAME"] ?? "mnem"
+        return Self.environmentAuthor(env)
+    }
+
+    /// Whether commits have an identity someone chose (`MNEM_AUTHOR_NAME`, git's `user.name` and
+    /// `user.email`, or `GIT_AUTHOR_NAME`), rather than one made up from the login.
+    public func hasChosenIdentity(environment env: [String: String]) -> Bool {
+        env["MNEM_AUTHOR_NAME"].map { !$0.isEmpty } ?? false || env["GIT_AUTHOR_NAME"].map { !$0.isEmpty } ?? false
+            || repository.defaultSignature() != nil
+    }
+
+    /// The user as the environment names them when git has no identity: git's own variables,
+    /// then the login and the account's full name, so a commit never reads `mnem <mnem@host>`.
+    static func environmentAuthor(_ env: [String: String]) -> Signature {
+        func value(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
+        var login = value("USER") ?? value("LOGNAME")
+        var fullName: String?
+        if let entry = getpwuid(getuid()), let accountName = entry.pointee.pw_name.map({ String(cString: $0) }) {
+            if login == nil { login = accountName }
+            // The account's full name, when the environment names the same account.
+            if login == accountName, let gecos = entry.pointee.pw_gecos {
+                let first = String(cString: gecos).split(separator: ",", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+                if !first.isEmpty { fullName = first }
+            }
+        }
+        let user = login ?? "mnem"
         let host = ProcessInfo.processInfo.hostName
-        return Signature(name: user, email: "\(user)@\(host.isEmpty ? "localhost" : host)")
+        let name = value("GIT_AUTHOR_NAME") ?? value("GIT_COMMITTER_NAME") ?? fullName ?? user
+        let email = value("GIT_AUTHOR_EMAIL") ?? value("GIT_COMMITTER_EMAIL") ?? value("EMAIL") ?? "\(user)@\(host.isEmpty ? "localhost" : host)"
+        return Signature(name: name, email: email)
     }
 
     static func commitMessage(info: CommitInfo, result: WriteResult, memories: [Memory]) -> String {

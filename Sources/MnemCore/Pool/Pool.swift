@@ -19,6 +19,13 @@ public final class Pool {
     public let path: String
     /// The branch memories are committed to (what HEAD names, `refs/heads/main` for new pools).
     public let branch: String
+    /// Where the pool reports what it did on its own (a stale lock reclaimed); standard error by default.
+    public var warn: (String) -> Void = { FileHandle.standardError.write(Data(("mnem: warning: " + $0 + "\n").utf8)) }
+    /// The shared lock every live mnem writer holds (see `beginWriting`).
+    var writing = WritingState()
+    /// Told about each memory file a whole-pool read skips because it is not a valid memory
+    /// (see `memories(kinds:)`); the command line reports it once on standard error.
+    public var onInvalidMemory: ((InvalidMemory) -> Void)?
 
     init(repository: Repository, path: String) throws(GitError) {
         self.repository = repository

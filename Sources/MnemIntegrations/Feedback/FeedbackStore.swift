@@ -33,10 +33,8 @@ public enum FeedbackStore {
             let verdict = feedback.helped ? "helped" : "did not help"
             let message = "feedback: \(feedback.memory.short) \(verdict)\n\nMemory: \(feedback.memory.rawValue)\n" + (feedback.agent.map { "Agent: \($0)\n" } ?? "")
             let commit = try repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], author: author, committer: author, message: message)
-            do {
-                try repository.compareAndSwapReference(pool.branch, to: commit, expected: parent, logMessage: "mnem: feedback")
-            } catch {
-                guard error.isModified else { throw error }
+            // The pool's move heals a stale branch lock instead of counting it as a lost race.
+            guard try pool.moveBranch(to: commit, expected: parent, summary: "feedback") else {
                 usleep(UInt32.random(in: 200...(2_000 * UInt32(min(attempt + 1, 20)))))
                 continue
             }
@@ -66,22 +64,27 @@ public enum FeedbackStore {
     }
 
     /// `found` with feedback applied: scores adjusted, memories at the negative cap dropped, and
-    /// the order re-sorted by adjusted score within each kind (the retriever's kind-first order stays).
+    /// the order re-sorted by adjusted relevance when the retriever ranked by relevance (the
+    /// feedback step counts as one background spread per 0.02 of similarity), else by adjusted
+    /// score within each kind (the retriever's kind-first order stays).
     public static func rerank(_ found: [RetrievedMemory], scores: [MemoryID: Int]) -> [RetrievedMemory] {
         guard !scores.isEmpty else { return found }
         var adjusted: [(rank: Int, memory: RetrievedMemory)] = []
         var kindRank: [MemoryKind: Int] = [:]
+        let byRelevance = found.contains { $0.hit.relevance != nil }
         for item in found {
             let net = max(-cap, min(cap, scores[item.hit.id] ?? 0))
             if net <= -cap { continue }
             var item = item
             item.hit.score += step * Float(net)
-            let rank = kindRank[item.hit.kind] ?? kindRank.count
+            if let relevance = item.hit.relevance { item.hit.relevance = relevance + step / 0.02 * Float(net) }
+            let rank = byRelevance ? 0 : kindRank[item.hit.kind] ?? kindRank.count
             kindRank[item.hit.kind] = rank
             adjusted.append((rank, item))
         }
         return adjusted.sorted { a, b in
-            a.rank != b.rank ? a.rank < b.rank : a.memory.hit.score > b.memory.hit.score
+            let (x, y) = (a.memory.hit.relevance ?? a.memory.hit.score, b.memory.hit.relevance ?? b.memory.hit.score)
+            return a.rank != b.rank ? a.rank < b.rank : x > y
         }.map(\.memory)
     }
 }

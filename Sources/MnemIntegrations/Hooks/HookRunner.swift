@@ -14,6 +14,8 @@ public struct HookRunner: Sendable {
         case context(eventName: String, sessionStart: Bool)
         /// Capture the session(s) the event names.
         case capture
+        /// git's prepare-commit-msg: name the agent session behind the commit in a trailer.
+        case commitMessage
     }
 
     public var agent: String
@@ -32,6 +34,8 @@ public struct HookRunner: Sendable {
     public var executable: String
     /// When the hook started, for the time budget.
     public var started: DispatchTime
+    /// The arguments git passes a hook (prepare-commit-msg: the message file, its source, a commit).
+    public var hookArguments: [String] = []
 
     public init(agent: String, event: String, environment: [String: String], currentDirectory: String, executable: String) {
         self.agent = agent
@@ -53,6 +57,7 @@ public struct HookRunner: Sendable {
         case ("claude-code", "session-end"), ("claude-code", "pre-compact"), ("gemini", "session-end"), ("cursor", "stop"), ("cursor", "session-end"),
             ("codex", "notify"), ("git", "post-commit"), ("git", "pre-commit"):
             .capture
+        case ("git", "prepare-commit-msg"): .commitMessage
         default: nil
         }
     }
@@ -76,6 +81,9 @@ public struct HookRunner: Sendable {
             } else {
                 detach(input: input)
             }
+            return []
+        case .commitMessage:
+            prepareCommitMessage()
             return []
         }
     }
@@ -122,6 +130,7 @@ public struct HookRunner: Sendable {
         }
         let poolLocation = location(cwd: event.cwd)
         let directory = event.cwd ?? currentDirectory
+        noteSessionOpen(event, directory: directory)
         let query: String
         if sessionStart {
             query = HookContext.sessionStartQuery(directory: directory)
@@ -131,18 +140,23 @@ public struct HookRunner: Sendable {
         }
         let request = HookContext.Request(
             query: query, budgetTokens: budgetTokens, sessionStart: sessionStart, directory: directory,
-            embedderName: environment["MNEM_EMBEDDER"].flatMap { $0.isEmpty ? nil : $0 })
+            embedderName: environment["MNEM_EMBEDDER"].flatMap { $0.isEmpty ? nil : $0 }, sessionID: event.sessionID,
+            contextCleared: ["clear", "compact"].contains(event.raw["source"]?.stringValue ?? ""))
         let delay = environment["MNEM_HOOK_TEST_DELAY_MS"].flatMap { Int($0) } ?? 0
         let runner = self
         let outcome = Deadline.run(milliseconds: remainingMilliseconds()) { () -> Result<(String, String?), HookFailure> in
             if delay > 0 { usleep(UInt32(min(delay, 60_000)) * 1000) }
             do {
                 let pool = try runner.openPool(poolLocation, create: false)
-                let (block, report) = try HookContext.build(pool: pool, request: request)
-                var note: String?
+                let (block, report, sessionNote) = try HookContext.build(pool: pool, request: request)
+                var note = sessionNote
                 // A first build is routine; a sidecar that failed its checks is worth a line.
                 if let report, case .rebuilt(let reason) = report.action, let reason, reason != .missing {
                     note = "index rebuilt (\(reason))"
+                }
+                // Invalid memories are reported once, where the index first meets them, as every command does.
+                if let skipped = report?.skipped, !skipped.isEmpty {
+                    note = ([note].compactMap { $0 } + ["skipped (not valid memories; see 'mnem doctor'): " + skipped.joined(separator: "; ")]).joined(separator: "; ")
                 }
                 return .success((block.text, note))
             } catch {
@@ -205,6 +219,7 @@ public struct HookRunner: Sendable {
             }
         }
         let poolLocation = location(cwd: agent == "git" ? currentDirectory : event?.cwd)
+        if let event { noteSessionEnd(event) }
         do {
             let pool = try openPool(poolLocation, create: true)
             let log = HookLog.forPool(gitDirectory: pool.repository.gitDirectory)
@@ -213,6 +228,9 @@ public struct HookRunner: Sendable {
                 return
             }
             guard let event else { return }
+            if event.eventName == "SessionEnd" || self.event == "session-end" {
+                SessionInjections(gitDirectory: pool.repository.gitDirectory, sessionID: event.sessionID).forget()
+            }
             let paths = try transcriptPaths(event)
             guard !paths.isEmpty else { return }
             let summary = try HookCapture.capture(paths: paths, pool: pool)

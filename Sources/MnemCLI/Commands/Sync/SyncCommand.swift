@@ -6,7 +6,7 @@ struct SyncCommand: Command {
     static let name = "sync"
     static let abstract = "Pull from a remote, then push to it"
     static let help = """
-        Usage: mnem sync [REMOTE] [--json]
+        Usage: mnem sync [REMOTE | URL] [--accept-forgets] [--json]
 
           REMOTE        a remote added with 'mnem remote add' (default: origin)
 
@@ -14,9 +14,11 @@ struct SyncCommand: Command {
         """
 
     var remote: String
+    var acceptForgets: Bool
     var global: GlobalOptions
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
+        acceptForgets = args.flag("--accept-forgets")
         remote = try remoteArgument(&args, command: "sync")
         self.global = global
     }
@@ -24,7 +26,7 @@ struct SyncCommand: Command {
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
         return try reportingRejection(console, json: global.json) {
-            let (pulled, pushed) = try pool.sync(remote: remote, credentials: console.remoteCredentials)
+            let (pulled, pushed) = try pool.sync(remote: remoteOrURL(remote, in: pool, console), credentials: console.remoteCredentials, acceptForgets: acceptForgets)
             if global.json {
                 printJSON(["pull": pulled.json, "push": pushed.json], console)
             } else {
