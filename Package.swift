@@ -37,7 +37,7 @@ let package = Package(
         // The pool as a static HTML site (`mnem export --html`).
         .target(name: "MnemExport", dependencies: ["MnemCore", "MnemGit"]),
         // Turning agent session files into trajectory memories, with secrets redacted.
-        .target(name: "MnemCapture", dependencies: ["MnemCore"]),
+        .target(name: "MnemCapture", dependencies: ["MnemCore", "MnemGit"]),
         // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
         .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit", "MnemHTTP"]),
         // A blocking HTTP POST for the LLM compactor and the HTTP embedder.

@@ -122,8 +122,9 @@ struct FakeSecrets {
         let planted = secrets.map(\.text).joined(separator: "\n")
         let task = "Deploy with \(secrets[0].text) and \(secrets[8].text)"
         let command = "env \(secrets[4].text) ./deploy.sh --token=\(secrets[12].secret) # \(secrets[33].text)"
+        let thought = "I will deploy with \(secrets[2].text) now"
         let samples = FormatSamples.all(
-            task: task, command: command, output: "deploy log\n" + planted + "\ndone",
+            task: task, command: command, output: "deploy log\n" + planted + "\ndone", thought: thought,
             secretURL: "https://deploy:\(secrets[30].secret)@git.example.com/shop.git")
         var paths: [String] = []
         for sample in samples { paths.append(try dir.file("in/" + sample.name, sample.contents)) }
@@ -147,11 +148,33 @@ struct FakeSecrets {
         for memory in try pool.memories(kinds: [.trajectory]) {
             let text = String(decoding: memory.canonicalBytes(), as: UTF8.self)
             #expect(text.contains("[REDACTED:"), "\(memory.source.format ?? "")")
-            #expect(!text.contains("private reasoning"))
+            // The reasoning is kept, with its secret redacted.
+            let reasoning = memory.steps.compactMap(\.reasoning).joined(separator: "\n")
+            #expect(reasoning.contains("I will deploy with ") && reasoning.contains("[REDACTED:"), "\(memory.source.format ?? ""): \(reasoning)")
         }
         // The scan API reports findings in a pool by kind, memory and field, never the secret.
         let report = try SecretScan.scan(pool: pool)
         #expect(report.isEmpty)
+    }
+
+    /// A secret in a file the session wrote is redacted in the patch kept as its result.
+    @Test func thePatchIsRedacted() throws {
+        let dir = try TemporaryDirectory()
+        var fakes = FakeSecrets()
+        let secret = fakes.all()[0]
+        let write: [String: JSONValue] = ["type": "tool_use", "id": "toolu_w", "name": "Write", "input": ["file_path": "/home/dev/shop/.env", "content": .string("KEY=\(secret.text)\n")]]
+        let lines: [JSONValue] = [
+            FormatSamples.claudeLine(type: "user", uuid: "u0", message: ["role": "user", "content": "Add the deploy settings"]),
+            FormatSamples.claudeLine(type: "assistant", uuid: "a0", message: ["role": "assistant", "model": "claude-opus-4-6", "content": [.object(write)]]),
+            FormatSamples.claudeLine(type: "user", uuid: "r0", message: ["role": "user", "content": [["type": "tool_result", "tool_use_id": "toolu_w", "content": "File created", "is_error": false]]],
+                                     extra: ["toolUseResult": ["type": "create", "filePath": "/home/dev/shop/.env", "content": .string("KEY=\(secret.text)\n"), "structuredPatch": []]]),
+        ]
+        let path = try dir.file("s.jsonl", FormatSamples.lines(lines))
+        let m = try #require(try readSessions(path).1.memories.first)
+        let patch = try #require(m.trajectory?.result?.patch)
+        #expect(patch.hasPrefix("diff --git a/.env b/.env\nnew file\n--- /dev/null\n+++ b/.env\n"))
+        #expect(patch.contains("+KEY=") && patch.contains("[REDACTED:"))
+        #expect(!String(decoding: m.canonicalBytes(), as: UTF8.self).contains(secret.secret))
     }
 
     /// Every object in the repository: through `git cat-file` when git is installed, else the tip's tree.
