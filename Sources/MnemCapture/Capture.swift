@@ -125,6 +125,9 @@ public struct Capturer {
         let (captures, indexState) = try earlierCaptures(for: built.map(\.memory))
         var known = captures
         var toAdd: [Memory] = []
+        // What the new captures extend leaves the tip in the same commit: it is their prefix, so
+        // nothing is lost (history keeps it), and search never offers a session twice.
+        var replacedAtTip: [MemoryID] = []
         var seen = Set<MemoryID>()
         for (memory, file, format) in built {
             var memory = memory
@@ -144,6 +147,7 @@ public struct Capturer {
                     memory.supersedes = supersedes
                     memory.refreshID()
                 }
+                replacedAtTip += replaced.map(\.id)
                 known[key, default: []].append(memory)
             }
             guard seen.insert(memory.id).inserted else { continue }
@@ -155,7 +159,7 @@ public struct Capturer {
                     steps: stepCount(memory), supersedes: memory.supersedes))
         }
         guard !toAdd.isEmpty, !options.dryRun, let pool else { return summary }
-        let result = try pool.add(toAdd, info: CommitInfo(summary: commitSummary(toAdd)))
+        let result = try pool.apply(adding: toAdd, removing: replacedAtTip, info: CommitInfo(summary: commitSummary(toAdd)))
         let added = Set(result.added)
         summary.unchanged.append(contentsOf: result.unchanged)
         summary.captured.removeAll { !added.contains($0.id) }
