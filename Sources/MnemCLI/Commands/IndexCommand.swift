@@ -53,6 +53,7 @@ struct IndexCommand: Command {
             case .rebuilt(let reason):
                 m["action"] = "rebuilt"
                 m["reason"] = reason.map { .string($0.description) } ?? .null
+            case .stale: m["action"] = "stale"
             }
             printJSON(.object(m), console)
         } else {

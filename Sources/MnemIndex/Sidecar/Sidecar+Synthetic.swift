@@ -24,7 +24,7 @@ extension Sidecar {
         var values = [Float](repeating: 0, count: dimension)
         try SidecarWriter.write(
             entries: entries, commit: Sidecar.noCommit, embedderID: embedderID, dimension: dimension, elementType: elementType,
-            previous: nil, to: path
+            previous: [], to: path
         ) { _, destination in
             for i in 0..<dimension {
                 // SplitMix64 → a uniform float in [-1, 1).
