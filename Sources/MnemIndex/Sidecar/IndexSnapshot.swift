@@ -28,6 +28,9 @@ public final class IndexSnapshot {
     public var count: Int { base.count - (delta?.removedCount ?? 0) + (delta?.count ?? 0) }
     /// Files a search reads: 1 or 2.
     public var segmentCount: Int { delta == nil ? 1 : 2 }
+    /// For a snapshot behind the pool: whether a hit is still in the pool (a forgotten memory
+    /// must not come back from a stale index). Nil for an up-to-date snapshot.
+    public var stillPresent: ((SearchHit) -> Bool)?
 
     init(base: Sidecar, delta: Sidecar?, ignoredDelta: SidecarProblem? = nil) {
         self.base = base
@@ -84,6 +87,13 @@ public final class IndexSnapshot {
     ///
     /// - Complexity: one exact scan of each file, and a merge of at most 2k hits.
     public func search(_ query: [Float], k: Int, filter: SearchFilter = SearchFilter(), ranking: RankingPolicy = RankingPolicy()) -> [SearchHit] {
+        guard let stillPresent else { return searchFiles(query, k: k, filter: filter, ranking: ranking) }
+        // A few more than asked, for the ones the pool no longer has.
+        let found = searchFiles(query, k: k + 16, filter: filter, ranking: ranking)
+        return Array(found.lazy.filter(stillPresent).prefix(k))
+    }
+
+    private func searchFiles(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy) -> [SearchHit] {
         let fromBase = base.search(query, k: k, filter: filter, ranking: ranking)
         guard let delta, delta.count > 0 else { return fromBase }
         return ranking.merge(fromBase, delta.search(query, k: k, filter: filter, ranking: ranking), k: k)

@@ -26,8 +26,18 @@ public struct IndexReport: Sendable, CustomStringConvertible {
     public var skipped: [String] = []
     /// Whether the update went to the delta only (the base file was left as it was).
     public var deltaOnly = false
+    /// What a caller that left the index behind did about it, for a log (see `VectorIndex.whenBehind`).
+    public var note: String?
+
+    public init(action: Action, path: String, commit: String, count: Int) {
+        self.action = action
+        self.path = path
+        self.commit = commit
+        self.count = count
+    }
 
     public var description: String {
+        if let note { return note }
         var text: String
         switch action {
         case .upToDate: text = "index up to date"
@@ -39,6 +49,14 @@ public struct IndexReport: Sendable, CustomStringConvertible {
         if !skipped.isEmpty { text += "; skipped \(skipped.count) unreadable: \(skipped.prefix(3).joined(separator: "; "))" }
         return text
     }
+}
+
+/// There is no index to read yet and the caller chose not to build one (see `VectorIndex.whenBehind`).
+public struct IndexNotReady: Error, Sendable, CustomStringConvertible {
+    /// What was done about it, for a log.
+    public var report: IndexReport
+    public init(report: IndexReport) { self.report = report }
+    public var description: String { report.note ?? "the index is not built yet" }
 }
 
 /// An embedder that broke its contract (wrong number of vectors or wrong dimension).
@@ -86,6 +104,11 @@ public final class VectorIndex {
     /// The writers' lock.
     public var lockPath: String { path + ".lock" }
     public var segments = SegmentPolicy()
+    /// What `open` does when the index is behind the tip, instead of updating it here: for a
+    /// caller that cannot wait (a hook hands the work to a detached updater). It gets the index
+    /// and the tip, and returns what to read (a stale snapshot, or a fresh one it waited for);
+    /// it throws `IndexNotReady` when there is nothing to read yet. Not consulted by `rebuild`.
+    public var whenBehind: ((VectorIndex, String) throws -> (IndexSnapshot, IndexReport))?
     /// Texts per call to the embedder.
     static let batchSize = 256
 
@@ -123,6 +146,9 @@ public final class VectorIndex {
             case .success(let snapshot) = try openSnapshot(verification: verification, populate: populate), snapshot.commit == tip
         {
             return (snapshot, IndexReport(action: .upToDate, path: path, commit: tip, count: snapshot.count))
+        }
+        if !rebuild, lock == nil, let whenBehind {
+            return try whenBehind(self, try pool.tip()?.hex ?? Sidecar.noCommit)
         }
         let held: IndexLock
         if let lock {
