@@ -59,6 +59,7 @@ struct IndexCommand: Command {
                 "added": .int(Int64(report.added)), "removed": .int(Int64(report.removed)),
                 "embedder": .string(sidecar.embedderID), "dimension": .int(Int64(sidecar.dimension)),
                 "element": .string(sidecar.elementType.name), "skipped": .array(report.skipped.map { .string($0) }),
+                "delta": .bool(report.deltaOnly), "files": .int(Int64(sidecar.segmentCount)),
             ]
             switch report.action {
             case .upToDate: m["action"] = "up-to-date"
