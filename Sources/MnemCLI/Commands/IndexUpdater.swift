@@ -8,7 +8,8 @@ import MnemIntegrations
 ///
 /// It runs with no terminal and nobody waiting for its exit status, so it reports through the
 /// pool's hooks log: a failure, a rebuild forced by a damaged index, or work that took longer
-/// than a hook waits (one line each; routine quick updates say nothing). It keeps the index's
+/// than a hook waits (one line each; routine quick updates say nothing). It brings the catalog
+/// (`list`, `stats`) up to date as well, after the index. It keeps the index's
 /// lock from the hook that started it (descriptor `lockDescriptor`), so no second updater
 /// starts while it works, and goes on until the index has caught up with a tip that stopped
 /// moving (captures may land while it works).
@@ -48,6 +49,10 @@ struct IndexUpdater {
                 reports.append(report)
                 if snapshot.commit == (try pool.tip())?.hex ?? Sidecar.noCommit { break }
             }
+            // Hooks waiting for the index may go on; the catalog `list` and `stats` read follows
+            // after (a separate file, written by rename like the index).
+            lock.release()
+            _ = try Catalog.open(pool: pool)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let timing = String(format: "%.1f s", seconds)
             if let forced = reports.lazy.compactMap(\.rebuildProblem).first {

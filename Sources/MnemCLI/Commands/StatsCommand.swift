@@ -35,9 +35,9 @@ struct StatsCommand: Command {
             throw PoolError(catalog.problem(at: row) ?? "a memory file does not validate")
         }
         var groups: [(String, [String: Int])] = [
-            ("kind", catalog.counts({ $0.kind(at: $1)?.rawValue }, none: "(none)")), ("domain", catalog.counts({ $0.domain(at: $1) }, none: "")),
-            ("agent", catalog.counts({ $0.agent(at: $1) }, none: "(none)")), ("model", catalog.counts({ $0.model(at: $1) }, none: "(none)")),
-            ("outcome", catalog.counts({ $0.outcome(at: $1)?.rawValue }, none: "(none)")),
+            ("kind", catalog.counts(.kind, none: "(none)")), ("domain", catalog.counts(.domain, none: "")),
+            ("agent", catalog.counts(.agent, none: "(none)")), ("model", catalog.counts(.model, none: "(none)")),
+            ("outcome", catalog.counts(.outcome, none: "(none)")),
         ]
         if by == "author" {
             let authors = try pool.authorsOfMemories()

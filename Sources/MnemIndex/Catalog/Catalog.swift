@@ -91,11 +91,41 @@ public final class Catalog {
         return MemoryPath.path(kind: kind, id: id)
     }
 
-    /// Counts of one column's values over the valid rows (nil counted as `none`).
-    public func counts(_ column: (Catalog, Int) -> String?, none: String) -> [String: Int] {
-        var byIndex: [String: Int] = [:]
-        for row in 0..<count where isValid(row) { byIndex[column(self, row) ?? none, default: 0] += 1 }
-        return byIndex
+    /// The columns `counts` groups by.
+    public enum Column: Sendable { case kind, outcome, domain, agent, model }
+
+    /// How many valid rows have each value of `column` (a missing value counted as `none`).
+    ///
+    /// - Complexity: one pass over the column's bytes, counting by code or string index; a
+    ///   string is looked up once per distinct value, not once per row.
+    public func counts(_ column: Column, none: String) -> [String: Int] {
+        var byCode = [Int](repeating: 0, count: column == .kind || column == .outcome ? 256 : strings.count + 1)
+        let offset: Int
+        switch column {
+        case .kind: offset = layout.kinds
+        case .outcome: offset = layout.outcomes
+        case .domain: offset = layout.domains
+        case .agent: offset = layout.agents
+        case .model: offset = layout.models
+        }
+        for row in 0..<count where isValid(row) {
+            if column == .kind || column == .outcome {
+                byCode[Int(base.load(fromByteOffset: offset + row, as: UInt8.self))] += 1
+            } else {
+                byCode[min(Int(index(offset, row)), strings.count)] += 1
+            }
+        }
+        var out: [String: Int] = [:]
+        for (code, n) in byCode.enumerated() where n > 0 {
+            let name: String?
+            switch column {
+            case .kind: name = MemoryKind.from(code: UInt8(code))?.rawValue
+            case .outcome: name = Outcome.from(code: UInt8(code))?.rawValue
+            default: name = code < strings.count ? strings[code] : nil
+            }
+            out[name ?? none, default: 0] += n
+        }
+        return out
     }
 
     // MARK: Opening

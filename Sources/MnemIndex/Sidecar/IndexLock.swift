@@ -14,13 +14,21 @@ import Foundation
 public final class IndexLock {
     public let descriptor: Int32
     public let path: String
+    private var released = false
 
     private init(descriptor: Int32, path: String) {
         self.descriptor = descriptor
         self.path = path
     }
 
-    deinit { close(descriptor) }
+    deinit { release() }
+
+    /// Gives the lock up now (it is given up when this object goes, or the process ends, anyway).
+    public func release() {
+        guard !released else { return }
+        released = true
+        close(descriptor)
+    }
 
     /// Takes the lock at `path`, creating the file and its directory if needed.
     ///
