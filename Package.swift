@@ -33,7 +33,7 @@ let package = Package(
         // One type per command; testable without a process.
         .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex", "MnemCapture", "MnemIntegrations", "MnemCompaction", "MnemEmbedding"]),
         // Turning agent session files into trajectory memories, with secrets redacted.
-        .target(name: "MnemCapture", dependencies: ["MnemCore"]),
+        .target(name: "MnemCapture", dependencies: ["MnemCore", "MnemGit"]),
         // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
         .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit", "MnemHTTP"]),
         // A blocking HTTP POST for the LLM compactor and the HTTP embedder.

@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemGit
 
 /// How a capture run reads and what it writes.
 public struct CaptureOptions: Sendable {
@@ -55,9 +56,20 @@ public struct CaptureSummary: Sendable {
         public var reason: String
     }
 
+    /// A session already in the pool: the same trajectory, or one that contains it.
+    public struct Unchanged: Sendable {
+        public var id: MemoryID
+        public var file: String
+        public var sessionId: String?
+        /// Why nothing was added (`already captured`, `contained in a longer capture`).
+        public var reason: String
+    }
+
     public var captured: [Captured] = []
     /// Trajectories already in the pool (same content, or the same session with nothing new).
     public var unchanged: [MemoryID] = []
+    /// The sessions behind `unchanged` that this run read, with the file and the reason.
+    public var unchangedSessions: [Unchanged] = []
     public var skipped: [Skipped] = []
     /// Lines skipped as corrupt (file, line, reason); at most 20 per file listed.
     public var warnings: [TranscriptError] = []
@@ -108,20 +120,26 @@ public struct Capturer {
             progress?(n + 1, files.count, file)
             read(file, into: &summary, built: &built)
         }
-        let existing = try existingSessions(for: built.map(\.memory))
+        let (captures, indexState) = try earlierCaptures(for: built.map(\.memory))
+        var known = captures
         var toAdd: [Memory] = []
         var seen = Set<MemoryID>()
         for (memory, file, format) in built {
             var memory = memory
-            if let key = sessionKey(memory), let earlier = existing[key], !earlier.isEmpty {
-                if earlier.contains(where: { sameTrajectory($0, memory) }) {
-                    summary.unchanged.append(contentsOf: earlier.filter { sameTrajectory($0, memory) }.map(\.id))
+            if let key = SessionIdentity.key(memory) {
+                let earlier = known[key] ?? []
+                if let (kept, reason) = container(of: memory, among: earlier) {
+                    summary.unchanged.append(kept.id)
+                    summary.unchangedSessions.append(.init(id: kept.id, file: file, sessionId: memory.source.sessionId, reason: reason))
                     summary.memories.append(memory)
                     continue
                 }
-                let superseded = Set(earlier.flatMap(\.supersedes))
-                memory.supersedes = earlier.map(\.id).filter { !superseded.contains($0) }.sorted()
+                // Replace only what this capture extends; a run it does not contain stays.
+                let replaced = earlier.filter { SessionIdentity.extends(memory, $0) }
+                let alreadyReplaced = Set(earlier.flatMap(\.supersedes))
+                memory.supersedes = replaced.map(\.id).filter { !alreadyReplaced.contains($0) }.sorted()
                 memory.refreshID()
+                known[key, default: []].append(memory)
             }
             guard seen.insert(memory.id).inserted else { continue }
             summary.memories.append(memory)
@@ -137,6 +155,11 @@ public struct Capturer {
         summary.unchanged.append(contentsOf: result.unchanged)
         summary.captured.removeAll { !added.contains($0.id) }
         summary.commit = result.commit?.description
+        // The index follows the commit without reading back what this run wrote; if it cannot,
+        // it is stale, and the next run brings it up to date from the tree diff.
+        if let commit = result.commit, let state = indexState {
+            try? state.index.advance(from: (state.commit, state.entries), to: commit, adding: toAdd)
+        }
         return summary
     }
 
@@ -212,22 +235,17 @@ public struct Capturer {
         } else {
             (domain, how) = DomainInference.infer(session)
         }
-        var outcome = session.outcome
-        var basis = session.outcomeBasis
-        if outcome == .unknown, let (fromTests, why) = TestCommandOutcome.outcome(session.steps) {
-            outcome = fromTests
-            basis = why.hasPrefix("last test command") ? "last-test-command" : why
-        }
+        var (outcome, evidence) = OutcomeInference.decide(session)
         if let forced = options.outcome {
             outcome = forced
-            basis = "given"
+            evidence = OutcomeEvidence(signal: .given, detail: "given on the command line")
         }
         var tags = session.tags + options.tags
-        if let basis { tags.append("outcome:\(basis)") }
         tags = Array(Set(tags)).sorted()
 
         // Source fields come straight from the file: redacted and kept to a sane length.
         func clean(_ s: String?) -> String? { s.map { ObservationTrimmer.cut(redactor.redact($0), limit: 1_024) } }
+        func cleanText(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : redactor.redact($0) } }
         source.agent = clean(source.agent)
         source.agentVersion = clean(source.agentVersion)
         source.model = clean(source.model)
@@ -240,32 +258,79 @@ public struct Capturer {
         let steps = session.steps.map { step in
             TrajectoryStep(
                 tool: redactor.redact(step.tool), input: redactor.redact(step.input), observation: redactor.redact(step.observation),
-                exitStatus: step.exitStatus, isError: step.isError, timestamp: step.timestamp)
+                exitStatus: step.exitStatus, isError: step.isError, timestamp: step.timestamp, reasoning: cleanText(step.reasoning))
         }
+        let result = TrajectoryResult(patch: cleanText(session.patch), finalMessage: cleanText(session.finalMessage))
+        let trajectory = Trajectory(steps: steps, firstUserMessage: cleanText(session.firstUserMessage), result: result.isEmpty ? nil : result)
+        if let detail = evidence?.detail { evidence?.detail = ObservationTrimmer.cut(redactor.redact(detail), limit: 1_024) }
         return Memory(
-            body: .trajectory(Trajectory(steps: steps)), task: redactor.redact(session.task),
+            body: .trajectory(trajectory), task: redactor.redact(session.task),
             domain: ObservationTrimmer.cut(redactor.redact(domain), limit: 256),
-            domainInference: how.map { ObservationTrimmer.cut(redactor.redact($0), limit: 1_024) }, outcome: outcome, source: source,
+            domainInference: how.map { ObservationTrimmer.cut(redactor.redact($0), limit: 1_024) }, outcome: outcome,
+            outcomeEvidence: evidence, source: source,
             tags: tags.map { ObservationTrimmer.cut(redactor.redact($0), limit: 256) })
     }
 
     // MARK: - Sessions already in the pool
 
-    func sessionKey(_ memory: Memory) -> String? {
-        guard let session = memory.source.sessionId, let agent = memory.source.agent else { return nil }
-        return "\(agent)\u{0}\(session)"
+    /// Trajectories in the pool of the same agent and session as one of `memories`, by session
+    /// key, found through the session index (read in full only when the index cannot be used),
+    /// and the index as this run found it, to be moved past the run's commit.
+    func earlierCaptures(for memories: [Memory]) throws -> (captures: [String: [Memory]], index: IndexState?) {
+        guard let pool else { return ([:], nil) }
+        let wanted = Set(memories.compactMap(SessionIdentity.key))
+        guard !wanted.isEmpty else { return ([:], nil) }
+        let index = SessionIndex(pool: pool)
+        guard let (commit, entries, _) = try? index.current() else {
+            return (try scanForSessions(wanted), nil)
+        }
+        var out: [String: [Memory]] = [:]
+        guard let commit else { return (out, IndexState(index: index, commit: commit, entries: entries)) }
+        let tree = try pool.repository.commit(commit).tree
+        for (key, ids) in SessionIndex.ids(for: wanted, in: entries) {
+            for id in ids {
+                let path = MemoryPath.path(kind: .trajectory, id: id)
+                guard let file = try pool.repository.treeEntry(atPath: path, in: tree) else { continue }
+                let memory = try pool.readMemory(blob: file.id, path: path)
+                // A collision of the key's hash prefix: the memory says which session it is.
+                if SessionIdentity.key(memory) == key { out[key, default: []].append(memory) }
+            }
+        }
+        return (out, IndexState(index: index, commit: commit, entries: entries))
     }
 
-    /// Trajectories in the pool that belong to the same agent and session as one of `memories`.
-    func existingSessions(for memories: [Memory]) throws -> [String: [Memory]] {
-        guard let pool else { return [:] }
-        let wanted = Set(memories.compactMap(sessionKey))
-        guard !wanted.isEmpty else { return [:] }
+    /// The session index as a run found it.
+    struct IndexState {
+        var index: SessionIndex
+        var commit: ObjectID?
+        var entries: [SessionIndex.Entry]
+    }
+
+    /// Every trajectory of the pool read, for the sessions in `wanted`: what the index spares.
+    func scanForSessions(_ wanted: Set<String>) throws -> [String: [Memory]] {
+        guard let pool, !wanted.isEmpty else { return [:] }
         var out: [String: [Memory]] = [:]
         for memory in try pool.memories(kinds: [.trajectory]) {
-            if let key = sessionKey(memory), wanted.contains(key) { out[key, default: []].append(memory) }
+            if let key = SessionIdentity.key(memory), wanted.contains(key) { out[key, default: []].append(memory) }
         }
         return out
+    }
+
+    /// An earlier capture that already holds all of `memory`, and why; nil when `memory` adds something.
+    ///
+    /// The same task and steps; or steps that are a prefix of an earlier capture's (an older
+    /// copy of a transcript captured after a newer one), unless they are the same steps and
+    /// `memory` ended later (the session went on without a tool call: a final message).
+    func container(of memory: Memory, among earlier: [Memory]) -> (Memory, String)? {
+        if let same = earlier.first(where: { sameTrajectory($0, memory) }) { return (same, "already captured") }
+        for candidate in earlier where SessionIdentity.extends(candidate, memory) {
+            let fewerSteps = stepCount(memory) < stepCount(candidate)
+            let endedEarlier = (memory.source.endedAt ?? "") <= (candidate.source.endedAt ?? "")
+            // A capture in an older format of the same steps is replaced: this one keeps more.
+            let newerFormat = memory.version > candidate.version
+            if fewerSteps || (endedEarlier && !newerFormat) { return (candidate, "contained in a longer capture of the session") }
+        }
+        return nil
     }
 
     /// The same task and steps: a re-capture of an unchanged session from a file that changed elsewhere.

@@ -18,13 +18,17 @@ struct CaptureCommand: Command {
           --domain D        the domain of every trajectory (default: inferred, and the inference recorded)
           --outcome O       success, failure or unknown (default: from the format's own signals)
           --max-observation N  cut tool output longer than N characters, keeping error lines (default 2000)
-          --dry-run         show what would be captured; write nothing
+          --dry-run         read the pool and say what a real run would do (capture, leave
+                            unchanged, supersede); write nothing. With --json, the trajectories
+                            it would write, steps included
 
         Secrets (cloud, LLM and SaaS keys, tokens, JWTs, private keys, passwords) are replaced by
         typed placeholders before anything is written. Capturing a file twice adds nothing; a
-        session that has grown since adds a trajectory that supersedes the earlier one.
-        A corrupt line is skipped with a warning; a file that cannot be read is reported and the
-        others are still captured.
+        session that has grown since adds a trajectory that supersedes the earlier one (only
+        when its steps extend the earlier one's: two runs under one session id are two
+        trajectories, and placeholder ids such as NORMALIZED_SESSION_ID never match).
+        Skipped files and sessions, and corrupt lines, are reported on standard error; a file
+        that cannot be read does not stop the others.
         """
 
     var paths: [String]
@@ -72,7 +76,7 @@ struct CaptureCommand: Command {
             }
             throw PoolError("nothing to capture: \(paths.joined(separator: ", ")) not found")
         }
-        let pool = options.dryRun ? nil : try global.openPool(console)
+        let pool = try openPool(console)
         var capturer = Capturer(pool: pool, options: options)
         if console.isTerminal && !global.json {
             capturer.progress = { n, total, file in
@@ -82,6 +86,7 @@ struct CaptureCommand: Command {
         let summary = try capturer.capture(paths: inputs)
         if console.isTerminal && !global.json { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if global.json {
+            reportSkipped(summary, console)
             printJSON(json(summary), console)
         } else {
             report(summary, console)
@@ -90,18 +95,32 @@ struct CaptureCommand: Command {
         return nothingWorked && !paths.isEmpty ? 1 : 0
     }
 
+    /// The pool a run writes to; a dry run reads it too (to say what is unchanged or superseded),
+    /// but does not create the user's pool when it does not exist yet.
+    private func openPool(_ console: Console) throws -> Pool? {
+        guard options.dryRun else { return try global.openPool(console) }
+        let location = PoolLocator.locate(explicit: global.pool, environment: console.environment, currentDirectory: console.currentDirectory)
+        if location.createIfMissing, !FileManager.default.fileExists(atPath: location.path) { return nil }
+        return try PoolLocator.open(location)
+    }
+
     private func report(_ s: CaptureSummary, _ console: Console) {
-        let verb = options.dryRun ? "would capture" : "captured"
+        let dry = options.dryRun
         for c in s.captured {
-            let superseding = c.supersedes.isEmpty ? "" : " (supersedes \(c.supersedes.map(\.short).joined(separator: ", ")))"
-            console.out("\(verb) \(c.id.short)  \(c.format.rawValue)  \(c.steps) steps  \(c.file)\(superseding)")
+            let verb = c.supersedes.isEmpty ? (dry ? "would capture" : "captured") : (dry ? "would supersede" : "superseded")
+            let superseding = c.supersedes.isEmpty ? "" : " \(c.supersedes.map(\.short).joined(separator: ", ")) with"
+            console.out("\(verb)\(superseding) \(c.id.short)  \(c.format.rawValue)  \(c.steps) steps  \(c.file)")
         }
-        for skipped in s.skipped {
-            console.out("skipped \(skipped.file)\(skipped.session.map { " (session \($0))" } ?? ""): \(skipped.reason)")
+        for u in s.unchangedSessions {
+            console.out("unchanged \(u.id.short)  \(u.file)\(u.sessionId.map { " (session \($0))" } ?? ""): \(u.reason)")
         }
+        reportSkipped(s, console)
         for warning in s.warnings.prefix(20) { console.err("warning: \(warning)") }
         if s.warnings.count > 20 { console.err("warning: … \(s.warnings.count - 20) more") }
-        var line = "\(s.captured.count) \(verb), \(s.unchanged.count) unchanged, \(s.skipped.count) skipped"
+        let superseding = s.captured.filter { !$0.supersedes.isEmpty }.count
+        var line = "\(s.captured.count) \(dry ? "would be captured" : "captured")"
+        if superseding > 0 { line += " (\(superseding) superseding an earlier capture)" }
+        line += ", \(s.unchanged.count) unchanged, \(s.skipped.count) skipped"
         if s.corruptLineCount > 0 { line += ", \(s.corruptLineCount) corrupt lines skipped" }
         let redacted = s.redactions.values.reduce(0, +)
         if redacted > 0 {
@@ -111,8 +130,15 @@ struct CaptureCommand: Command {
         console.out(line)
     }
 
+    /// Skipped files and sessions, one line each, on standard error: they are not the result.
+    private func reportSkipped(_ s: CaptureSummary, _ console: Console) {
+        for skipped in s.skipped {
+            console.err("mnem: skipped \(skipped.file)\(skipped.session.map { " (session \($0))" } ?? ""): \(skipped.reason)")
+        }
+    }
+
     private func json(_ s: CaptureSummary) -> JSONValue {
-        .object([
+        var object: [String: JSONValue] = [
             "dryRun": .bool(options.dryRun),
             "commit": s.commit.map { .string($0) } ?? .null,
             "captured": .array(
@@ -130,7 +156,17 @@ struct CaptureCommand: Command {
             "corruptLines": .int(Int64(s.corruptLineCount)),
             "redactions": .object(s.redactions.mapValues { .int(Int64($0)) }),
             "bytesRead": .int(Int64(s.bytesRead)),
-        ])
+        ]
+        object["unchangedSessions"] = .array(
+            s.unchangedSessions.map { u in
+                .object(["id": .string(u.id.rawValue), "file": .string(u.file), "sessionId": u.sessionId.map { .string($0) } ?? .null, "reason": .string(u.reason)])
+            })
+        if options.dryRun {
+            // What a real run would write, as it would write it.
+            let wanted = Set(s.captured.map(\.id))
+            object["trajectories"] = .array(s.memories.filter { wanted.contains($0.id) }.map { $0.jsonObject() })
+        }
+        return .object(object)
     }
 }
 
