@@ -104,7 +104,7 @@ public struct OfflineCompactor: Sendable {
         var remove: [MemoryID] = []
         if options.kinds.contains(.insight) {
             progress?("insight: mining \(analyses.count) trajectories")
-            let candidates = InsightMiner.mine(analyses).map(Self.insightMemory)
+            let candidates = InsightMiner.mine(analyses.map(\.miningRecord)).map(Self.insightMemory)
             let changes = Consolidation.consolidate(candidates, into: snapshot.insights)
             report.added += changes.add
             remove = changes.remove
