@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemEmbedding
 import MnemGit
 
 /// What a compaction run should produce.
@@ -8,10 +9,13 @@ public struct CompactionOptions: Sendable {
     public var kinds: Set<MemoryKind>
     /// Compute everything, write nothing.
     public var dryRun: Bool
+    /// The default embedder, for merging near-duplicate insights (nil: word overlap instead).
+    public var embedder: (any Embedder)?
 
-    public init(kinds: Set<MemoryKind> = [.workflow, .summary, .insight], dryRun: Bool = false) {
+    public init(kinds: Set<MemoryKind> = [.workflow, .summary, .insight], dryRun: Bool = false, embedder: (any Embedder)? = nil) {
         self.kinds = kinds.intersection([.workflow, .summary, .insight])
         self.dryRun = dryRun
+        self.embedder = embedder
     }
 }
 
@@ -105,7 +109,7 @@ public struct OfflineCompactor: Sendable {
         if options.kinds.contains(.insight) {
             progress?("insight: mining \(analyses.count) trajectories")
             let candidates = InsightMiner.mine(analyses.map(\.miningRecord)).map(Self.insightMemory)
-            let changes = Consolidation.consolidate(candidates, into: snapshot.insights)
+            let changes = try Consolidation.consolidate(candidates, into: snapshot.insights, embedder: options.embedder)
             report.added += changes.add
             remove = changes.remove
         }

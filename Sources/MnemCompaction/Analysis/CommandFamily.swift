@@ -80,6 +80,11 @@ enum CommandFamily {
             let text = word.text
             if !word.quoted, text.hasPrefix("-"), text.count > 1 {
                 let name = text.split(separator: "=", maxSplits: 1).first.map(String.init) ?? text
+                // Bundled short flags (`-rn`, `-xvs`) are several flags.
+                if !flags.contains(name), !name.hasPrefix("--"), name.count > 2, name.dropFirst().allSatisfy({ $0.isLetter && $0.isASCII }) {
+                    keptFlags += name.dropFirst().map { "-" + String($0) }.filter(flags.contains)
+                    continue
+                }
                 if flags.contains(name) {
                     keptFlags.append(name)
                     // A flag that takes a value (`-k expr`, `-m module`, `-n 20`) keeps its value's kind.

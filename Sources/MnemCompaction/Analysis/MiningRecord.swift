@@ -108,7 +108,12 @@ extension TrajectoryAnalysis {
     }
 
     /// The files a trajectory wrote and then ran within a few steps: scratch scripts, not the change.
-    var scratchFiles: Set<String> {
+    var scratchFiles: Set<String> { scratch }
+
+    /// The indexes (into `effective`) of edits to the work itself, scratch scripts left out.
+    var primaryEdits: [Int] { edits }
+
+    static func scratchFiles(_ effective: [ClassifiedStep]) -> Set<String> {
         var written: [String: Int] = [:]
         var scratch = Set<String>()
         for (index, step) in effective.enumerated() {
@@ -120,12 +125,13 @@ extension TrajectoryAnalysis {
         return scratch
     }
 
-    /// The indexes (into `effective`) of edits to the work itself, scratch scripts left out.
-    var primaryEdits: [Int] {
-        let scratch = scratchFiles
-        return effective.indices.filter { i in
+    static func primaryEdits(_ effective: [ClassifiedStep], scratch: Set<String>) -> [Int] {
+        effective.indices.filter { i in
             let step = effective[i]
             guard step.category == .edit, !step.failed else { return false }
+            // Copies, new directories and permissions prepare a change; they are not one.
+            let program = step.family.split(separator: " ").first.map(String.init) ?? ""
+            if ["cp", "mkdir", "touch", "chmod", "ln", "rm", "mv"].contains(program) { return false }
             if let target = step.target, scratch.contains(target) { return false }
             return !step.writes.contains(where: scratch.contains)
         }

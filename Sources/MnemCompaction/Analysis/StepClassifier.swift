@@ -173,7 +173,11 @@ public enum StepClassifier {
         let observation = step.observation
         let exitFailed = (step.exitStatus ?? 0) != 0
         let toolFailed = step.isError == true
-        var errorClass = (exitFailed || toolFailed || step.exitStatus == nil) ? ErrorClass.detect(in: observation) : nil
+        // Without an exit status, only a step that executed something can show an error in its
+        // output: a file view or an edit echoes file contents, whose words are not errors.
+        let executes = [StepCategory.test, .build, .run, .reproduce, .install].contains(result.category)
+            && !(result.category == .reproduce && step.exitStatus == nil && result.runs == nil && !result.family.hasPrefix("python"))
+        var errorClass = (exitFailed || toolFailed || (step.exitStatus == nil && executes)) ? ErrorClass.detect(in: observation) : nil
         if step.exitStatus == 124 { errorClass = .timeout }
         if result.category == .test {
             let counts = TestCounts.parse(observation)

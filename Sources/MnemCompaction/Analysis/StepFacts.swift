@@ -29,7 +29,7 @@ public enum EditFailure: String, Sendable, CaseIterable, Hashable, Comparable {
     static let signals: [(EditFailure, [String])] = [
         (.notRead, ["has not been read yet", "Read it first", "must read the file"]),
         (.ambiguousAnchor, ["Found multiple", "multiple occurrences", "appears multiple times", "more than once", "matches of the string"]),
-        (.anchorNotFound, ["String to replace not found", "did not appear verbatim", "No replacement was performed", "not found in file", "Could not find", "old_str", "no match"]),
+        (.anchorNotFound, ["String to replace not found", "did not appear verbatim", "No replacement was performed", "not found in file", "Could not find the text"]),
         (.introducedSyntaxError, ["introduced new syntax error", "would have introduced", "Your proposed edit has introduced"]),
         (.notPermitted, ["haven't granted", "requested permissions", "Permission denied", "not allowed to write"]),
     ]
@@ -58,9 +58,12 @@ enum StepFacts {
             if creates, let base = Abstraction.baseName(path) { result.writes.append(base) }
         }
         if result.category == .edit || result.category == .reproduce {
-            if step.isError == true || result.failed || EditFailure.detect(in: step.observation) == .introducedSyntaxError {
-                result.editFailure = EditFailure.detect(in: step.observation)
-                if result.editFailure != nil { result.failed = true }
+            // A refusal is said at the start of the answer; further down an editor echoes file
+            // contents, whose words are not the tool's.
+            let head = String(step.observation.prefix(400))
+            if step.isError == true || result.failed || step.exitStatus == nil, let failure = EditFailure.detect(in: head) {
+                result.editFailure = failure
+                result.failed = true
             }
             if let old = json?["old_string"]?.stringValue ?? json?["old_str"]?.stringValue {
                 result.anchorLength = old.count

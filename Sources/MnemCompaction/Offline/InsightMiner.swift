@@ -59,7 +59,13 @@ enum InsightMiner {
 
     static func mine(_ records: [MiningRecord]) -> [InsightCandidate] {
         var candidates = recoveries(records) + habits(records)
-        candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.key < $1.key }
+        // Ties go to the more specific situation (a toolchain named) and to outcomes over first checks.
+        func preference(_ key: String) -> Int { (key.contains("@") ? 0 : 1) + (key.hasPrefix("habit:first-check") ? 2 : 0) }
+        candidates.sort { a, b in
+            if a.score != b.score { return a.score > b.score }
+            let (pa, pb) = (preference(a.key), preference(b.key))
+            return pa != pb ? pa < pb : a.key < b.key
+        }
         // Greedy, in that fixed order: one insight per mechanism; a candidate whose supporting
         // trajectories and wording repeat an accepted one is left out.
         var accepted: [InsightCandidate] = []
