@@ -212,22 +212,17 @@ public struct Capturer {
         } else {
             (domain, how) = DomainInference.infer(session)
         }
-        var outcome = session.outcome
-        var basis = session.outcomeBasis
-        if outcome == .unknown, let (fromTests, why) = TestCommandOutcome.outcome(session.steps) {
-            outcome = fromTests
-            basis = why.hasPrefix("last test command") ? "last-test-command" : why
-        }
+        var (outcome, evidence) = OutcomeInference.decide(session)
         if let forced = options.outcome {
             outcome = forced
-            basis = "given"
+            evidence = OutcomeEvidence(signal: .given, detail: "given on the command line")
         }
         var tags = session.tags + options.tags
-        if let basis { tags.append("outcome:\(basis)") }
         tags = Array(Set(tags)).sorted()
 
         // Source fields come straight from the file: redacted and kept to a sane length.
         func clean(_ s: String?) -> String? { s.map { ObservationTrimmer.cut(redactor.redact($0), limit: 1_024) } }
+        func cleanText(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : redactor.redact($0) } }
         source.agent = clean(source.agent)
         source.agentVersion = clean(source.agentVersion)
         source.model = clean(source.model)
@@ -240,12 +235,16 @@ public struct Capturer {
         let steps = session.steps.map { step in
             TrajectoryStep(
                 tool: redactor.redact(step.tool), input: redactor.redact(step.input), observation: redactor.redact(step.observation),
-                exitStatus: step.exitStatus, isError: step.isError, timestamp: step.timestamp)
+                exitStatus: step.exitStatus, isError: step.isError, timestamp: step.timestamp, reasoning: cleanText(step.reasoning))
         }
+        let result = TrajectoryResult(patch: cleanText(session.patch), finalMessage: cleanText(session.finalMessage))
+        let trajectory = Trajectory(steps: steps, firstUserMessage: cleanText(session.firstUserMessage), result: result.isEmpty ? nil : result)
+        if let detail = evidence?.detail { evidence?.detail = ObservationTrimmer.cut(redactor.redact(detail), limit: 1_024) }
         return Memory(
-            body: .trajectory(Trajectory(steps: steps)), task: redactor.redact(session.task),
+            body: .trajectory(trajectory), task: redactor.redact(session.task),
             domain: ObservationTrimmer.cut(redactor.redact(domain), limit: 256),
-            domainInference: how.map { ObservationTrimmer.cut(redactor.redact($0), limit: 1_024) }, outcome: outcome, source: source,
+            domainInference: how.map { ObservationTrimmer.cut(redactor.redact($0), limit: 1_024) }, outcome: outcome,
+            outcomeEvidence: evidence, source: source,
             tags: tags.map { ObservationTrimmer.cut(redactor.redact($0), limit: 256) })
     }
 

@@ -18,29 +18,61 @@ public struct TranscriptError: Error, Sendable, Hashable, CustomStringConvertibl
 
 /// One session read from a transcript, before it becomes a memory.
 ///
-/// Readers fill what their format records; the capturer adds the domain, applies overrides,
-/// redacts every string once more and computes the id.
+/// Readers fill what their format records; the capturer adds the domain, decides the outcome
+/// from the evidence gathered here, redacts every string once more and computes the id.
 public struct CapturedSession: Sendable {
     public var format: TranscriptFormat
     public var task: String
     public var steps: [TrajectoryStep]
     public var source: MemorySource
-    public var outcome: Outcome
-    /// The rule that decided `outcome` (e.g. `exit_status Submitted with a patch`), for the tags.
-    public var outcomeBasis: String?
     /// A benchmark instance id (`django__django-13658`) when the format records one.
     public var instanceId: String?
     public var tags: [String]
+    /// The first user message as written (redacted and cut), before any task extraction.
+    public var firstUserMessage: String?
+    /// The agent's last message to the user (redacted and cut).
+    public var finalMessage: String?
+    /// The final patch: recorded by the format (a submission, a resolver's `git_patch`), or
+    /// assembled from the edits the session shows (redacted and cut).
+    public var patch: String?
+    /// What the harness running the agent said about how the run ended, when it says anything.
+    public var harness: Verdict?
+    /// The agent's own explicit verdict on its task (OpenHands `finish` with `task_completed`).
+    public var agentVerdict: Verdict?
+    /// What the user wrote after the first message, each with the number of steps taken before it.
+    public var userReplies: [UserReply]
+    /// Steps whose output the format does not record (aider keeps no command output): an empty
+    /// observation there says nothing about how the command went.
+    public var unrecordedOutput: Set<Int>
+    /// Files the format names as worked on outside the steps' inputs (aider's `Added X to the chat`).
+    public var touchedFiles: [String]
+
+    /// A verdict a format records, and what it said.
+    public struct Verdict: Sendable, Hashable {
+        public var outcome: Outcome
+        public var detail: String
+        public init(_ outcome: Outcome, _ detail: String) {
+            self.outcome = outcome
+            self.detail = detail
+        }
+    }
+
+    /// A message the user wrote during the session, after `afterStep` steps.
+    public struct UserReply: Sendable, Hashable {
+        public var afterStep: Int
+        public var text: String
+    }
 
     public init(format: TranscriptFormat, task: String = "", steps: [TrajectoryStep] = [], source: MemorySource = MemorySource()) {
         self.format = format
         self.task = task
         self.steps = steps
         self.source = source
-        self.outcome = .unknown
-        self.outcomeBasis = nil
         self.instanceId = nil
         self.tags = []
+        self.userReplies = []
+        self.touchedFiles = []
+        self.unrecordedOutput = []
     }
 }
 
@@ -72,6 +104,12 @@ struct StepText {
     var maxInputLength: Int
     var maxTaskLength: Int
     var redactor: Redactor
+    /// The agent's reasoning for one step: enough for why it acted, not a whole thinking log.
+    var maxReasoningLength = 1_200
+    /// The final message and each user reply.
+    var maxMessageLength = 4_000
+    /// The final patch, all files together.
+    var maxPatchLength = 64 * 1024
 
     /// Redacts, then trims an observation (keeping error lines from the cut part).
     mutating func observation(_ text: String) -> String {
@@ -86,6 +124,21 @@ struct StepText {
     /// Redacts, then cuts a task.
     mutating func task(_ text: String) -> String {
         ObservationTrimmer.cut(redactor.redact(text.trimmingWhitespace), limit: maxTaskLength)
+    }
+
+    /// Redacts, then keeps the head and the tail of a step's reasoning (its conclusion is at the end).
+    mutating func reasoning(_ text: String, limit: Int? = nil) -> String {
+        ObservationTrimmer.headAndTail(redactor.redact(text.trimmingWhitespace), limit: limit ?? maxReasoningLength)
+    }
+
+    /// Redacts, then keeps the head and tail of a message (a final message, a user's reply).
+    mutating func message(_ text: String) -> String {
+        ObservationTrimmer.headAndTail(redactor.redact(text.trimmingWhitespace), limit: maxMessageLength)
+    }
+
+    /// Redacts, then cuts a patch.
+    mutating func patch(_ text: String) -> String {
+        ObservationTrimmer.cut(redactor.redact(text), limit: maxPatchLength)
     }
 }
 

@@ -31,11 +31,19 @@ import Testing
         #expect(m.source.startedAt == "2026-03-02T10:00:00.000Z")
         #expect(m.source.endedAt == "2026-03-02T10:08.100Z" || m.source.endedAt == "2026-03-02T10:08:08.100Z" || m.source.endedAt?.hasSuffix("08.100Z") == true)
         #expect(m.tags.contains("compacted"))
-        // The last test command passed: success by the test-command rule.
+        // The test after the last edit (the apply_patch) passed.
         #expect(m.outcome == .success)
+        #expect(m.outcomeEvidence?.signal == .test)
+        #expect(m.outcomeEvidence?.step == 3)
         #expect(m.domain == "ledger")
         #expect(m.domainInference == "repository https://github.com/example/ledger.git")
-        #expect(!String(decoding: m.canonicalBytes(), as: UTF8.self).contains("Looking at money.py"))
+        // The reasoning is kept beside the step it led to, the result beside the steps.
+        #expect(m.steps[0].reasoning == "Looking at money.py")
+        #expect(m.trajectory?.result?.finalMessage == "Totals now round half-up to cents; both invoice tests pass.")
+        let patch = try #require(m.trajectory?.result?.patch)
+        #expect(patch.hasPrefix("diff --git a/ledger/money.py b/ledger/money.py\n--- a/ledger/money.py\n+++ b/ledger/money.py\n@@ @@\n"))
+        #expect(patch.contains("\n+    return sum(i.price for i in items).quantize("))
+        #expect(m.trajectory?.firstUserMessage == "Fix the rounding bug in ledger/money.py so totals match the invoice tests")
     }
 
     @Test func geminiStreamJSON() throws {
@@ -51,12 +59,18 @@ import Testing
         #expect(m.source.sessionId == "gem-7f3e2d1c")
         #expect(m.source.model == "gemini-2.5-pro")
         #expect(m.source.agent == "gemini-cli")
-        #expect(m.outcome == .unknown)
+        // `npm test` after the last edit passed (`status: success` of the result says nothing on its own).
+        #expect(m.outcome == .success)
+        #expect(m.outcomeEvidence?.signal == .test)
         #expect(m.domain == "javascript")
+        #expect(m.steps[0].reasoning == "I'll look at the CLI entry point first.")
+        #expect(m.trajectory?.result?.finalMessage == "Added --verbose and documented it.")
+        #expect(m.trajectory?.result?.patch?.contains("+quiet: { type: 'boolean' }, verbose: { type: 'boolean' }") == true)
     }
 
-    /// Every hand-written sample reads as its format, with its one step.
-    @Test(arguments: FormatSamples.all(task: "Make the build green", command: "make test", output: "ok"))
+    /// Every hand-written sample reads as its format, with its step, the reasoning before it,
+    /// the final message and the first user message.
+    @Test(arguments: FormatSamples.all(task: "Make the build green", command: "make test", output: "ok", thought: "The tests will show what is red."))
     func sample(_ sample: FormatSamples.Sample) throws {
         let dir = try TemporaryDirectory()
         let path = try dir.file(sample.name, sample.contents)
@@ -64,8 +78,16 @@ import Testing
         #expect(detection == .format(sample.format))
         let m = try #require(summary.memories.first)
         #expect(m.task.contains("Make the build green"))
-        #expect(m.steps.contains { $0.input.hasPrefix("make test") })
+        let step = try #require(m.steps.first { $0.input.hasPrefix("make test") })
         #expect(m.source.format == sample.format.rawValue)
+        if sample.format == .aider {
+            // Aider's reply text comes before its edit, the first step.
+            #expect(m.steps.first?.reasoning == "The tests will show what is red.")
+        } else {
+            #expect(step.reasoning?.contains("The tests will show what is red.") == true, "\(m.steps.map(\.reasoning))")
+        }
+        #expect(m.trajectory?.result?.finalMessage?.contains("The tests will show what is red.") == true)
+        #expect(m.trajectory?.firstUserMessage?.contains("Make the build green") == true)
     }
 }
 
@@ -156,7 +178,7 @@ extension FormatSamples.Sample: CustomStringConvertible {
         #expect(m.domain == "web-perf")
         #expect(m.domainInference == nil)
         #expect(m.outcome == .failure)
-        #expect(m.tags.contains("outcome:given"))
+        #expect(m.outcomeEvidence == OutcomeEvidence(signal: .given, detail: "given on the command line"))
         #expect(m.steps[0].observation.hasPrefix("bu"))
         // The capture time is not part of the id.
         var a = CaptureOptions()
@@ -265,7 +287,7 @@ extension FormatSamples.Sample: CustomStringConvertible {
         #expect(summary.corruptLineCount == 1)
         let warning = try #require(summary.warnings.first)
         #expect(warning.file == path)
-        #expect(warning.line == 6)
+        #expect(warning.line == text.split(separator: "\n").count)
         #expect(warning.reason.hasPrefix("truncated last line"))
     }
 

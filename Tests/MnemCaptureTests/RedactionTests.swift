@@ -122,8 +122,9 @@ struct FakeSecrets {
         let planted = secrets.map(\.text).joined(separator: "\n")
         let task = "Deploy with \(secrets[0].text) and \(secrets[8].text)"
         let command = "env \(secrets[4].text) ./deploy.sh --token=\(secrets[12].secret) # \(secrets[33].text)"
+        let thought = "I will deploy with \(secrets[2].text) now"
         let samples = FormatSamples.all(
-            task: task, command: command, output: "deploy log\n" + planted + "\ndone",
+            task: task, command: command, output: "deploy log\n" + planted + "\ndone", thought: thought,
             secretURL: "https://deploy:\(secrets[30].secret)@git.example.com/shop.git")
         var paths: [String] = []
         for sample in samples { paths.append(try dir.file("in/" + sample.name, sample.contents)) }
@@ -147,7 +148,9 @@ struct FakeSecrets {
         for memory in try pool.memories(kinds: [.trajectory]) {
             let text = String(decoding: memory.canonicalBytes(), as: UTF8.self)
             #expect(text.contains("[REDACTED:"), "\(memory.source.format ?? "")")
-            #expect(!text.contains("private reasoning"))
+            // The reasoning is kept, with its secret redacted.
+            let reasoning = memory.steps.compactMap(\.reasoning).joined(separator: "\n")
+            #expect(reasoning.contains("I will deploy with ") && reasoning.contains("[REDACTED:"), "\(memory.source.format ?? ""): \(reasoning)")
         }
         // The scan API reports findings in a pool by kind, memory and field, never the secret.
         let report = try SecretScan.scan(pool: pool)

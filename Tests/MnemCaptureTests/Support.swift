@@ -72,6 +72,11 @@ extension Memory {
         if case .trajectory(let t) = body { return t.steps }
         return []
     }
+
+    var trajectory: Trajectory? {
+        if case .trajectory(let t) = body { return t }
+        return nil
+    }
 }
 
 /// Reads a file the way capture does, without a pool.

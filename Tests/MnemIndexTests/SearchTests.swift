@@ -187,6 +187,28 @@ let filterCases: [FilterCase] = [
         }
     }
 
+    /// A trajectory's reasoning, result and first user message are kept for compaction; what is
+    /// embedded and injected stays the paper's trajectory (task, actions, observations).
+    @Test func reasoningAndResultAreNeitherEmbeddedNorInjected() throws {
+        let test = try TestPool()
+        var step = TrajectoryStep(tool: "bash", input: "pytest -q tests/test_parse.py", observation: "3 passed", exitStatus: 0)
+        step.reasoning = "SECRETIVE-REASONING the parser drops the last token"
+        let trajectory = Trajectory(
+            steps: [step], firstUserMessage: "FIRST-MESSAGE please fix the parser",
+            result: TrajectoryResult(patch: "diff --git a/p.py b/p.py\n+PATCH-LINE", finalMessage: "FINAL-MESSAGE all tests pass"))
+        let memory = Memory(body: .trajectory(trajectory), task: "fix the parser", domain: "python", outcome: .success)
+        try test.add([memory])
+        let embedded = embeddingText(for: memory)
+        #expect(embedded.contains("pytest -q tests/test_parse.py"))
+        let retriever = Retriever(pool: test.pool, embedder: (try HashEmbedder(dimension: 256)))
+        let block = ContextBuilder.render(try retriever.search("fix the parser", k: 5, ranking: RankingPolicy(minimumScore: -1)), budgetTokens: 10_000)
+        #expect(block.included.count == 1)
+        for kept in ["SECRETIVE-REASONING", "FIRST-MESSAGE", "PATCH-LINE", "FINAL-MESSAGE"] {
+            #expect(!embedded.contains(kept), "\(kept) is embedded")
+            #expect(!block.text.contains(kept), "\(kept) is injected")
+        }
+    }
+
     @Test func aMemoryCannotCloseTheBlock() throws {
         let test = try TestPool()
         let hostile = Memory(

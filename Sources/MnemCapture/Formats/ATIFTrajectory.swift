@@ -8,7 +8,9 @@ import MnemCore
 /// - Task: the first `user` step's message; when the system prompt holds a `Task Description:`
 ///   section (Terminus), that section.
 /// - Agent: `agent.name` and `agent.version`; model `agent.model_name` or the steps' `model_name`.
-/// - Outcome: ATIF records none: unknown.
+/// - Reasoning: an agent step's `reasoning_content` and `message`, for its first call; the
+///   last agent message (or a `finish` call's `message`) is the final message. A completion
+///   call (`finish`, `mark_task_complete`) is the agent's own verdict. Patch: file-editing calls.
 enum ATIFTrajectory: DocumentReader {
     static let format = TranscriptFormat.atif
 
@@ -38,12 +40,21 @@ enum ATIFTrajectory: DocumentReader {
             let message = step["message"]?.contentText ?? ""
             switch step["source"]?.stringValue {
             case "user":
-                if taskFromSystem == nil { builder.offerTask(text.task(message)) }
+                if builder.session.firstUserMessage == nil {
+                    if taskFromSystem == nil { builder.offerTask(text.task(message)) }
+                    builder.offerFirstUserMessage(message, text: &text)
+                } else {
+                    builder.noteUserReply(message, text: &text)
+                }
             case "system":
                 if taskFromSystem == nil, builder.session.task.isEmpty, let section = taskSection(message) {
                     taskFromSystem = section
                     builder.offerTask(text.task(section))
                 }
+            case "agent":
+                if let thought = step["reasoning_content"]?.contentText { builder.noteReasoning(thought, text: &text) }
+                builder.noteReasoning(message, text: &text)
+                builder.noteAgentText(message)
             default:
                 break
             }
@@ -56,6 +67,13 @@ enum ATIFTrajectory: DocumentReader {
                 }
                 let arguments = call["arguments"] ?? .null
                 let name = call.string("function_name") ?? "tool"
+                if completionTools.contains(name.lowercased()) {
+                    builder.session.agentVerdict = CapturedSession.Verdict(.success, "the agent declared the task complete (\(name))")
+                    if let said = arguments.string("message") ?? arguments.string("final_thought") { builder.noteAgentText(said) }
+                }
+                if let diff = PatchText.fromToolArguments(arguments, root: builder.session.source.workingDirectory) {
+                    builder.addPatch(diff, limit: text.maxPatchLength)
+                }
                 let index = builder.addStep(tool: name, input: text.input(callInput(name, arguments)), timestamp: step.string("timestamp"))
                 if let id { stepIndex[id] = index }
                 callsHere.append(index)
@@ -68,9 +86,12 @@ enum ATIFTrajectory: DocumentReader {
                 builder.setResult(index, observation: text.observation(content), exitStatus: exitCode(inText: content.prefix(200)))
             }
         }
-        result.sessions.append(builder.finish())
+        result.sessions.append(builder.finish(text: &text))
         return result
     }
+
+    /// Calls by which an agent declares its task done.
+    static let completionTools: Set<String> = ["finish", "mark_task_complete", "task_complete", "complete_task", "attempt_completion"]
 
     /// A shell tool's command line (`command`, Terminus' `keystrokes`), else the arguments as JSON:
     /// an editor's `command` is its sub-command, not a command line.

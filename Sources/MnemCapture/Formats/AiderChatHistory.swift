@@ -3,17 +3,24 @@ import MnemCore
 /// Reads Aider's `.aider.chat.history.md`, line by line; every `# aider chat started at` run is a session.
 ///
 /// - Steps, in file order: `> Applied edit to <path>` (tool `edit`; input the path and the
-///   SEARCH/REPLACE or whole-file block the reply gave for it), `> Running <command>` (tool
-///   `shell`; observation the console lines after it), `> Commit <sha> <message>` (tool `git-commit`).
-///   Aider does not record shell output in the history, nor failed edits as applied.
+///   SEARCH/REPLACE or whole-file block the reply gave for it), a command the user ran
+///   (`#### /run CMD` or `#### !CMD`) or agreed to run from the model's suggestions
+///   (`> Running CMD`) (tool `shell`), `> Commit <sha> <message>` (tool `git-commit`).
+///   Aider keeps no command output in the history (it only says how many lines it added to
+///   the chat), so a shell step's observation is empty and its status unknown; its own
+///   console lines (`Added 3 lines of output…`, `You can use /undo…`, the next suggestion)
+///   are not output.
+/// - Reasoning: the reply's prose before its edits and commands; the last reply's prose is the
+///   final message. Patch: the edits that were applied, as diffs.
 /// - Task: the first user input (`#### ` lines, joined) that is not a slash command; `/ask`,
-///   `/code`, `/architect` and `/run` count with their arguments.
-/// - Model: `> Main model: X with …` (or `> Model: X with …`); version `> Aider vX`.
+///   `/code` and `/architect` count with their arguments; later inputs are replies.
+/// - Model: `> Main model: X with …` (or `> Model: X with …`); version `> Aider vX`; files
+///   named in `> Added X to the chat.`; the working directory from `> Git repository created in X`.
 /// - Session id: `aider@<start time>`; start time from the header (local time, no zone).
 enum AiderChatHistory: TranscriptReader {
     static let format = TranscriptFormat.aider
     static let header = "# aider chat started at "
-    static let taskCommands = ["/ask ", "/code ", "/architect ", "/run "]
+    static let taskCommands = ["/ask ", "/code ", "/architect "]
 
     struct Run {
         var builder = SessionBuilder(format: AiderChatHistory.format)
@@ -25,8 +32,10 @@ enum AiderChatHistory: TranscriptReader {
         var fence: String?
         var fencePath: String?
         var fenceBody: [String] = []
-        var shellIndex: Int?
-        var shellOutput: [String] = []
+        /// The reply's prose (outside its fences) not yet given to a step.
+        var prose: [String] = []
+        /// A `/run` typed before the task, offered as the task if nothing else is.
+        var firstRun: String?
     }
 
     static func read(_ path: String, text: inout StepText) throws -> ReadResult {
@@ -35,30 +44,46 @@ enum AiderChatHistory: TranscriptReader {
         var run: Run?
         var sawHeader = false
 
-        func finishShell(_ run: inout Run, text: inout StepText) {
-            guard let index = run.shellIndex else { return }
-            run.builder.setResult(index, observation: text.observation(run.shellOutput.joined(separator: "\n")))
-            run.shellIndex = nil
-            run.shellOutput = []
+        func takeProse(_ run: inout Run, text: inout StepText) {
+            guard !run.prose.isEmpty else { return }
+            let said = run.prose.joined(separator: "\n")
+            run.builder.noteReasoning(said, text: &text)
+            run.builder.noteAgentText(said)
+            run.prose = []
         }
         func finishUser(_ run: inout Run, text: inout StepText) {
             guard run.inUserBlock else { return }
             run.inUserBlock = false
             let input = run.userLines.joined(separator: "\n").trimmingWhitespace
             run.userLines = []
-            guard run.builder.session.task.isEmpty, !input.isEmpty else { return }
+            guard !input.isEmpty else { return }
+            if let command = shellCommand(input) {
+                if run.builder.session.task.isEmpty, run.firstRun == nil { run.firstRun = input }
+                let index = run.builder.addStep(tool: "shell", input: text.input(command))
+                if index >= 0 { run.builder.session.unrecordedOutput.insert(index) }
+                return
+            }
+            var typed = input
             if input.hasPrefix("/") {
                 guard let command = taskCommands.first(where: { input.hasPrefix($0) }) else { return }
-                run.builder.offerTask(text.task(String(input.dropFirst(command.count))))
+                typed = String(input.dropFirst(command.count))
+            }
+            if run.builder.session.task.isEmpty {
+                run.builder.offerTask(text.task(typed))
+                run.builder.offerFirstUserMessage(typed, text: &text)
             } else {
-                run.builder.offerTask(text.task(input))
+                run.builder.noteUserReply(typed, text: &text)
             }
         }
         func finishRun(_ run: inout Run?, text: inout StepText, into result: inout ReadResult) {
             guard var current = run else { return }
-            finishShell(&current, text: &text)
             finishUser(&current, text: &text)
-            result.sessions.append(current.builder.finish())
+            takeProse(&current, text: &text)
+            if current.builder.session.task.isEmpty, let firstRun = current.firstRun {
+                current.builder.offerTask(text.task(firstRun))
+                current.builder.offerFirstUserMessage(firstRun, text: &text)
+            }
+            result.sessions.append(current.builder.finish(text: &text))
             run = nil
         }
 
@@ -82,7 +107,7 @@ enum AiderChatHistory: TranscriptReader {
             run = nil  // so the run's arrays are uniquely referenced while this line updates them
             defer { run = current }
             if trimmedLine.hasPrefix("#### ") || trimmedLine == "####" {
-                finishShell(&current, text: &text)
+                if !current.inUserBlock { takeProse(&current, text: &text) }
                 current.inUserBlock = true
                 current.userLines.append(String(trimmedLine.dropFirst(min(5, trimmedLine.count))))
                 current.blocks = [:]
@@ -98,25 +123,33 @@ enum AiderChatHistory: TranscriptReader {
                     let model = rest.components(separatedBy: " with ").first ?? String(rest)
                     current.builder.noteModel(model)
                 } else if console.hasPrefix("Applied edit to ") {
-                    finishShell(&current, text: &text)
                     let file = String(console.dropFirst("Applied edit to ".count))
                     let blocks = current.blocks.removeValue(forKey: file) ?? []
+                    takeProse(&current, text: &text)
+                    for block in blocks {
+                        let root = current.builder.session.source.workingDirectory
+                        current.builder.addPatch(patch(file: file, block: block, root: root), limit: text.maxPatchLength)
+                    }
                     let input = blocks.isEmpty ? file : file + "\n" + blocks.joined(separator: "\n")
                     let index = current.builder.addStep(tool: "edit", input: text.input(input))
                     current.builder.setResult(index, observation: console)
+                    current.builder.session.touchedFiles.append(file)
                 } else if console.hasPrefix("Commit ") {
-                    finishShell(&current, text: &text)
                     let index = current.builder.addStep(tool: "git-commit", input: text.input(String(console.dropFirst("Commit ".count))))
                     current.builder.setResult(index, observation: text.observation(console))
                 } else if console.hasPrefix("Running ") {
-                    finishShell(&current, text: &text)
-                    current.shellIndex = current.builder.addStep(tool: "shell", input: text.input(String(console.dropFirst("Running ".count))))
-                } else if current.shellIndex != nil, !console.contains("(Y)es/(N)o") {
-                    current.shellOutput.append(console)
+                    takeProse(&current, text: &text)
+                    let index = current.builder.addStep(tool: "shell", input: text.input(String(console.dropFirst("Running ".count))))
+                    if index >= 0 { current.builder.session.unrecordedOutput.insert(index) }
+                } else if console.hasPrefix("Added "), console.hasSuffix(" to the chat."), !console.contains(" of output ") {
+                    let file = String(console.dropFirst("Added ".count).dropLast(" to the chat.".count))
+                    if !file.contains(" ") { current.builder.session.touchedFiles.append(file) }
+                } else if console.hasPrefix("Git repository created in ") {
+                    current.builder.session.source.workingDirectory = String(console.dropFirst("Git repository created in ".count))
                 }
                 continue
             }
-            // Assistant text: collect fenced blocks that follow a path line.
+            // Assistant text: collect fenced blocks that follow a path line, and the prose around them.
             if let fence = current.fence {
                 if trimmedLine == fence {
                     if let path = current.fencePath {
@@ -132,6 +165,9 @@ enum AiderChatHistory: TranscriptReader {
                 current.fence = String(trimmedLine.prefix(while: { $0 == "`" }))
                 let candidate = current.previousLine.trimmingWhitespace
                 current.fencePath = looksLikePath(candidate) ? candidate : nil
+                if current.fencePath != nil, current.prose.last?.trimmingWhitespace == candidate { current.prose.removeLast() }
+            } else if !trimmedLine.isEmpty || !(current.prose.last?.isEmpty ?? true) {
+                current.prose.append(trimmedLine)
             }
             current.previousLine = trimmedLine
         }
@@ -141,6 +177,34 @@ enum AiderChatHistory: TranscriptReader {
             throw TranscriptError(file: path, line: 0, reason: "no '\(header)' line: not an Aider chat history")
         }
         return result
+    }
+
+    /// The command of a `/run CMD` or `!CMD` input, else nil.
+    static func shellCommand(_ input: String) -> String? {
+        if input.hasPrefix("/run ") { return String(input.dropFirst(5)).trimmingWhitespace }
+        if input.hasPrefix("!"), input.count > 1 { return String(input.dropFirst()).trimmingWhitespace }
+        return nil
+    }
+
+    /// The diff of one applied edit block: SEARCH/REPLACE pairs as replacements, a whole-file
+    /// block as the file's new content.
+    static func patch(file: String, block: String, root: String?) -> String {
+        guard block.contains("<<<<<<< SEARCH") else { return PatchText.replacement(path: file, old: "", new: block, root: root) }
+        var out = ""
+        var rest = Substring(block)
+        while let open = rest.range(of: "<<<<<<< SEARCH") {
+            rest = rest[open.upperBound...]
+            guard let middle = rest.range(of: "\n=======") else { break }
+            let old = rest[..<middle.lowerBound].drop(while: { $0 == "\n" })
+            rest = rest[middle.upperBound...]
+            let close = rest.range(of: "\n>>>>>>> REPLACE")
+            let new = rest[..<(close?.lowerBound ?? rest.endIndex)].drop(while: { $0 == "\n" })
+            let piece = PatchText.replacement(path: file, old: String(old), new: String(new), root: root)
+            out += out.isEmpty ? piece : String(piece[(piece.range(of: "@@ @@\n")?.lowerBound ?? piece.startIndex)...])
+            guard let close else { break }
+            rest = rest[close.upperBound...]
+        }
+        return out
     }
 
     static func looksLikePath(_ s: String) -> Bool {

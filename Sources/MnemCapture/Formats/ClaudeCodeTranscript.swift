@@ -32,6 +32,8 @@ enum ClaudeCodeTranscript: TranscriptReader {
         var result = ReadResult()
         var builder = SessionBuilder(format: format)
         var toolNames: [String: String] = [:]
+        /// The input of each file-editing call still waiting for its result.
+        var editInputs: [String: JSONValue] = [:]
         var sessionId: String?
         var agentId: String?
         var sawSidechainOnly = true
@@ -41,18 +43,24 @@ enum ClaudeCodeTranscript: TranscriptReader {
         var awaitingExpansion = false
         var compactions = 0
 
-        func consider(userText raw: String, isMeta: Bool, isSidechain: Bool, text: inout StepText, builder: inout SessionBuilder) {
+        /// A typed prompt: the first is the task and the first user message, later ones are replies.
+        func consider(userText raw: String, isMeta: Bool, text: inout StepText, builder: inout SessionBuilder) {
             let t = raw.trimmingWhitespace
-            guard !t.isEmpty, builder.session.task.isEmpty else { return }
+            guard !t.isEmpty else { return }
+            let first = builder.session.task.isEmpty
             if isMeta {
-                if awaitingExpansion, slashExpansion == nil, !t.hasPrefix("<") { slashExpansion = t }
+                if first, awaitingExpansion, slashExpansion == nil, !t.hasPrefix("<") { slashExpansion = t }
                 return
             }
             if t.hasPrefix("<command-") || t.contains("<command-name>") {
                 let name = textBetween(t, "<command-name>", "</command-name>")
                 let args = textBetween(t, "<command-args>", "</command-args>")?.trimmingWhitespace ?? ""
-                if !args.isEmpty {
+                let typed = [name ?? "", args].filter { !$0.isEmpty }.joined(separator: " ")
+                if !first {
+                    if !typed.isEmpty { builder.noteUserReply(typed, text: &text) }
+                } else if !args.isEmpty {
                     builder.offerTask(text.task(args))
+                    builder.offerFirstUserMessage(typed, text: &text)
                 } else if slashName == nil, let name {
                     slashName = name
                     awaitingExpansion = true
@@ -61,7 +69,12 @@ enum ClaudeCodeTranscript: TranscriptReader {
             }
             if notPrompts.contains(where: { t.hasPrefix($0) }) { return }
             awaitingExpansion = false
-            builder.offerTask(text.task(t))
+            if first {
+                builder.offerTask(text.task(t))
+                builder.offerFirstUserMessage(t, text: &text)
+            } else {
+                builder.noteUserReply(t, text: &text)
+            }
         }
 
         result.digest = try forEachJSONLine(path, result: &result, skip: isIgnoredRecord) { line, _ in
@@ -83,23 +96,39 @@ enum ClaudeCodeTranscript: TranscriptReader {
             let timestamp = line.string("timestamp")
             builder.noteTime(timestamp)
 
+            // In a main session file, a sidechain is a subagent's work: its prompts and words are not the session's.
+            let ownText = !isSidechain || sawSidechainOnly
             if type == "assistant" {
                 builder.noteModel(message.string("model"))
-                for block in message["content"]?.arrayValue ?? [] where block["type"]?.stringValue == "tool_use" {
-                    let name = block.string("name") ?? "tool"
-                    let id = block.string("id")
-                    if let id { toolNames[id] = name }
-                    builder.addStep(tool: name, input: text.input(toolInput(name: name, block["input"] ?? .null)), id: id, timestamp: timestamp)
+                for block in message["content"]?.arrayValue ?? [] {
+                    switch block["type"]?.stringValue {
+                    case "tool_use":
+                        let name = block.string("name") ?? "tool"
+                        let id = block.string("id")
+                        let input = block["input"] ?? .null
+                        if let id {
+                            toolNames[id] = name
+                            if editTools.contains(name) { editInputs[id] = input }
+                        }
+                        builder.addStep(tool: name, input: text.input(toolInput(name: name, input)), id: id, timestamp: timestamp)
+                    case "text":
+                        guard ownText, let said = block["text"]?.stringValue else { continue }
+                        builder.noteReasoning(said, text: &text)
+                        builder.noteAgentText(said)
+                    case "thinking":
+                        guard ownText, let thought = block["thinking"]?.stringValue else { continue }
+                        builder.noteReasoning(thought, text: &text)
+                    default:
+                        continue
+                    }
                 }
                 return
             }
             let isMeta = line["isMeta"]?.boolValue ?? false
             if line["isCompactSummary"]?.boolValue ?? false { return }
-            // In a main session file, sidechain prompts are a subagent's task, not the session's.
-            let promptAllowed = !isSidechain || sawSidechainOnly
             switch message["content"] {
             case .string(let s):
-                if promptAllowed { consider(userText: s, isMeta: isMeta, isSidechain: isSidechain, text: &text, builder: &builder) }
+                if ownText { consider(userText: s, isMeta: isMeta, text: &text, builder: &builder) }
             case .array(let blocks):
                 for block in blocks {
                     switch block["type"]?.stringValue {
@@ -115,10 +144,16 @@ enum ClaudeCodeTranscript: TranscriptReader {
                                 exit = 0
                             }
                         }
+                        if let input = editInputs.removeValue(forKey: id), !isError {
+                            let root = builder.session.source.workingDirectory
+                            if let diff = editPatch(result: line["toolUseResult"] ?? .null, input: input, root: root) {
+                                builder.addPatch(diff, limit: text.maxPatchLength)
+                            }
+                        }
                         builder.resolve(id: id, observation: text.observation(output), exitStatus: exit, isError: isError)
                     case "text":
-                        if promptAllowed, let s = block["text"]?.stringValue {
-                            consider(userText: s, isMeta: isMeta, isSidechain: isSidechain, text: &text, builder: &builder)
+                        if ownText, let s = block["text"]?.stringValue {
+                            consider(userText: s, isMeta: isMeta, text: &text, builder: &builder)
                         }
                     default:
                         continue
@@ -131,13 +166,14 @@ enum ClaudeCodeTranscript: TranscriptReader {
         guard sawMessage else { return result }
         if builder.session.task.isEmpty {
             builder.offerTask(text.task(slashExpansion ?? slashName ?? ""))
+            builder.offerFirstUserMessage(slashName ?? slashExpansion ?? "", text: &text)
         }
         if let sessionId {
             builder.session.source.sessionId = sawSidechainOnly && agentId != nil ? "\(sessionId)/agent-\(agentId ?? "")" : sessionId
         }
         if sawSidechainOnly, agentId != nil { builder.session.tags.append("subagent") }
         if compactions > 0 { builder.session.tags.append("compacted") }
-        result.sessions.append(builder.finish())
+        result.sessions.append(builder.finish(text: &text))
         return result
     }
 
@@ -153,6 +189,23 @@ enum ClaudeCodeTranscript: TranscriptReader {
             return m.withUTF8 { ByteSearch.find($0, in: line) } != nil
         }
         return ignoredMarkers.contains(where: has) && !messageMarkers.contains(where: has)
+    }
+
+    static let editTools: Set<String> = ["Edit", "MultiEdit", "Write", "NotebookEdit"]
+
+    /// The diff of a successful Edit/MultiEdit/Write: its `structuredPatch` (a new file's
+    /// `content` when the patch is empty), else what the call's input asked for.
+    static func editPatch(result: JSONValue, input: JSONValue, root: String?) -> String? {
+        let path = result.string("filePath") ?? input.string("file_path") ?? ""
+        if !path.isEmpty {
+            if result.string("type") == "create", let content = result["content"]?.stringValue {
+                return PatchText.creation(path: path, content: content, root: root)
+            }
+            if let hunks = result["structuredPatch"]?.arrayValue, let diff = PatchText.structured(path: path, hunks: hunks, root: root) {
+                return diff
+            }
+        }
+        return PatchText.fromToolArguments(input, root: root)
     }
 
     /// A step's input: the command for Bash-like tools, the path for Read, else the arguments as JSON.

@@ -11,7 +11,9 @@ import MnemCore
 ///   are not read again (the session is tagged `compacted`).
 /// - Task: the first `event_msg` `user_message` (or, without one, the first user
 ///   `response_item` message) that is not injected context (`<environment_context>`,
-///   `<user_instructions>`, `# AGENTS.md instructions`).
+///   `<user_instructions>`, `# AGENTS.md instructions`); later user messages are replies.
+/// - Reasoning: `reasoning` summaries and assistant messages before a call; the last assistant
+///   message is the final message. Patch: each `apply_patch` that succeeded, as a unified diff.
 /// - Source: `session_meta` (id, cwd, cli_version, git), `turn_context` (model, cwd).
 /// - Exit status: the output's `metadata.exit_code`, or `Process exited with code N` / `Exit code: N`.
 /// - A `turn_aborted` after the last `task_started` tags the session `aborted`.
@@ -27,6 +29,8 @@ enum CodexTranscript: TranscriptReader {
         var sawRecord = false
         var lastTurnAborted = false
         var compacted = false
+        /// `apply_patch` calls waiting for their output, by call id: their diff counts once applied.
+        var patches: [String: String] = [:]
 
         result.digest = try forEachJSONLine(path, result: &result) { line, _ in
             guard let type = line["type"]?.stringValue, let payload = line["payload"] else { return }
@@ -53,7 +57,12 @@ enum CodexTranscript: TranscriptReader {
                 switch payload["type"]?.stringValue {
                 case "user_message":
                     if let message = payload.string("message"), !injected.contains(where: { message.hasPrefix($0) }) {
-                        builder.offerTask(text.task(message))
+                        if builder.session.task.isEmpty {
+                            builder.offerTask(text.task(message))
+                            builder.offerFirstUserMessage(message, text: &text)
+                        } else {
+                            builder.noteUserReply(message, text: &text)
+                        }
                     }
                 case "task_started": lastTurnAborted = false
                 case "turn_aborted": lastTurnAborted = true
@@ -63,20 +72,42 @@ enum CodexTranscript: TranscriptReader {
             case "response_item":
                 switch payload["type"]?.stringValue {
                 case "message":
-                    guard payload["role"]?.stringValue == "user", fallbackTask == nil else { return }
-                    let message = payload["content"]?.contentText.trimmingWhitespace ?? ""
-                    if !message.isEmpty, !injected.contains(where: { message.hasPrefix($0) }) { fallbackTask = message }
+                    switch payload["role"]?.stringValue {
+                    case "assistant":
+                        let said = payload["content"]?.contentText ?? ""
+                        builder.noteReasoning(said, text: &text)
+                        builder.noteAgentText(said)
+                    case "user":
+                        guard fallbackTask == nil else { return }
+                        let message = payload["content"]?.contentText.trimmingWhitespace ?? ""
+                        if !message.isEmpty, !injected.contains(where: { message.hasPrefix($0) }) { fallbackTask = message }
+                    default:
+                        return
+                    }
+                case "reasoning":
+                    for part in (payload["summary"]?.arrayValue ?? []) + (payload["content"]?.arrayValue ?? []) {
+                        if let thought = part["text"]?.stringValue { builder.noteReasoning(thought, text: &text) }
+                    }
                 case "function_call", "local_shell_call":
                     let name = payload.string("name") ?? "shell"
                     let input = commandLine(arguments: payload["arguments"] ?? payload["action"] ?? .null)
-                    builder.addStep(tool: name, input: text.input(input), id: payload.string("call_id") ?? payload.string("id"), timestamp: timestamp)
+                    let id = payload.string("call_id") ?? payload.string("id")
+                    if let id, let at = input.range(of: "*** Begin Patch") { patches[id] = String(input[at.lowerBound...]) }
+                    builder.addStep(tool: name, input: text.input(input), id: id, timestamp: timestamp)
                 case "custom_tool_call":
                     let name = payload.string("name") ?? "tool"
                     let input = payload["input"]?.stringValue ?? payload["input"]?.compactText ?? ""
-                    builder.addStep(tool: name, input: text.input(input), id: payload.string("call_id"), timestamp: timestamp)
+                    let id = payload.string("call_id")
+                    if let id, input.contains("*** Begin Patch") { patches[id] = input }
+                    builder.addStep(tool: name, input: text.input(input), id: id, timestamp: timestamp)
                 case "function_call_output", "custom_tool_call_output", "local_shell_call_output":
                     guard let id = payload.string("call_id") else { return }
                     let (output, exit) = outputAndExit(payload["output"] ?? .null)
+                    if let patch = patches.removeValue(forKey: id), exit == 0 || (exit == nil && output.hasPrefix("Success")),
+                        let diff = PatchText.fromApplyPatch(patch, root: builder.session.source.workingDirectory)
+                    {
+                        builder.addPatch(diff, limit: text.maxPatchLength)
+                    }
                     builder.resolve(id: id, observation: text.observation(output), exitStatus: exit)
                 default:
                     return
@@ -86,10 +117,13 @@ enum CodexTranscript: TranscriptReader {
             }
         }
         guard sawRecord else { return result }
-        if builder.session.task.isEmpty, let fallbackTask { builder.offerTask(text.task(fallbackTask)) }
+        if builder.session.task.isEmpty, let fallbackTask {
+            builder.offerTask(text.task(fallbackTask))
+            builder.offerFirstUserMessage(fallbackTask, text: &text)
+        }
         if lastTurnAborted { builder.session.tags.append("aborted") }
         if compacted { builder.session.tags.append("compacted") }
-        result.sessions.append(builder.finish())
+        result.sessions.append(builder.finish(text: &text))
         return result
     }
 

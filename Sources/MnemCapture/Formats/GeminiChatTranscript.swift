@@ -4,7 +4,9 @@ import MnemCore
 ///
 /// - Steps: one per `toolCalls[]` entry of a `gemini` message; the result lives in the same
 ///   entry (`result[].functionResponse.response.output|error`); `status: error` marks an error.
-/// - Task: the first `user` message.
+/// - Task: the first `user` message; later ones are replies. Reasoning: the message's
+///   `thoughts` and text before its calls; the last text is the final message. Patch: the edits
+///   of successful file-writing calls (`replace`, `write_file`: `file_path` with `old_string`/`new_string` or `content`).
 enum GeminiChatTranscript: DocumentReader {
     static let format = TranscriptFormat.geminiChat
 
@@ -26,9 +28,23 @@ enum GeminiChatTranscript: DocumentReader {
             builder.noteTime(message.string("timestamp"))
             switch message["type"]?.stringValue {
             case "user":
-                builder.offerTask(text.task(message["content"]?.contentText ?? ""))
+                let content = message["content"]?.contentText ?? ""
+                if builder.session.task.isEmpty {
+                    builder.offerTask(text.task(content))
+                    builder.offerFirstUserMessage(content, text: &text)
+                } else {
+                    builder.noteUserReply(content, text: &text)
+                }
             case "gemini":
                 builder.noteModel(message.string("model"))
+                for thought in message["thoughts"]?.arrayValue ?? [] {
+                    let subject = thought.string("subject") ?? ""
+                    let description = thought.string("description") ?? ""
+                    builder.noteReasoning(subject.isEmpty ? description : description.isEmpty ? subject : "\(subject): \(description)", text: &text)
+                }
+                let said = message["content"]?.contentText ?? ""
+                builder.noteReasoning(said, text: &text)
+                builder.noteAgentText(said)
                 for call in message["toolCalls"]?.arrayValue ?? [] {
                     let name = call.string("name") ?? "tool"
                     let args = call["args"] ?? .null
@@ -44,6 +60,9 @@ enum GeminiChatTranscript: DocumentReader {
                         }
                     }
                     if outputs.isEmpty, let display = call["resultDisplay"]?.stringValue { outputs.append(display) }
+                    if !failed, let diff = PatchText.fromToolArguments(args, root: builder.session.source.workingDirectory) {
+                        builder.addPatch(diff, limit: text.maxPatchLength)
+                    }
                     let index = builder.addStep(tool: name, input: text.input(input), timestamp: call.string("timestamp"))
                     let output = outputs.joined(separator: "\n")
                     builder.setResult(index, observation: text.observation(output), exitStatus: exitCode(inText: output.prefix(400)), isError: failed)
@@ -53,7 +72,7 @@ enum GeminiChatTranscript: DocumentReader {
             }
         }
         builder.noteTime(root.string("lastUpdated"))
-        result.sessions.append(builder.finish())
+        result.sessions.append(builder.finish(text: &text))
         return result
     }
 }

@@ -1,20 +1,31 @@
+import Foundation
 import MnemCore
 
 /// Reads a mini-swe-agent `.traj.json`: `{info, messages[], trajectory_format[, instance_id]}`.
 ///
-/// - `mini-swe-agent-1.1` (tool calls): one step per assistant `tool_calls[]` entry (the `bash`
-///   function's `command` argument), paired with the `tool` message of the same `tool_call_id`
-///   (`<returncode>N</returncode><output>…</output>`, `extra.returncode`). The final submit
-///   call has no tool message; its step has an empty observation.
-/// - `mini-swe-agent-1` (text actions): one step per assistant message with a ```` ```bash ````
-///   block (the first block), its observation the next user message.
+/// - Steps: one per action of an assistant message: `extra.actions[].command` when the message
+///   has it (mini 2.x, every config), else its `tool_calls` (the `bash` function's `command`),
+///   else the action block of its text: ```` ```mswea_bash_command ````, ```` ```bash ````,
+///   ```` ```sh ```` or `<mswea_bash_command>…</mswea_bash_command>`.
+/// - Observations: the `tool` message of the same `tool_call_id`, or the next `user` messages
+///   (text configs), one per action. The plain output is `extra.raw_output` and the status
+///   `extra.returncode` when present; else the text is unwrapped from its template
+///   (`<returncode>…</returncode><output>…</output>`, or the JSON object
+///   `{"returncode": …, "output": …}` of the tool-call config, head and tail when it was long).
+/// - The submit action (`echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`, `MINI_SWE_AGENT_FINAL_OUTPUT`)
+///   is never executed, so its `returncode -1` is no error: the step is `submit` with no status.
+/// - Reasoning: the assistant's text around its action (and `reasoning_content`); the last
+///   assistant text is the final message.
 /// - Task: the first user message; the `<pr_description>` inside it, or the issue after
-///   `Please solve this issue:`.
+///   `Please solve this issue:` up to where the config's own instructions begin.
 /// - Model: `info.config.model.model_name`; version `info.mini_version`.
-/// - Outcome: `SubmissionOutcome` over `info.exit_status` and `info.submission` (or the `exit`
-///   message's `extra`, when `info` lacks them).
+/// - Result: `info.submission` (or the `exit` message's) when it is a patch. Harness:
+///   `SubmissionOutcome` over `info.exit_status`.
 enum MiniSWEAgentTrajectory: DocumentReader {
     static let format = TranscriptFormat.miniSweAgent
+
+    /// The commands that end a run; mini does not execute them.
+    static let submitMarkers = ["COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT", "MINI_SWE_AGENT_FINAL_OUTPUT"]
 
     static func read(_ path: String, text: inout StepText) throws -> ReadResult {
         let (root, digest) = try loadDocument(path)
@@ -29,39 +40,48 @@ enum MiniSWEAgentTrajectory: DocumentReader {
         result.digest = digest
         var builder = SessionBuilder(format: format)
         let info = root["info"] ?? .null
-        var awaitingObservation: Int?
+        /// Steps of the text configs waiting for their observation, in order.
+        var awaiting: [Int] = []
+        var submitSteps = Set<Int>()
         var exitMessage: JSONValue?
 
         for message in messages {
             let role = message["role"]?.stringValue ?? ""
-            let timestamp = message["extra"]?["timestamp"]?.doubleValue.map(isoDate(fromUnix:))
+            let extra = message["extra"] ?? .null
+            let timestamp = extra["timestamp"]?.doubleValue.map(isoDate(fromUnix:))
             builder.noteTime(timestamp)
             switch role {
             case "user":
                 let content = message["content"]?.contentText ?? ""
                 if builder.session.task.isEmpty {
                     builder.offerTask(text.task(taskText(content)))
-                } else if let index = awaitingObservation {
-                    builder.setResult(index, observation: text.observation(outputText(content)), exitStatus: exitCode(inText: content.prefix(200)))
-                    awaitingObservation = nil
+                    builder.offerFirstUserMessage(content, text: &text)
+                } else if !awaiting.isEmpty {
+                    let index = awaiting.removeFirst()
+                    let (output, code) = observation(content, extra: extra)
+                    setResult(index, output: output, code: code, submit: submitSteps.contains(index), builder: &builder, text: &text)
+                } else if extra["raw_output"] == nil, extra["returncode"] == nil {
+                    builder.noteUserReply(content, text: &text)
                 }
             case "assistant":
-                if let calls = message["tool_calls"]?.arrayValue, !calls.isEmpty {
-                    for call in calls {
-                        let function = call["function"] ?? .null
-                        let command = CodexTranscript.commandLine(arguments: function["arguments"] ?? .null)
-                        builder.addStep(tool: function.string("name") ?? "bash", input: text.input(command), id: call.string("id"), timestamp: timestamp)
-                    }
-                } else if let command = firstBashBlock(message["content"]?.contentText ?? "") {
-                    awaitingObservation = builder.addStep(tool: "bash", input: text.input(command), timestamp: timestamp)
+                let content = message["content"]?.contentText ?? ""
+                if let thought = message["reasoning_content"]?.stringValue { builder.noteReasoning(thought, text: &text) }
+                let said = withoutAction(content)
+                builder.noteReasoning(said, text: &text)
+                builder.noteAgentText(said)
+                for (command, id, tool) in actions(message) {
+                    let isSubmit = submitMarkers.contains { command.contains($0) }
+                    let index = builder.addStep(tool: isSubmit ? "submit" : tool, input: text.input(command), id: id, timestamp: timestamp)
+                    if isSubmit { submitSteps.insert(index) }
+                    if id == nil { awaiting.append(index) }
                 }
             case "exit":
-                exitMessage = message["extra"]
+                exitMessage = extra
             case "tool":
                 guard let id = message.string("tool_call_id") else { continue }
-                let content = message["content"]?.contentText ?? ""
-                let code = message["extra"]?["returncode"]?.intValue.map { Int(clamping: $0) } ?? exitCode(inText: content.prefix(200))
-                builder.resolve(id: id, observation: text.observation(outputText(content)), exitStatus: code)
+                let (output, code) = observation(message["content"]?.contentText ?? "", extra: extra)
+                guard let index = builder.takePending(id: id) else { continue }
+                setResult(index, output: output, code: code, submit: submitSteps.contains(index), builder: &builder, text: &text)
             default:
                 continue
             }
@@ -74,14 +94,62 @@ enum MiniSWEAgentTrajectory: DocumentReader {
         builder.session.source.sessionId = instance
         if let repo = info.string("repo_url") { builder.session.source.repository = text.input(repo) }
         // The exit message repeats the status; older files may only have one of the two.
-        SubmissionOutcome.apply(
-            exitStatus: info.string("exit_status") ?? exitMessage?.string("exit_status"),
-            submission: info.string("submission") ?? exitMessage?.string("submission"), to: &builder.session)
-        result.sessions.append(builder.finish())
+        let submission = info.string("submission") ?? exitMessage?.string("submission")
+        if let submission, PatchText.looksLikeDiff(submission) { builder.setRecordedPatch(submission) }
+        SubmissionOutcome.apply(exitStatus: info.string("exit_status") ?? exitMessage?.string("exit_status"), to: &builder.session)
+        result.sessions.append(builder.finish(text: &text))
         return result
     }
 
-    /// The PR description or issue inside mini-swe-agent's task prompt.
+    static func setResult(_ index: Int, output: String, code: Int?, submit: Bool, builder: inout SessionBuilder, text: inout StepText) {
+        if submit {
+            // Never executed: what it printed, if anything, is the submission, and no status.
+            builder.setResult(index, observation: text.observation(output), isError: false)
+        } else {
+            builder.setResult(index, observation: text.observation(output), exitStatus: code)
+        }
+    }
+
+    /// The actions of an assistant message: `(command, tool call id, tool)`.
+    static func actions(_ message: JSONValue) -> [(String, String?, String)] {
+        if let recorded = message["extra"]?["actions"]?.arrayValue, !recorded.isEmpty {
+            let calls = message["tool_calls"]?.arrayValue ?? []
+            return recorded.enumerated().compactMap { n, action in
+                guard let command = action["command"]?.stringValue else { return nil }
+                let id = action.string("tool_call_id")
+                let name = calls.first { $0.string("id") == id }?["function"]?.string("name") ?? (n < calls.count ? calls[n]["function"]?.string("name") : nil)
+                return (command, id, name ?? "bash")
+            }
+        }
+        if let calls = message["tool_calls"]?.arrayValue, !calls.isEmpty {
+            return calls.map { call in
+                let function = call["function"] ?? .null
+                return (CodexTranscript.commandLine(arguments: function["arguments"] ?? .null), call.string("id"), function.string("name") ?? "bash")
+            }
+        }
+        if let command = actionBlock(message["content"]?.contentText ?? "") { return [(command, nil, "bash")] }
+        return []
+    }
+
+    /// The output and exit code of an observation: `extra.raw_output`/`extra.returncode`, else
+    /// the text unwrapped from the config's observation template.
+    static func observation(_ content: String, extra: JSONValue) -> (String, Int?) {
+        let code = extra["returncode"]?.intValue.map { Int(clamping: $0) }
+        if let raw = extra["raw_output"]?.stringValue { return (raw, code ?? exitCode(inText: content.prefix(200))) }
+        let trimmed = content.trimmingWhitespace
+        if trimmed.hasPrefix("{"), let wrapper = try? JSONParser.parse(trimmed), wrapper["returncode"] != nil {
+            var output = wrapper["output"]?.stringValue ?? ""
+            if output.isEmpty, let head = wrapper["output_head"]?.stringValue {
+                output = head + "\n[…]\n" + (wrapper["output_tail"]?.stringValue ?? "")
+            }
+            if let exception = wrapper["exception_info"]?.stringValue, !exception.isEmpty { output += (output.isEmpty ? "" : "\n") + exception }
+            return (output, code ?? wrapper["returncode"]?.intValue.map { Int(clamping: $0) })
+        }
+        return (outputText(content), code ?? exitCode(inText: content.prefix(200)))
+    }
+
+    /// The task inside mini-swe-agent's task prompt: the PR description, or the issue after
+    /// `Please solve this issue:` up to the config's own text (which may follow several paragraphs).
     static func taskText(_ content: String) -> String {
         if let inner = textBetween(content, "<pr_description>", "</pr_description>") {
             var body = inner.trimmingWhitespace
@@ -91,28 +159,64 @@ enum MiniSWEAgentTrajectory: DocumentReader {
         }
         let lead = "Please solve this issue: "
         if let r = content.range(of: lead) {
-            let rest = content[r.upperBound...]
-            if let end = rest.range(of: "\n\n") { return String(rest[..<end.lowerBound]) }
+            var rest = content[r.upperBound...]
+            for marker in instructionStarts {
+                if let end = rest.range(of: marker) { rest = rest[..<end.lowerBound] }
+            }
             return String(rest)
         }
         return content
     }
 
-    /// The `<output>` of a `<returncode>…<output>…</output>` observation, else the text.
+    /// Where the instructions of mini's shipped instance templates begin after `{{task}}`.
+    static let instructionStarts = [
+        "\n\nYou can execute bash commands and edit files", "\n\n## Recommended Workflow", "\n\n<instructions>",
+        "\n\n## Important Rules", "\n\n<system_information>",
+    ]
+
+    /// The `<output>` of a `<returncode>…<output>…</output>` observation (head and tail when
+    /// the output was elided), else the text.
     static func outputText(_ content: String) -> String {
         guard ByteSearch.contains(content, "<returncode>") else { return content }
         if let output = textBetween(content, "<output>", "</output>") { return output }
+        if let head = textBetween(content, "<output_head>", "</output_head>") {
+            return head + "\n[…]\n" + (textBetween(content, "<output_tail>", "</output_tail>") ?? "")
+        }
         return content
     }
 
-    /// The body of the first ```` ```bash ```` (or ```` ```sh ````) block.
-    static func firstBashBlock(_ content: String) -> String? {
-        for fence in ["```bash\n", "```sh\n", "```bash\r\n"] {
+    static let fences = ["```mswea_bash_command", "```bash", "```sh"]
+
+    /// The body of the first action block: a ```` ```mswea_bash_command ```` / ```` ```bash ````
+    /// / ```` ```sh ```` fence, or a `<mswea_bash_command>` element.
+    static func actionBlock(_ content: String) -> String? {
+        if let xml = textBetween(content, "<mswea_bash_command>", "</mswea_bash_command>") { return xml.trimmingWhitespace }
+        for fence in fences {
             guard let open = content.range(of: fence) else { continue }
-            let rest = content[open.upperBound...]
+            var rest = content[open.upperBound...]
+            guard let newline = rest.firstIndex(of: "\n"), rest[..<newline].allSatisfy({ $0 == " " || $0 == "\r" }) else { continue }
+            rest = rest[rest.index(after: newline)...]
             let close = rest.range(of: "```")
             return String(rest[..<(close?.lowerBound ?? rest.endIndex)]).trimmingWhitespace
         }
         return nil
+    }
+
+    /// The assistant's text without its action block and the `THOUGHT:` label: its reasoning.
+    static func withoutAction(_ content: String) -> String {
+        var text = content
+        if let open = text.range(of: "<mswea_bash_command>") {
+            let close = text.range(of: "</mswea_bash_command>", range: open.upperBound..<text.endIndex)
+            text.removeSubrange(open.lowerBound..<(close?.upperBound ?? text.endIndex))
+        }
+        for fence in fences {
+            guard let open = text.range(of: fence) else { continue }
+            let close = text.range(of: "```", range: open.upperBound..<text.endIndex)
+            text.removeSubrange(open.lowerBound..<(close?.upperBound ?? text.endIndex))
+            break
+        }
+        var out = text.trimmingWhitespace
+        if out.hasPrefix("THOUGHT:") { out = String(out.dropFirst("THOUGHT:".count)).trimmingWhitespace }
+        return out
     }
 }

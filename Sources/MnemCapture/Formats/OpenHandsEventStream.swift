@@ -7,10 +7,12 @@ import MnemCore
 ///   `edit`, `write`, `browse`, `browse_interactive`, MCP calls, …), i.e. every agent action but
 ///   `message`, `think`, `finish`, `system`, `recall`, `change_agent_state` and `delegate`;
 ///   paired with the observation whose `cause` is the action's `id`.
-/// - Task: the first user `message` action's `args.content`.
+/// - Task: the first user `message` action's `args.content`; later user messages are replies.
+/// - Reasoning: each agent action's `thought` and the agent's `message`s; the `finish`
+///   action's `final_thought` (else the last message) is the final message. Patch: the
+///   `edit` observations' `old_content` → `new_content`.
 /// - Model: `tool_call_metadata.model_response.model`.
-/// - Outcome: `finish` with `task_completed` `true`/`false` → success/failure; an `error`
-///   agent state → failure; else unknown.
+/// - Verdicts: `finish` with `task_completed` is the agent's own; an `error` agent state stops the run.
 enum OpenHandsEventStream: DocumentReader {
     static let format = TranscriptFormat.openHandsEvents
 
@@ -30,6 +32,7 @@ enum OpenHandsEventStream: DocumentReader {
         var result = ReadResult()
         result.digest = digest
         var builder = SessionBuilder(format: format)
+        var sandbox: String?
         for event in events {
             builder.noteTime(event.string("timestamp"))
             if let model = event["tool_call_metadata"]?["model_response"]?.string("model") { builder.noteModel(model) }
@@ -37,41 +40,61 @@ enum OpenHandsEventStream: DocumentReader {
                 let source = event["source"]?.stringValue
                 let args = event["args"] ?? .null
                 if source == "user", action == "message" {
-                    builder.offerTask(text.task(args["content"]?.contentText ?? ""))
-                    continue
-                }
-                if action == "finish" {
-                    switch args["task_completed"]?.stringValue?.lowercased() ?? args["task_completed"]?.boolValue.map({ $0 ? "true" : "false" }) {
-                    case "true":
-                        builder.session.outcome = .success
-                        builder.session.outcomeBasis = "task_completed"
-                    case "false":
-                        builder.session.outcome = .failure
-                        builder.session.outcomeBasis = "task_completed"
-                    default: break
+                    let content = args["content"]?.contentText ?? ""
+                    if builder.session.task.isEmpty {
+                        builder.offerTask(text.task(content))
+                        builder.offerFirstUserMessage(content, text: &text)
+                    } else {
+                        builder.noteUserReply(content, text: &text)
                     }
                     continue
                 }
-                guard source == "agent", !notSteps.contains(action) else { continue }
+                guard source == "agent" else { continue }
+                if let thought = args["thought"]?.stringValue { builder.noteReasoning(thought, text: &text) }
+                switch action {
+                case "message":
+                    let said = args["content"]?.contentText ?? event["message"]?.stringValue ?? ""
+                    builder.noteReasoning(said, text: &text)
+                    builder.noteAgentText(said)
+                    continue
+                case "finish":
+                    builder.noteAgentText(args.string("final_thought") ?? args.string("thought") ?? event.string("message") ?? "")
+                    switch args["task_completed"]?.stringValue?.lowercased() ?? args["task_completed"]?.boolValue.map({ $0 ? "true" : "false" }) {
+                    case "true": builder.session.agentVerdict = CapturedSession.Verdict(.success, "the agent finished with task_completed true")
+                    case "false": builder.session.agentVerdict = CapturedSession.Verdict(.failure, "the agent finished with task_completed false")
+                    case "partial": builder.session.agentVerdict = CapturedSession.Verdict(.failure, "the agent finished with task_completed partial")
+                    default: break
+                    }
+                    continue
+                default:
+                    break
+                }
+                guard !notSteps.contains(action) else { continue }
                 let tool = event["tool_call_metadata"]?.string("function_name") ?? action
                 let id = event["id"]?.intValue.map { String($0) }
                 builder.addStep(tool: tool, input: text.input(actionInput(action, args)), id: id, timestamp: event.string("timestamp"))
             } else if let observation = event["observation"]?.stringValue {
                 if observation == "agent_state_changed", event["extras"]?["agent_state"]?.stringValue == "error" {
-                    builder.session.outcome = .failure
-                    builder.session.outcomeBasis = "agent-state-error"
+                    builder.session.harness = CapturedSession.Verdict(.failure, "the agent state changed to error")
                 }
                 guard let cause = event["cause"]?.intValue else { continue }
                 let extras = event["extras"] ?? .null
                 let content = event["content"]?.contentText ?? ""
                 let code = extras["metadata"]?["exit_code"]?.intValue ?? extras["exit_code"]?.intValue
                 let failed = observation == "error" || event["success"]?.boolValue == false
+                // The sandbox's directory (`/workspace`): for relative paths in the patch, not a source of the memory.
+                if sandbox == nil, let directory = extras["metadata"]?.string("working_dir") { sandbox = directory }
+                if observation == "edit", !failed, let path = extras.string("path"), let new = extras["new_content"]?.stringValue,
+                    let diff = PatchText.change(path: path, old: extras["old_content"]?.stringValue, new: new, root: sandbox ?? "/workspace")
+                {
+                    builder.addPatch(diff, limit: text.maxPatchLength)
+                }
                 builder.resolve(
                     id: String(cause), observation: text.observation(content), exitStatus: code.map { Int(clamping: $0) },
                     isError: failed ? true : nil)
             }
         }
-        result.sessions.append(builder.finish())
+        result.sessions.append(builder.finish(text: &text))
         return result
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import MnemCore
 
 /// Reads an OpenHands resolver `output.jsonl`: one issue-resolution session per line
@@ -7,7 +8,9 @@ import MnemCore
 ///   (`run` → `command`, `run_ipython` → `code`, …), its observation the next observation entry.
 /// - Task: the issue's title and body.
 /// - Session id: `owner/repo#number`; repository `owner/repo`, commit `base_commit`.
-/// - Outcome: the resolver's own `success` flag; an `error` is a failure.
+/// - Reasoning: each action's `thought` and the agent's messages; `finish`'s thought is the
+///   final message. Result: `git_patch`. First user message: `instruction`.
+/// - Harness: the resolver's own `success` flag (with its explanation); an `error` is a failure.
 enum OpenHandsResolverOutput: TranscriptReader {
     static let format = TranscriptFormat.openHandsResolver
 
@@ -32,15 +35,38 @@ enum OpenHandsResolverOutput: TranscriptReader {
                 builder.session.source.sessionId = "\(owner)/\(repo)\(number)"
             }
             builder.session.source.commit = line.string("base_commit")
+            if let instruction = line["instruction"]?.contentText { builder.offerFirstUserMessage(instruction, text: &text) }
             var last: Int?
+            var sawUser = false
             for entry in line["history"]?.arrayValue ?? [] {
                 // Older files hold [action, observation] pairs; newer ones a flat list.
                 let items = entry.arrayValue ?? [entry]
                 for item in items {
                     builder.noteTime(item.string("timestamp"))
                     if let action = item["action"]?.stringValue {
-                        guard !["message", "finish", "think", "recall", "system", "change_agent_state"].contains(action) else { continue }
                         let args = item["args"] ?? item
+                        let source = item.string("source")
+                        if action == "message", source == "user" || (source == nil && !sawUser && last == nil) {
+                            let content = args["content"]?.contentText ?? ""
+                            if sawUser { builder.noteUserReply(content, text: &text) } else { builder.offerFirstUserMessage(content, text: &text) }
+                            sawUser = true
+                            continue
+                        }
+                        if let thought = args["thought"]?.stringValue { builder.noteReasoning(thought, text: &text) }
+                        switch action {
+                        case "message":
+                            let said = args["content"]?.contentText ?? ""
+                            builder.noteReasoning(said, text: &text)
+                            builder.noteAgentText(said)
+                            continue
+                        case "finish":
+                            builder.noteAgentText(args.string("final_thought") ?? args.string("thought") ?? "")
+                            continue
+                        case "think", "recall", "system", "change_agent_state":
+                            continue
+                        default:
+                            break
+                        }
                         let input = args["command"]?.stringValue ?? args["code"]?.stringValue ?? OpenHandsEventStream.actionInput(action, args)
                         last = builder.addStep(tool: action, input: text.input(input))
                     } else if item["observation"] != nil, let index = last {
@@ -51,15 +77,15 @@ enum OpenHandsResolverOutput: TranscriptReader {
                     }
                 }
             }
+            if let patch = line.string("git_patch") { builder.setRecordedPatch(patch.replacingOccurrences(of: "\r\n", with: "\n")) }
             if let error = line.string("error") {
-                builder.session.outcome = .failure
-                builder.session.outcomeBasis = "resolver-error"
+                builder.session.harness = CapturedSession.Verdict(.failure, "the resolver reported an error: \(error.prefix(120))")
                 builder.session.tags.append("error:\(error.prefix(60))")
             } else if let success = line["success"]?.boolValue {
-                builder.session.outcome = success ? .success : .failure
-                builder.session.outcomeBasis = "resolver-success-flag"
+                let why = line.string("success_explanation").map { ": \($0.prefix(160))" } ?? ""
+                builder.session.harness = CapturedSession.Verdict(success ? .success : .failure, "the resolver's success flag is \(success)\(why)")
             }
-            sessions.append(builder.finish())
+            sessions.append(builder.finish(text: &text))
         }
         for line in notRecords { result.skipLine(file: path, line: line, reason: "not a resolver record (no issue or history)") }
         result.sessions = sessions

@@ -4,13 +4,14 @@ import MnemCore
 /// Reads a SWE-agent `.traj`: `{environment, trajectory[], history[], info[, replay_config]}`.
 ///
 /// - Steps: one per `trajectory[]` entry (`action`, `observation`); the tool is the action's
-///   first word (`open`, `edit`, `find_file`, `python`, `submit`, …). `thought`/`response` are reasoning, not kept.
+///   first word (`open`, `edit`, `find_file`, `python`, `submit`, …); `thought` (else `response`
+///   without its command block) is the step's reasoning, the last one the final message.
 /// - Task: the first user message of `history` that is not part of a demonstration
 ///   (`is_demo`, `--- DEMONSTRATION ---`); the issue text between `ISSUE:` and `INSTRUCTIONS:` when present.
 /// - Model: `replay_config.agent.model.name`, else the `<model>__<dataset>__…__t-…` run directory name.
 /// - Demonstrations (`model_stats.api_calls == 0` or zero cost) are tagged `demonstration`
 ///   and carry no model: their actions were authored, not generated.
-/// - Outcome: see `SubmissionOutcome`.
+/// - Result: `info.submission` when it is a patch (a CTF run submits a flag). Harness: see `SubmissionOutcome`.
 enum SWEAgentTrajectory: DocumentReader {
     static let format = TranscriptFormat.sweAgent
 
@@ -34,6 +35,10 @@ enum SWEAgentTrajectory: DocumentReader {
             let action = entry["action"]?.stringValue ?? ""
             let trimmed = action.trimmingWhitespace
             let tool = trimmed.split(whereSeparator: { $0 == " " || $0 == "\n" }).first.map(String.init) ?? "bash"
+            if let thought = entry["thought"]?.stringValue ?? entry["response"]?.stringValue.map(withoutCommandBlock) {
+                builder.noteReasoning(thought, text: &text)
+                builder.noteAgentText(thought)
+            }
             let index = builder.addStep(tool: tool, input: text.input(trimmed))
             let observation = entry["observation"]?.contentText ?? ""
             builder.setResult(index, observation: text.observation(observation))
@@ -49,6 +54,7 @@ enum SWEAgentTrajectory: DocumentReader {
             let content = message["content"]?.contentText ?? ""
             if content.contains("--- DEMONSTRATION ---") { continue }
             builder.offerTask(text.task(issueText(content)))
+            builder.offerFirstUserMessage(content, text: &text)
             break
         }
 
@@ -68,9 +74,19 @@ enum SWEAgentTrajectory: DocumentReader {
             builder.session.source.repository = repo.string("github_url").map { text.input($0) }
             builder.session.source.commit = repo.string("base_commit")
         }
-        SubmissionOutcome.apply(exitStatus: info.string("exit_status"), submission: info.string("submission"), to: &builder.session)
-        result.sessions.append(builder.finish())
+        let submission = info.string("submission")
+        if let submission, PatchText.looksLikeDiff(submission) { builder.setRecordedPatch(submission) }
+        SubmissionOutcome.apply(exitStatus: info.string("exit_status"), to: &builder.session)
+        result.sessions.append(builder.finish(text: &text))
         return result
+    }
+
+    /// A model response without its fenced command block: the thought around it.
+    static func withoutCommandBlock(_ response: String) -> String {
+        guard let open = response.range(of: "```") else { return response }
+        let rest = response[open.upperBound...]
+        guard let close = rest.range(of: "```") else { return String(response[..<open.lowerBound]) }
+        return String(response[..<open.lowerBound]) + String(rest[close.upperBound...])
     }
 
     /// The issue between `ISSUE:` and `INSTRUCTIONS:`, or the text before `INSTRUCTIONS:`.
@@ -94,30 +110,24 @@ enum SWEAgentTrajectory: DocumentReader {
     }
 }
 
-/// The outcome rule for agents that end by submitting a patch (SWE-agent, mini-swe-agent).
+/// What the exit status of a harness that ends by submitting (SWE-agent, mini-swe-agent) says.
 ///
 /// `submitted` means the agent declared the work done and handed in its change; it does not
-/// mean hidden tests passed. So: submitted with a non-empty submission → success (tagged
-/// `outcome:submitted`, a self-reported success); submitted with nothing → unknown;
-/// auto-submission after hitting a limit (`submitted (exit_cost)`) → unknown; limits, timeouts,
-/// format and runtime errors (`exit_*`, `LimitsExceeded`, `Timeout`, exceptions) → failure.
+/// mean that anything passed, so it is no verdict: the checks in the steps and the agent's own
+/// words decide. A run the harness stopped is a failure: an auto-submission after a limit
+/// (`submitted (exit_cost)`), limits, time-outs, format and runtime errors (`exit_*`,
+/// `LimitsExceeded`, `Timeout`, exceptions).
 enum SubmissionOutcome {
-    static func apply(exitStatus: String?, submission: String?, to session: inout CapturedSession) {
-        guard let status = exitStatus else { return }
-        let lower = status.lowercased()
-        let hasSubmission = !(submission?.trimmingWhitespace.isEmpty ?? true)
-        if lower == "submitted" {
-            session.outcome = hasSubmission ? .success : .unknown
-            session.outcomeBasis = hasSubmission ? "submitted" : "submitted-empty"
-        } else if lower.hasPrefix("submitted") {
-            session.outcome = .unknown
-            session.outcomeBasis = "autosubmitted"
-        } else if lower.hasPrefix("exit_") || lower.contains("limit") || lower.contains("timeout") || lower.contains("error")
-            || lower.contains("exception") || lower.contains("format")
-        {
-            session.outcome = .failure
-            session.outcomeBasis = "exit-status"
-        }
+    static func apply(exitStatus: String?, to session: inout CapturedSession) {
+        guard let status = exitStatus?.trimmingWhitespace, !status.isEmpty else { return }
         session.tags.append("exit-status:\(status.prefix(40))")
+        let lower = status.lowercased()
+        if lower == "submitted" { return }
+        let stopped = lower.hasPrefix("submitted") || lower.hasPrefix("exit_") || lower.contains("limit") || lower.contains("timeout")
+            || lower.contains("time out") || lower.contains("timed out") || lower.contains("error") || lower.contains("exception")
+            || lower.contains("format") || lower.contains("cost") || lower.contains("context")
+        if stopped {
+            session.harness = CapturedSession.Verdict(.failure, "the harness stopped the run: exit status \(status.prefix(80))")
+        }
     }
 }

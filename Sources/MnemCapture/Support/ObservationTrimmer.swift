@@ -70,6 +70,26 @@ enum ObservationTrimmer {
         }
     }
 
+    /// At most about `limit` bytes: two thirds from the head, a marker, the rest from the tail.
+    ///
+    /// For prose (reasoning, messages), where the conclusion is at the end and error lines of
+    /// the middle are not what matters.
+    static func headAndTail(_ text: String, limit: Int) -> String {
+        guard limit > 0 else { return "" }
+        guard text.utf8.count > limit else { return text }
+        var copy = text
+        return copy.withUTF8 { b in
+            let headEnd = boundary(b, limit * 2 / 3)
+            let tailStart = max(headEnd, boundary(b, b.count - (limit - limit * 2 / 3)))
+            var out: [UInt8] = []
+            out.reserveCapacity(limit + 40)
+            out.append(contentsOf: b[0..<headEnd])
+            out.append(contentsOf: " [… \(tailStart - headEnd) bytes cut …] ".utf8)
+            out.append(contentsOf: b[tailStart..<b.count])
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
     /// `offset` moved back to the start of the UTF-8 sequence it falls in.
     static func boundary(_ b: UnsafeBufferPointer<UInt8>, _ offset: Int) -> Int {
         var i = min(max(offset, 0), b.count)

@@ -8,6 +8,14 @@ struct SessionBuilder {
     private var modelOrder: [String] = []
     /// Steps waiting for their result, by the call id that pairs them.
     private var pending: [String: Int] = [:]
+    /// Reasoning (already redacted and trimmed) seen since the last step, for the next one.
+    private var pendingReasoning: [String] = []
+    /// The agent's latest text to the user, as read (redacted once the session is finished).
+    private var lastAgentText: String?
+    /// Pieces of the patch, in order, and their length so far.
+    private var patchPieces: [String] = []
+    private var patchLength = 0
+    private var patchCut = false
 
     init(format: TranscriptFormat) {
         session = CapturedSession(format: format)
@@ -45,7 +53,12 @@ struct SessionBuilder {
             if !session.tags.contains("steps-cut") { session.tags.append("steps-cut") }
             return -1
         }
-        session.steps.append(TrajectoryStep(tool: tool, input: input, observation: "", timestamp: timestamp))
+        var step = TrajectoryStep(tool: tool, input: input, observation: "", timestamp: timestamp)
+        if !pendingReasoning.isEmpty {
+            step.reasoning = pendingReasoning.count == 1 ? pendingReasoning[0] : pendingReasoning.joined(separator: "\n\n")
+            pendingReasoning = []
+        }
+        session.steps.append(step)
         let index = session.steps.count - 1
         if let id { pending[id] = index }
         return index
@@ -59,6 +72,9 @@ struct SessionBuilder {
         return true
     }
 
+    /// The step `id` names, no longer waiting; nil when no step waits for it.
+    mutating func takePending(id: String) -> Int? { pending.removeValue(forKey: id) }
+
     mutating func setResult(_ index: Int, observation: String, exitStatus: Int? = nil, isError: Bool? = nil) {
         guard session.steps.indices.contains(index) else { return }
         session.steps[index].observation = observation
@@ -67,9 +83,68 @@ struct SessionBuilder {
         if isError == nil, let exitStatus { session.steps[index].isError = exitStatus != 0 }
     }
 
-    /// The session, with models ordered by use (most used first; ties by first appearance).
-    func finish() -> CapturedSession {
+    /// Keeps reasoning for the next step added (what the agent said or thought before acting).
+    /// Pieces past the step's budget are dropped: the step keeps its first thoughts and, through
+    /// `StepText.reasoning`, each piece's conclusion.
+    mutating func noteReasoning(_ raw: String, text: inout StepText) {
+        guard !raw.isEmpty else { return }
+        let used = pendingReasoning.reduce(0) { $0 + $1.utf8.count }
+        guard used < text.maxReasoningLength else { return }
+        let piece = text.reasoning(raw, limit: text.maxReasoningLength - used)
+        if !piece.isEmpty { pendingReasoning.append(piece) }
+    }
+
+    /// The agent's latest text to the user; the last one noted is the final message.
+    mutating func noteAgentText(_ raw: String) {
+        let trimmed = raw.trimmingWhitespace
+        if !trimmed.isEmpty { lastAgentText = trimmed }
+    }
+
+    /// Sets the first user message, unless one is set already.
+    mutating func offerFirstUserMessage(_ raw: String, text: inout StepText) {
+        guard session.firstUserMessage == nil else { return }
+        let message = text.task(raw)
+        if !message.isEmpty { session.firstUserMessage = message }
+    }
+
+    /// Records what the user wrote after the first message (a reply to the agent's work).
+    mutating func noteUserReply(_ raw: String, text: inout StepText) {
+        // What the agent said before the user spoke answered the user; it is no step's reasoning.
+        pendingReasoning = []
+        let reply = text.message(raw)
+        guard !reply.isEmpty else { return }
+        session.userReplies.append(CapturedSession.UserReply(afterStep: session.steps.count, text: reply))
+    }
+
+    /// Appends a piece of the patch a session shows (an edit as a diff), up to the patch budget.
+    mutating func addPatch(_ diff: String, limit: Int) {
+        guard !diff.isEmpty, !patchCut else { return }
+        guard patchLength + diff.utf8.count <= limit else {
+            patchCut = true
+            return
+        }
+        patchPieces.append(diff)
+        patchLength += diff.utf8.count
+    }
+
+    /// Replaces the assembled patch with the one the format records (a submission, a `git_patch`).
+    mutating func setRecordedPatch(_ raw: String?) {
+        guard let raw, !raw.trimmingWhitespace.isEmpty else { return }
+        patchPieces = [raw]
+        patchLength = raw.utf8.count
+        patchCut = false
+    }
+
+    /// The session, with models ordered by use (most used first; ties by first appearance),
+    /// its final message and patch redacted and cut.
+    func finish(text: inout StepText) -> CapturedSession {
         var out = session
+        if let lastAgentText { out.finalMessage = text.message(lastAgentText) }
+        if !patchPieces.isEmpty {
+            var joined = patchPieces.count == 1 ? patchPieces[0] : patchPieces.joined(separator: patchPieces.allSatisfy { $0.hasSuffix("\n") } ? "" : "\n")
+            if patchCut { joined += "\n[… later edits cut]\n" }
+            out.patch = text.patch(joined)
+        }
         let ordered = modelOrder.enumerated().sorted { a, b in
             let ca = modelCounts[a.element] ?? 0
             let cb = modelCounts[b.element] ?? 0
