@@ -10,11 +10,10 @@ import MnemEmbedding
 ///   new words supersede it, with the provenance of both.
 /// - Several versions of one pattern at the tip (two teammates compacted independently, then
 ///   synced) are reconciled into one (`InsightMerge.reconcile`).
-/// - A candidate that restates another insight (cosine ≥ `nearDuplicateThreshold` in the default
-///   embedder, or, without one, nearly the same words) is absorbed into it, keeping both provenances.
+/// - A candidate that restates another insight (cosine ≥ 0.7 in the default embedder, carried
+///   over to its scale by `NearDuplicateScale`, or, without an embedder, nearly the same words)
+///   is absorbed into it, keeping both provenances.
 public enum Consolidation {
-    /// The paper's duplicate threshold: cosine similarity of the insight's text.
-    public static let nearDuplicateThreshold: Float = 0.7
     /// Without an embedder: Jaccard similarity of normalized title and description words.
     public static let threshold = 0.6
 
@@ -107,7 +106,7 @@ public enum Consolidation {
         var best: (Memory, Float)?
         for other in current where other.id != candidate.id {
             let score = zip(mine, try vectors.vector(other)).reduce(Float(0)) { $0 + $1.0 * $1.1 }
-            if score >= nearDuplicateThreshold, score > (best?.1 ?? -1) { best = (other, score) }
+            if score >= (try vectors.threshold()), score > (best?.1 ?? -1) { best = (other, score) }
         }
         return best?.0
     }
@@ -116,6 +115,15 @@ public enum Consolidation {
     struct Vectors {
         var embedder: (any Embedder)?
         var cache: [MemoryID: [Float]] = [:]
+        var scale: Float?
+
+        /// The duplicate threshold in this embedder's scale, measured once.
+        mutating func threshold() throws -> Float {
+            if let scale { return scale }
+            let value = try embedder.map(NearDuplicateScale.threshold) ?? NearDuplicateScale.miniLMThreshold
+            scale = value
+            return value
+        }
 
         mutating func vector(_ memory: Memory) throws -> [Float] {
             if let hit = cache[memory.id] { return hit }
