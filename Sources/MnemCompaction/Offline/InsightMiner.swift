@@ -18,7 +18,8 @@ struct Tally: Sendable {
     var good = 0
     var sources = Set<String>()
     var domains = Set<String>()
-    var records = Set<Int>()
+    /// The first records seen (records come in id order), at most `InsightMiner.maxEvidence`.
+    var records: [Int] = []
 
     var rate: Double? { count == 0 ? nil : Double(good) / Double(count) }
 
@@ -27,7 +28,15 @@ struct Tally: Sendable {
         if isGood { good += 1 }
         sources.insert(source)
         domains.insert(domain)
-        records.insert(record)
+        if records.last != record, records.count < InsightMiner.maxEvidence { records.append(record) }
+    }
+
+    /// The cases of `total` that are not in `self` (counts only).
+    func complement(in total: Tally) -> Tally {
+        var rest = Tally()
+        rest.count = total.count - count
+        rest.good = total.good - good
+        return rest
     }
 }
 
@@ -92,9 +101,15 @@ enum InsightMiner {
 
     // MARK: - Recoveries
 
-    struct EpisodeRef {
+    struct EpisodeRef: Sendable {
         var record: Int
         var episode: Episode
+    }
+
+    /// The techniques a recovery is stated by: a kind of step, an unchanged rerun, a changed invocation, an edit strategy.
+    static func isGrouped(_ technique: String) -> Bool {
+        technique.hasPrefix("category|") || technique == "none" || technique.hasPrefix("+|") || technique == "smaller-anchor"
+            || technique == "read-target" || technique.hasPrefix("switch-tool|")
     }
 
     static func recoveries(_ records: [MiningRecord]) -> [InsightCandidate] {
@@ -108,55 +123,56 @@ enum InsightMiner {
                 }
             }
         }
-        let all = bySituation.filter { !$0.key.contains("@") }.values.flatMap { $0 }
-        let overall = tally(all, records) { _ in true }
+        var overall = Tally()
+        for (situation, episodes) in bySituation where !situation.contains("@") {
+            for ref in episodes { overall.add(good: ref.episode.progressed, record: ref.record, source: records[ref.record].source, domain: records[ref.record].domain) }
+        }
         var out: [InsightCandidate] = []
         for situation in bySituation.keys.sorted() {
             guard let episodes = bySituation[situation] else { continue }
-            let techniques = Set(episodes.flatMap(\.episode.techniques)).sorted()
-            for technique in techniques {
-                let grouped = technique.hasPrefix("category|") || technique == "none" || technique.hasPrefix("+|") || technique == "smaller-anchor"
-                    || technique == "read-target" || technique.hasPrefix("switch-tool|") || technique == "category|retry"
-                guard grouped else { continue }
+            // One pass: for each technique, its tally, the families that helped, and the commands that had failed.
+            var total = Tally()
+            var with: [String: Tally] = [:]
+            var helpedFamilies: [String: [String]] = [:]
+            var failing: [String: [String]] = [:]
+            for ref in episodes {
+                let record = records[ref.record]
+                let episode = ref.episode
+                total.add(good: episode.progressed, record: ref.record, source: record.source, domain: record.domain)
+                for technique in episode.techniques where isGrouped(technique) {
+                    with[technique, default: Tally()].add(good: episode.progressed, record: ref.record, source: record.source, domain: record.domain)
+                    if technique == "none" || episode.progressed { failing[technique, default: []].append(episode.failing) }
+                    guard episode.progressed, technique.hasPrefix("category|") else { continue }
+                    let prefix = String(technique.dropFirst("category|".count)) + "|"
+                    helpedFamilies[technique, default: []] += episode.techniques.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+                }
+            }
+            for technique in with.keys.sorted() {
+                guard let tally = with[technique] else { continue }
                 // Fixing the code after an error says nothing an agent does not know.
                 if technique == "category|other" || (technique == "category|edit" && situation.hasPrefix("error:")) { continue }
-                let with = tally(episodes, records) { $0.techniques.contains(technique) }
-                var without = tally(episodes, records) { !$0.techniques.contains(technique) }
+                var without = tally.complement(in: total)
                 if without.count < 2 { without = overall }
-                guard let rateWith = with.rate, let rateWithout = without.rate, with.sources.count >= minimumSources else { continue }
+                guard let rateWith = tally.rate, let rateWithout = without.rate, tally.sources.count >= minimumSources else { continue }
                 let lift = rateWith - rateWithout
                 let candidate: InsightCandidate?
                 if technique == "none" {
                     // Rerunning unchanged: a lesson when it rarely helps.
-                    guard -lift >= minimumLift, with.count >= 2 else { continue }
-                    let phrase = InsightPhrasing.unchangedRerun(
-                        situation: situation, failing: topFamilies(episodes.filter { $0.episode.techniques.contains("none") }.map(\.episode.failing)),
-                        with: rateWith, without: rateWithout)
-                    candidate = make("avoid-rerun:" + situation, phrase, with: with, without: without, rates: (rateWith, rateWithout), outcome: .failure, records: records, lift: -lift)
+                    guard -lift >= minimumLift, tally.count >= 2 else { continue }
+                    let phrase = InsightPhrasing.unchangedRerun(situation: situation, failing: topFamilies(failing[technique] ?? []), with: rateWith, without: rateWithout)
+                    candidate = make("avoid-rerun:" + situation, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .failure, records: records, lift: -lift)
                 } else {
-                    guard lift >= minimumLift, with.good >= 2 else { continue }
-                    let helped = episodes.filter { $0.episode.progressed && $0.episode.techniques.contains(technique) }
-                    let category = technique.hasPrefix("category|") ? String(technique.dropFirst("category|".count)) : nil
-                    let families = category.map { c in topFamilies(helped.flatMap { $0.episode.techniques.filter { $0.hasPrefix(c + "|") } }.map { String($0.dropFirst(c.count + 1)) }) } ?? []
-                    if category != nil && families.isEmpty { continue }
+                    guard lift >= minimumLift, tally.good >= 2 else { continue }
+                    let families = topFamilies(helpedFamilies[technique] ?? [])
+                    if technique.hasPrefix("category|") && families.isEmpty { continue }
                     let phrase = InsightPhrasing.recovery(
-                        situation: situation, technique: technique, families: families,
-                        failing: topFamilies(helped.map(\.episode.failing)), with: rateWith, without: rateWithout)
-                    candidate = make("recover:" + situation + ":" + technique, phrase, with: with, without: without, rates: (rateWith, rateWithout), outcome: .success, records: records, lift: lift)
+                        situation: situation, technique: technique, families: families, failing: topFamilies(failing[technique] ?? []), with: rateWith, without: rateWithout)
+                    candidate = make("recover:" + situation + ":" + technique, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success, records: records, lift: lift)
                 }
                 if let candidate { out.append(candidate) }
             }
         }
         return out
-    }
-
-    static func tally(_ episodes: [EpisodeRef], _ records: [MiningRecord], _ include: (Episode) -> Bool) -> Tally {
-        var tally = Tally()
-        for ref in episodes where include(ref.episode) {
-            let record = records[ref.record]
-            tally.add(good: ref.episode.progressed, record: ref.record, source: record.source, domain: record.domain)
-        }
-        return tally
     }
 
     /// The most frequent families, at most `maxFamilies`, ties by name.
@@ -186,50 +202,53 @@ enum InsightMiner {
         }
     }
 
+    /// The mechanism a habit belongs to (a position and a kind of step, whatever the family), and its family.
+    static func habitGroup(_ habit: String) -> (group: String, family: String?)? {
+        let parts = habit.split(separator: "|", maxSplits: 2).map(String.init)
+        switch parts.first {
+        case "before", "after": return parts.count == 3 ? (parts[0] + "|" + parts[1], parts[2]) : (habit, nil)
+        case "scratchwrite": return nil
+        default: return (habit, nil)
+        }
+    }
+
     static func habits(_ records: [MiningRecord]) -> [InsightCandidate] {
         var out: [InsightCandidate] = []
         for measure in Measure.allCases {
-            let known = records.indices.filter { measure.value(records[$0]) != nil }
+            // One pass: the tallies of every group, of everything applicable, and the families that went well.
+            var with: [String: Tally] = [:]
+            var families: [String: [String]] = [:]
+            var known = Tally()
+            var knownWithEdits = Tally()
+            for (index, record) in records.enumerated() {
+                guard let good = measure.value(record) else { continue }
+                known.add(good: good, record: index, source: record.source, domain: record.domain)
+                if record.edits { knownWithEdits.add(good: good, record: index, source: record.source, domain: record.domain) }
+                var groups = Set<String>()
+                for habit in record.habits {
+                    guard let (group, family) = habitGroup(habit) else {
+                        if good, habit.hasPrefix("scratchwrite|") { families["scratch|before", default: []].append(String(habit.dropFirst("scratchwrite|".count))) }
+                        continue
+                    }
+                    groups.insert(group)
+                    if good, let family { families[group, default: []].append(family) }
+                }
+                for group in groups { with[group, default: Tally()].add(good: good, record: index, source: record.source, domain: record.domain) }
+            }
             // Without both results on evidence, no difference can show.
-            guard known.contains(where: { measure.value(records[$0]) == true }), known.contains(where: { measure.value(records[$0]) == false }) else {
-                continue
-            }
-            // Group habits by mechanism: a position and a kind of step, whatever the families.
-            var groups = Set<String>()
-            for index in known {
-                for habit in records[index].habits {
-                    let parts = habit.split(separator: "|", maxSplits: 2).map(String.init)
-                    switch parts.first {
-                    case "before", "after": groups.insert(parts.count >= 2 ? parts[0] + "|" + parts[1] : habit)
-                    case "scratchwrite": continue
-                    default: groups.insert(habit)
-                    }
-                }
-            }
-            for group in groups.sorted() where measure.applies(to: group) {
+            guard known.good > 0, known.good < known.count else { continue }
+            for group in with.keys.sorted() where measure.applies(to: group) {
+                guard let tally = with[group] else { continue }
                 let needsEdits = group.hasPrefix("before") || group.hasPrefix("after") || group.hasPrefix("scratch")
-                let applicable = known.filter { !needsEdits || records[$0].edits }
-                var with = Tally()
-                var without = Tally()
-                for index in applicable {
-                    let record = records[index]
-                    let good = measure.value(record) == true
-                    if record.habits.contains(where: { $0 == group || $0.hasPrefix(group + "|") }) {
-                        with.add(good: good, record: index, source: record.source, domain: record.domain)
-                    } else {
-                        without.add(good: good, record: index, source: record.source, domain: record.domain)
-                    }
-                }
-                guard let rateWith = with.rate, let rateWithout = without.rate, with.sources.count >= minimumSources, with.good >= 2, with.count >= 3
+                let without = tally.complement(in: needsEdits ? knownWithEdits : known)
+                guard let rateWith = tally.rate, let rateWithout = without.rate, tally.sources.count >= minimumSources, tally.good >= 2, tally.count >= 3
                 else { continue }
                 let lift = rateWith - rateWithout
                 guard lift >= minimumLift else { continue }
-                let successful = with.records.filter { measure.value(records[$0]) == true }.sorted()
-                let prefix = group.hasPrefix("scratch|before") ? "scratchwrite|" : group + "|"
-                let families = topFamilies(successful.flatMap { records[$0].habits.filter { $0.hasPrefix(prefix) } }.map { String($0.dropFirst(prefix.count)) })
-                guard let phrase = InsightPhrasing.habit(group: group, families: families, measure: measure, with: rateWith, without: rateWithout) else { continue }
+                guard let phrase = InsightPhrasing.habit(group: group, families: topFamilies(families[group] ?? []), measure: measure, with: rateWith, without: rateWithout)
+                else { continue }
                 if let candidate = make(
-                    "habit:\(measure.rawValue):" + group, phrase, with: with, without: without, rates: (rateWith, rateWithout), outcome: .success,
+                    "habit:\(measure.rawValue):" + group, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success,
                     records: records, lift: lift)
                 {
                     out.append(candidate)
