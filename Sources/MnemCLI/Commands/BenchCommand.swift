@@ -13,6 +13,7 @@ struct BenchCommand: Command {
                mnem bench embed [--count N]
                mnem bench capture [--corpus PATH] [--runs N]
                mnem bench pull [--count N] [--base N] [--runs N]
+               mnem bench scale [--trajectories N] [--sizes N,N,…] [--runs N] [--cache DIR]
 
           write         N memories (~1.5 KB) in one commit vs git fast-import of the same files;
                         then one memory added to a pool of --base memories (median of --runs ≥ 10)
@@ -40,9 +41,16 @@ struct BenchCommand: Command {
 
           pull          mnem pull of --count new memories (default here 1000) into a pool of --base,
                         vs git fetch + merge of the same commits
+
+          scale         issue 14's figures on --trajectories synthetic trajectories (default 100000),
+                        compacted (about 3 memories each): capture, compact, list, stats, scan,
+                        index update vs rebuild, init --from and the hooks after it, each against
+                        the process floor; --sizes adds index figures on pools of that many
+                        memories; the pools are cached in --cache (default $MNEM_BENCH_CACHE, else
+                        <tmp>/mnem-bench-scale) and reused
         """
 
-    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull }
+    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull, scale }
 
     var target: Target
     var count: Int
@@ -52,12 +60,16 @@ struct BenchCommand: Command {
     var poolSize: Int = 100_000
     var poolSizeGiven = false
     var corpus: String?
+    var trajectories: Int
+    var sizesGiven = false
+    var cache: String?
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
         let countOption = try args.intOption("--count", range: 1...10_000_000)
         base = try args.intOption("--base", range: 0...10_000_000) ?? 100_000
         runs = try args.intOption("--runs", range: 1...1000) ?? 5
         if let list = try args.option("--sizes") {
+            sizesGiven = true
             sizes = try list.split(separator: ",").map { (text) throws(UsageError) in
                 guard let n = Int(text), n > 0 else { throw UsageError("--sizes takes positive whole numbers, not '\(text)'") }
                 return n
@@ -67,6 +79,8 @@ struct BenchCommand: Command {
         poolSize = givenPoolSize ?? 100_000
         poolSizeGiven = givenPoolSize != nil
         corpus = try args.option("--corpus")
+        trajectories = try args.intOption("--trajectories", range: 1...10_000_000) ?? 100_000
+        cache = try args.option("--cache")
         let rest = try args.positionals()
         guard rest.count == 1, let name = rest.first, let target = Target(rawValue: name) else {
             throw UsageError("bench needs one of: \(Target.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -86,6 +100,11 @@ struct BenchCommand: Command {
         case .capture:
             try CaptureBench.run(corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), runs: runs, console: console)
         case .pull: try PullBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
+        case .scale:
+            let options = ScaleBenchmark.Options(
+                trajectories: trajectories, sizes: sizesGiven ? sizes : [], runs: runs,
+                cache: cache.map { console.absolute($0) } ?? ScaleFixtures.defaultCache(console))
+            try ScaleBenchmark.run(options, console: console)
         }
         return 0
     }

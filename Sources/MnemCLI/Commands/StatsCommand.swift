@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemIndex
 
 /// `mnem stats`: how the pool is made up.
 struct StatsCommand: Command {
@@ -25,31 +26,37 @@ struct StatsCommand: Command {
         self.global = global
     }
 
+    /// Counts from the catalog's columns: no memory file is read once the catalog is up to date.
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
-        let memories = try pool.memories()
-        var groups: [(String, [String: Int])] = [("kind", [:]), ("domain", [:]), ("agent", [:]), ("model", [:]), ("outcome", [:])]
-        for memory in memories {
-            let keys = [memory.kind.rawValue, memory.domain, memory.source.agent ?? "(none)", memory.source.model ?? "(none)", memory.outcome.rawValue]
-            for (n, key) in keys.enumerated() { groups[n].1[key, default: 0] += 1 }
+        let (catalog, _) = try Catalog.open(pool: pool)
+        // A file that does not validate fails the count, as reading it would.
+        if let row = (0..<catalog.count).first(where: { !catalog.isValid($0) }) {
+            throw PoolError(catalog.problem(at: row) ?? "a memory file does not validate")
         }
+        var groups: [(String, [String: Int])] = [
+            ("kind", catalog.counts({ $0.kind(at: $1)?.rawValue }, none: "(none)")), ("domain", catalog.counts({ $0.domain(at: $1) }, none: "")),
+            ("agent", catalog.counts({ $0.agent(at: $1) }, none: "(none)")), ("model", catalog.counts({ $0.model(at: $1) }, none: "(none)")),
+            ("outcome", catalog.counts({ $0.outcome(at: $1)?.rawValue }, none: "(none)")),
+        ]
         if by == "author" {
             let authors = try pool.authorsOfMemories()
             var counts: [String: Int] = [:]
-            for memory in memories {
-                let key = authors[memory.id].map { "\($0.name) <\($0.email)>" } ?? "(unknown)"
+            for row in 0..<catalog.count {
+                let key = catalog.id(at: row).flatMap { authors[$0] }.map { "\($0.name) <\($0.email)>" } ?? "(unknown)"
                 counts[key, default: 0] += 1
             }
             groups.append(("author", counts))
         }
+        let total = catalog.count
         if let by { groups = groups.filter { $0.0 == by } }
         if global.json {
-            var object: [String: JSONValue] = ["total": .int(Int64(memories.count))]
+            var object: [String: JSONValue] = ["total": .int(Int64(total))]
             for (name, counts) in groups { object[name] = .object(counts.mapValues { .int(Int64($0)) }) }
             printJSON(.object(object), console)
             return 0
         }
-        console.out("\(memories.count) memories in \(pool.path)")
+        console.out("\(total) memories in \(pool.path)")
         for (name, counts) in groups {
             console.out("")
             console.out("by \(name):")

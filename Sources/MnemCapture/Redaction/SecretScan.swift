@@ -12,14 +12,31 @@ public enum SecretScan {
         public var description: String { "\(memory.short) \(field): \(kind)" }
     }
 
-    /// Scans every string of every memory at the pool's tip.
-    /// - Complexity: O(total size of the memories).
+    /// Scans every string of every memory file at the pool's tip.
+    ///
+    /// Each file is read once, on every core (`Pool.mapBlobs`), and scanned as the JSON it
+    /// holds: a file that is not a valid memory is scanned all the same (a secret does not need
+    /// a valid memory around it), and one that is not even JSON as a single string.
+    /// - Complexity: O(total size of the memories) / cores.
     public static func scan(pool: Pool) throws -> [Finding] {
-        var out: [Finding] = []
-        for memory in try pool.memories() {
-            scan(memory.jsonObject(), path: "", memory: memory.id, into: &out)
+        let entries = try pool.entries()
+        let progress = WorkProgress.start("scanning", total: entries.count)
+        defer { progress.finish() }
+        let ids = entries.map(\.id)
+        let paths = entries.map(\.path)
+        let found = try pool.mapBlobs(entries.map(\.blob), progress: progress) { i, read -> Result<[Finding], PoolError> in
+            switch read {
+            case .success(let bytes):
+                var out: [Finding] = []
+                let value = (try? bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.parse(buffer) })
+                    ?? .string(String(decoding: bytes, as: UTF8.self))
+                scan(value, path: "", memory: ids[i], into: &out)
+                return .success(out)
+            case .failure(let error):
+                return .failure(PoolError("\(paths[i]): \(error)"))
+            }
         }
-        return out
+        return try found.flatMap { try $0.get() }
     }
 
     /// Scans the strings of one memory.

@@ -40,7 +40,11 @@ extension Pool {
 
     /// Parses a memory file, naming the path in any error.
     public func readMemory(blob: ObjectID, path: String) throws -> Memory {
-        let bytes = try repository.readBlob(blob)
+        try Self.parseMemory(try repository.readBlob(blob), path: path)
+    }
+
+    /// Parses and validates the bytes of the memory file at `path`, naming the path in any error.
+    public static func parseMemory(_ bytes: [UInt8], path: String) throws -> Memory {
         do {
             let json = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.parse(buffer) }
             return try Memory(json: json, idPolicy: .mustMatch)

@@ -106,10 +106,13 @@ extension Pool {
         } catch {
             return ([], [InvalidEntry(path: "(tree)", problem: .tree, reason: error.description)])
         }
+        let progress = WorkProgress.start("checking incoming memories", total: deltas.count)
+        defer { progress.finish() }
         for delta in deltas where delta.status != .deleted {
             if let (problem, reason) = checkIncoming(path: delta.path, mode: delta.newMode, blob: delta.newID, limits: limits) {
                 invalid.append(InvalidEntry(path: delta.path, problem: problem, reason: reason))
             }
+            progress.advance()
         }
         return (deltas, invalid)
     }

@@ -54,7 +54,7 @@ extension Sidecar {
         let table = strings
         let rowFilter = RowFilter(filter, ranking, strings: table)
         let plan = ScanPlan(
-            vectors: base + layout.vectorsOffset, kinds: base + layout.kindsOffset, outcomes: base + layout.outcomesOffset,
+            vectors: base + layout.vectorsOffset, kinds: scanKinds, outcomes: base + layout.outcomesOffset,
             domains: base + layout.domainsOffset, models: base + layout.modelsOffset, stride: stride, count: count,
             elementType: elementType, query: prepared, plainQuery: UnsafePointer(plain), kernel: kernel, k: k, heapCount: ranking.order == .kindFirst ? 4 : 1,
             filter: rowFilter, skipping: skipping)

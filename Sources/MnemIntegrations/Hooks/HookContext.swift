@@ -15,6 +15,8 @@ public enum HookContext {
         /// The agent's working directory, for the domain guard.
         public var directory: String
         public var embedderName: String?
+        /// How an index behind the pool is brought up to date: nil updates it here and now.
+        public var catchUp: IndexCatchUp?
 
         public init(query: String, budgetTokens: Int, sessionStart: Bool, directory: String, embedderName: String?) {
             self.query = query
@@ -40,6 +42,7 @@ public enum HookContext {
     public static func build(pool: Pool, request: Request) throws -> (block: ContextBlock, report: IndexReport?) {
         let embedder = try EmbedderRegistry.makeEmbedder(name: request.embedderName ?? EmbedderRegistry.defaultName)
         let retriever = Retriever(pool: pool, embedder: embedder)
+        request.catchUp?.attach(to: retriever.index)
         var filter = SearchFilter()
         var ranking = RankingPolicy()
         ranking.queryDomain = MnemIndex.DomainInference.infer(directory: request.directory)
@@ -47,7 +50,12 @@ public enum HookContext {
             filter.kinds = [.insight, .summary, .workflow]
             ranking.minimumScore = -1
         }
-        let found = try retriever.search(request.query, k: 20, filter: filter, ranking: ranking)
+        let found: [RetrievedMemory]
+        do {
+            found = try retriever.search(request.query, k: 20, filter: filter, ranking: ranking)
+        } catch let notReady as IndexNotReady {
+            return (ContextBuilder.render([], budgetTokens: request.budgetTokens), notReady.report)
+        }
         let scores = try FeedbackStore.netScores(pool)
         let block = ContextBuilder.render(FeedbackStore.rerank(found, scores: scores), budgetTokens: request.budgetTokens)
         return (block, retriever.lastReport)

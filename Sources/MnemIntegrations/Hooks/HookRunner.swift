@@ -129,22 +129,21 @@ public struct HookRunner: Sendable {
             guard let prompt = event.prompt, !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
             query = prompt
         }
-        let request = HookContext.Request(
+        var request = HookContext.Request(
             query: query, budgetTokens: budgetTokens, sessionStart: sessionStart, directory: directory,
             embedderName: environment["MNEM_EMBEDDER"].flatMap { $0.isEmpty ? nil : $0 })
+        request.catchUp = IndexCatchUp(hook: self, poolPath: poolLocation.path, embedderName: request.embedderName)
+        let ready = request
         let delay = environment["MNEM_HOOK_TEST_DELAY_MS"].flatMap { Int($0) } ?? 0
         let runner = self
         let outcome = Deadline.run(milliseconds: remainingMilliseconds()) { () -> Result<(String, String?), HookFailure> in
             if delay > 0 { usleep(UInt32(min(delay, 60_000)) * 1000) }
             do {
                 let pool = try runner.openPool(poolLocation, create: false)
-                let (block, report) = try HookContext.build(pool: pool, request: request)
-                var note: String?
-                // A first build is routine; a sidecar that failed its checks is worth a line.
-                if let report, case .rebuilt(let reason) = report.action, let reason, reason != .missing {
-                    note = "index rebuilt (\(reason))"
-                }
-                return .success((block.text, note))
+                let (block, report) = try HookContext.build(pool: pool, request: ready)
+                // The index is updated by a detached updater, which logs what is worth a line;
+                // the hook says when it could not wait for it.
+                return .success((block.text, report?.note))
             } catch {
                 return .failure(HookFailure(reason: String(describing: error)))
             }
