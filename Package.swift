@@ -35,7 +35,7 @@ let package = Package(
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore", "MnemGit"]),
         // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
-        .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit", "MnemHTTP"]),
+        .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit", "MnemHTTP", "MnemEmbedding"]),
         // A blocking HTTP POST for the LLM compactor and the HTTP embedder.
         .target(name: "MnemHTTP", dependencies: ["CMnemCurl"]),
         // libcurl through dlopen, so only a process that sends a request loads it.
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "MnemIndexTests", dependencies: ["MnemIndex", "MnemEmbedding", "MnemCLI", "MnemCore", "MnemGit"]),
         .testTarget(
             name: "MnemCompactionTests",
-            dependencies: ["MnemCompaction", "MnemCapture", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),
+            dependencies: ["MnemCompaction", "MnemCapture", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "MnemEmbedding"]),
         .testTarget(name: "MnemSyncTests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

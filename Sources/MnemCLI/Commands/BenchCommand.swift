@@ -14,6 +14,7 @@ struct BenchCommand: Command {
                mnem bench capture [--corpus PATH] [--runs N]
                mnem bench pull [--count N] [--base N] [--runs N]
                mnem bench scale [--trajectories N] [--sizes N,N,…] [--runs N] [--cache DIR]
+               mnem bench compact [--trajectories N] [--runs N] [--cache DIR]
 
           write         N memories (~1.5 KB) in one commit vs git fast-import of the same files;
                         then one memory added to a pool of --base memories (median of --runs ≥ 10)
@@ -48,9 +49,13 @@ struct BenchCommand: Command {
                         the process floor; --sizes adds index figures on pools of that many
                         memories; the pools are cached in --cache (default $MNEM_BENCH_CACHE, else
                         <tmp>/mnem-bench-scale) and reused
+
+          compact       the first compaction of --trajectories synthetic trajectories (time, peak
+                        memory), then compact with nothing new, with 3 new, and with the compaction
+                        state missing, each against the process floor; the pool is shared with scale
         """
 
-    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull, scale }
+    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull, scale, compact }
 
     var target: Target
     var count: Int
@@ -105,6 +110,9 @@ struct BenchCommand: Command {
                 trajectories: trajectories, sizes: sizesGiven ? sizes : [], runs: runs,
                 cache: cache.map { console.absolute($0) } ?? ScaleFixtures.defaultCache(console))
             try ScaleBenchmark.run(options, console: console)
+        case .compact:
+            try CompactBenchmark.run(
+                trajectories: trajectories, runs: runs, cache: cache.map { console.absolute($0) } ?? ScaleFixtures.defaultCache(console), console: console)
         }
         return 0
     }

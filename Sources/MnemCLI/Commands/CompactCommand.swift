@@ -1,6 +1,7 @@
 import Foundation
 import MnemCompaction
 import MnemCore
+import MnemIndex
 
 /// `mnem compact`: promotes trajectories to workflows, summaries and insights.
 struct CompactCommand: Command {
@@ -50,7 +51,9 @@ struct CompactCommand: Command {
 
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
-        let options = CompactionOptions(kinds: kinds, dryRun: dryRun)
+        // Near-duplicate insights are judged by the default embedder; without its model, by word overlap.
+        let embedder = try? EmbedderRegistry.makeEmbedder(name: EmbedderRegistry.defaultName, environment: console.environment)
+        let options = CompactionOptions(kinds: kinds, dryRun: dryRun, embedder: embedder)
         var progress: (@Sendable (String) -> Void)?
         if console.isTerminal { progress = { message in console.err("mnem: " + message) } }
         let author = pool.commitInfo("compact", console)

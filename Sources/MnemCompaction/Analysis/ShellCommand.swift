@@ -34,11 +34,27 @@ struct ShellCommand: Sendable {
         hasHereDocument = false
         if let heredoc = text.range(of: "<<") {
             hasHereDocument = true
-            // Keep the rest of the first line (`cat <<'EOF' > file.py`), drop the body.
+            // Keep the rest of the first line (`cat <<'EOF' > file.py`), drop the body, and keep
+            // the commands after its terminator (`EOF` then `python file.py`).
             let end = text[heredoc.upperBound...].firstIndex(of: "\n") ?? text.endIndex
-            text = String(text[..<end])
+            let delimiter = Self.hereDocumentDelimiter(text[heredoc.upperBound..<end])
+            var rest = ""
+            if end < text.endIndex, !delimiter.isEmpty {
+                let body = text[text.index(after: end)...].split(separator: "\n", omittingEmptySubsequences: false)
+                if let close = body.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == delimiter }) {
+                    rest = body[(close + 1)...].joined(separator: "\n")
+                }
+            }
+            text = String(text[..<end]) + (rest.isEmpty ? "" : "\n" + rest)
         }
         pipelines = Self.parse(Self.tokenize(text))
+    }
+
+    /// The word that ends a here-document (`<<'EOF'`, `<<-END`, `<< "X"`).
+    static func hereDocumentDelimiter(_ text: Substring) -> String {
+        var rest = text.drop(while: { $0 == "-" || $0 == " " || $0 == "\t" })
+        if rest.first == "'" || rest.first == "\"" { rest = rest.dropFirst() }
+        return String(rest.prefix(while: { $0.isLetter || $0.isNumber || $0 == "_" }))
     }
 
     enum Token: Hashable {

@@ -56,8 +56,13 @@ public struct TrajectoryAnalysis: Sendable {
         self.memory = memory
         let raw: [TrajectoryStep]
         if case .trajectory(let trajectory) = memory.body { raw = trajectory.steps } else { raw = [] }
-        let classified = raw.map(StepClassifier.classify)
+        var classified = raw.map(StepClassifier.classify)
+        Self.resolveOpenFile(&classified, raw)
         steps = classified
+        rawIndexes = classified.indices.filter { !classified[$0].noOp }
+        effective = rawIndexes.map { classified[$0] }
+        scratch = Self.scratchFiles(effective)
+        edits = Self.primaryEdits(effective, scratch: scratch)
         languages = LanguageDetector.languages(raw, task: memory.task)
         tools = Self.toolsUsed(raw, classified)
         var errors: [ErrorClass: Int] = [:]
@@ -69,8 +74,30 @@ public struct TrajectoryAnalysis: Sendable {
         patterns = Self.patterns(classified, longestFailingRun: longestFailingRetryRun)
     }
 
+    /// Editor commands that act on "the open file" (SWE-agent's `edit`, `insert`, `goto`) name no
+    /// file; they get the one `open` or `create` opened last, so a scratch script's edits are known as such.
+    static func resolveOpenFile(_ steps: inout [ClassifiedStep], _ raw: [TrajectoryStep]) {
+        var open: String?
+        for index in steps.indices {
+            let tool = raw[index].tool.lowercased()
+            if tool == "open" || tool == "create" {
+                if let file = StepFacts.fileArgument(json: nil, input: raw[index].input, tool: tool).flatMap(Abstraction.baseName) { open = file }
+                if tool == "create", let file = open, !steps[index].writes.contains(file) { steps[index].writes.append(file) }
+                if steps[index].target == nil { steps[index].target = open }
+            } else if ["edit", "insert", "append", "goto", "scroll_up", "scroll_down"].contains(tool), steps[index].target == nil {
+                steps[index].target = open
+            }
+        }
+    }
+
     /// The steps that did something, in order (planning notes dropped).
-    var effective: [ClassifiedStep] { steps.filter { !$0.noOp } }
+    public private(set) var effective: [ClassifiedStep] = []
+    /// For each of `effective`, its index among the trajectory's steps.
+    private(set) var rawIndexes: [Int] = []
+    /// See `scratchFiles`; computed once.
+    private(set) var scratch: Set<String> = []
+    /// See `primaryEdits`; computed once.
+    private(set) var edits: [Int] = []
 
     static func patterns(_ all: [ClassifiedStep], longestFailingRun: Int) -> Set<WorkingPattern> {
         let steps = all.filter { !$0.noOp }

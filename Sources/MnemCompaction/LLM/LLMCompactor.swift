@@ -100,7 +100,7 @@ public struct LLMCompactor {
             insights += mine.filter { $0.kind == .insight }
             if mine.contains(where: { $0.kind != .insight }) { report.compacted += 1 }
         }
-        let changes = Consolidation.consolidate(insights, into: memories.filter { $0.kind == .insight })
+        let changes = try Consolidation.consolidate(insights, into: memories.filter { $0.kind == .insight }, embedder: options.embedder)
         let existing = Set(memories.map(\.id))
         report.added = (produced + changes.add).filter { !existing.contains($0.id) }
         report.removed = changes.remove
