@@ -55,6 +55,9 @@ struct IndexUpdater {
             _ = try Catalog.open(pool: pool)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let timing = String(format: "%.1f s", seconds)
+            // Invalid memories are reported once, where the index first meets them, as every command does.
+            let skipped = reports.flatMap(\.skipped)
+            if !skipped.isEmpty { log.append(label, "skipped (not valid memories; see 'mnem doctor'): " + skipped.joined(separator: "; ")) }
             if let forced = reports.lazy.compactMap(\.rebuildProblem).first {
                 log.append(label, "index rebuilt (\(forced)), \(reports.last?.count ?? 0) memories, in \(timing)")
             } else if seconds >= Self.longRun, let last = reports.last {

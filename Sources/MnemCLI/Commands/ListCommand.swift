@@ -39,14 +39,14 @@ struct ListCommand: Command {
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
         let (catalog, _) = try Catalog.open(pool: pool)
-        // A file of a listed kind that does not validate fails the listing, as reading it would.
+        // A file of a listed kind that is not a valid memory is reported and left out, as everywhere.
         for row in 0..<catalog.count where !catalog.isValid(row) && kinds?.contains(catalog.kind(at: row) ?? .trajectory) ?? true {
-            throw PoolError(catalog.problem(at: row) ?? "a memory file does not validate")
+            if let invalid = catalog.invalidMemory(at: row) { pool.onInvalidMemory?(invalid) }
         }
         var rows: [Int] = []
         let wanted = limit ?? .max
         listing: for kind in MemoryKind.allCases.sorted(by: { $0.abstraction > $1.abstraction }) where kinds?.contains(kind) ?? true {
-            for row in 0..<catalog.count where catalog.kind(at: row) == kind {
+            for row in 0..<catalog.count where catalog.isValid(row) && catalog.kind(at: row) == kind {
                 guard domains.isEmpty || catalog.domain(at: row).map(domains.contains) == true else { continue }
                 guard rows.count < wanted else { break listing }
                 rows.append(row)

@@ -30,9 +30,9 @@ struct StatsCommand: Command {
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
         let (catalog, _) = try Catalog.open(pool: pool)
-        // A file that does not validate fails the count, as reading it would.
-        if let row = (0..<catalog.count).first(where: { !catalog.isValid($0) }) {
-            throw PoolError(catalog.problem(at: row) ?? "a memory file does not validate")
+        // A file that is not a valid memory is reported and left out of the counts, as everywhere.
+        for row in 0..<catalog.count where !catalog.isValid(row) {
+            if let invalid = catalog.invalidMemory(at: row) { pool.onInvalidMemory?(invalid) }
         }
         var groups: [(String, [String: Int])] = [
             ("kind", catalog.counts(.kind, none: "(none)")), ("domain", catalog.counts(.domain, none: "")),
@@ -42,13 +42,13 @@ struct StatsCommand: Command {
         if by == "author" {
             let authors = try pool.authorsOfMemories()
             var counts: [String: Int] = [:]
-            for row in 0..<catalog.count {
+            for row in 0..<catalog.count where catalog.isValid(row) {
                 let key = catalog.id(at: row).flatMap { authors[$0] }.map { "\($0.name) <\($0.email)>" } ?? "(unknown)"
                 counts[key, default: 0] += 1
             }
             groups.append(("author", counts))
         }
-        let total = catalog.count
+        let total = catalog.validCount
         if let by { groups = groups.filter { $0.0 == by } }
         if global.json {
             var object: [String: JSONValue] = ["total": .int(Int64(total))]

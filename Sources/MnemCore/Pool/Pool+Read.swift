@@ -39,20 +39,36 @@ extension Pool {
     }
 
     /// Parses a memory file, naming the path in any error.
+    ///
+    /// - Throws: `PoolError` when the file is not valid JSON, not a valid memory, its id is not
+    ///   the one its content gives (a file edited by hand), or it is not at the path its kind
+    ///   and id name.
     public func readMemory(blob: ObjectID, path: String) throws -> Memory {
         try Self.parseMemory(try repository.readBlob(blob), path: path)
     }
 
     /// Parses and validates the bytes of the memory file at `path`, naming the path in any error.
     public static func parseMemory(_ bytes: [UInt8], path: String) throws -> Memory {
+        let json: JSONValue
         do {
-            let json = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.parse(buffer) }
-            return try Memory(json: json, idPolicy: .mustMatch)
-        } catch let error as JSONParseError {
-            throw PoolError("\(path): \(error.description)")
-        } catch let error as MemoryValidationError {
+            json = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.parse(buffer) }
+        } catch {
             throw PoolError("\(path): \(error.description)")
         }
+        return try validateMemory(json, path: path)
+    }
+
+    /// The memory the parsed file at `path` holds, if it is a valid one at the right path.
+    public static func validateMemory(_ json: JSONValue, path: String) throws -> Memory {
+        let memory: Memory
+        do {
+            memory = try Memory(json: json, idPolicy: .mustMatch)
+        } catch {
+            throw PoolError("\(path): \(error.description)")
+        }
+        let expected = MemoryPath.path(kind: memory.kind, id: memory.id)
+        guard expected == path else { throw PoolError("\(path): the file holds memory \(memory.id.short), whose path is \(expected)") }
+        return memory
     }
 
     /// Every memory file at the tip (or in `tree`), optionally of some kinds only, without reading them.
@@ -73,9 +89,42 @@ extension Pool {
         return out
     }
 
-    /// Reads every memory at the tip, optionally of some kinds only.
+    /// Reads every valid memory at the tip, optionally of some kinds only.
+    ///
+    /// A file that is not a valid memory (a hand edit made with plain git, a file at the wrong
+    /// path) is skipped and passed to `onInvalidMemory`, never fatal: one bad file must not stop
+    /// a team's `list`, `stats`, `scan` or `compact`. `mnem doctor` names and repairs it.
     public func memories(kinds: Set<MemoryKind>? = nil) throws -> [Memory] {
-        try entries(kinds: kinds).map { try readMemory(blob: $0.blob, path: $0.path) }
+        let (memories, invalid) = try readMemories(entries(kinds: kinds))
+        for problem in invalid { onInvalidMemory?(problem) }
+        return memories
+    }
+
+    /// Reads `entries`, setting aside those that are not valid memories.
+    ///
+    /// Read on every core (`mapBlobs`); the results keep the order of `entries`.
+    public func readMemories(_ entries: [MemoryEntry]) throws -> (memories: [Memory], invalid: [InvalidMemory]) {
+        let progress = WorkProgress.start("reading memories", total: entries.count)
+        defer { progress.finish() }
+        let read = try mapBlobs(entries.map(\.blob), progress: progress) { i, bytes -> Result<Memory, PoolError> in
+            do {
+                return .success(try Pool.parseMemory(bytes.get(), path: entries[i].path))
+            } catch let error as PoolError {
+                return .failure(error)
+            } catch {
+                return .failure(PoolError("\(entries[i].path): \(error)"))
+            }
+        }
+        var memories: [Memory] = []
+        var invalid: [InvalidMemory] = []
+        memories.reserveCapacity(entries.count)
+        for (entry, result) in zip(entries, read) {
+            switch result {
+            case .success(let memory): memories.append(memory)
+            case .failure(let error): invalid.append(InvalidMemory(path: entry.path, reason: error.message, blob: entry.blob))
+            }
+        }
+        return (memories, invalid)
     }
 
     /// Resolves a full id or a unique prefix of at least 4 hex digits, as git does for short hashes.

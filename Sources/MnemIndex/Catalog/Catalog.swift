@@ -85,6 +85,15 @@ public final class Catalog {
     public func isValid(_ row: Int) -> Bool { outcomeCode(at: row) != Self.invalid }
     /// Why the file of `row` does not validate (its path and the reason), or nil when it does.
     public func problem(at row: Int) -> String? { isValid(row) ? nil : string(index(layout.domains, row)) }
+    /// The file of `row` as an invalid memory, when it does not validate.
+    public func invalidMemory(at row: Int) -> InvalidMemory? {
+        guard let problem = problem(at: row), let path = path(at: row), let blob = blob(at: row) else { return nil }
+        return InvalidMemory(path: path, reason: problem, blob: blob)
+    }
+
+    /// Rows whose files are valid memories.
+    public var validCount: Int { (0..<count).reduce(0) { $0 + (isValid($1) ? 1 : 0) } }
+
     /// The path of `row`'s file.
     public func path(at row: Int) -> String? {
         guard let kind = kind(at: row), let id = id(at: row) else { return nil }
@@ -337,9 +346,9 @@ public final class Catalog {
 }
 
 extension Catalog {
-    /// Reads and validates the memories of `rows`, in that order (in parallel for many).
-    ///
-    /// - Throws: `PoolError` naming the file of the first that does not validate.
+    /// Reads and validates the memories of `rows`, in that order (in parallel for many); one that
+    /// does not validate after all (the catalog said it did) goes to `pool.onInvalidMemory` and
+    /// is left out.
     public func memories(_ rows: [Int], pool: Pool) throws -> [Memory] {
         var blobs: [ObjectID] = []
         var paths: [String] = []
@@ -358,6 +367,14 @@ extension Catalog {
                 return .failure(PoolError("\(names[i]): \(error.oneLine)"))
             }
         }
-        return try read.map { try $0.get() }
+        var out: [Memory] = []
+        out.reserveCapacity(read.count)
+        for (i, result) in read.enumerated() {
+            switch result {
+            case .success(let memory): out.append(memory)
+            case .failure(let error): pool.onInvalidMemory?(InvalidMemory(path: paths[i], reason: error.message, blob: blobs[i]))
+            }
+        }
+        return out
     }
 }
