@@ -55,7 +55,7 @@ struct CompactCommand: Command {
         let embedder = try? EmbedderRegistry.makeEmbedder(name: EmbedderRegistry.defaultName, environment: console.environment)
         let options = CompactionOptions(kinds: kinds, dryRun: dryRun, embedder: embedder)
         var progress: (@Sendable (String) -> Void)?
-        if console.isTerminal { progress = { message in console.err("mnem: " + message) } }
+        if console.showsProgress && !global.json { progress = { message in console.err("mnem: " + message) } }
         let author = pool.commitInfo("compact", console)
         let report: CompactionReport
         if llm {
