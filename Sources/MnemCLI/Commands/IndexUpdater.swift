@@ -37,6 +37,8 @@ struct IndexUpdater {
             var options = RetrievalOptions()
             options.embedderName = embedderName
             let index = VectorIndex(pool: pool, embedder: try options.embedder(console))
+            // A full rebuild (a pool just cloned) reads every memory: the catalog is built from the same read.
+            index.onFullRead = { commit, files in try Catalog.write(pool: pool, commit: commit, files: files) }
             let lock = try lockDescriptor.flatMap { IndexLock.inheriting($0, path: index.lockPath) }
                 ?? IndexLock.acquire(path: index.lockPath, wait: true)
             guard let lock else { return }

@@ -200,6 +200,29 @@ public final class Catalog {
         return (leaving, added)
     }
 
+    /// Writes the catalog of `commit` from memory files already read and validated (by a full
+    /// index rebuild), so a pool seen for the first time is read once for both.
+    public static func write(pool: Pool, commit: String, files: [(path: String, blob: ObjectID, memory: Result<Memory, PoolError>)]) throws {
+        var rows: [Row] = []
+        rows.reserveCapacity(files.count)
+        for file in files {
+            guard let (kind, id) = MemoryPath.parse(file.path), let packed = PackedID(hex: id.rawValue), let blob = PackedID(hex: file.blob.hex) else {
+                continue
+            }
+            switch file.memory {
+            case .success(let memory):
+                rows.append(
+                    Row(id: packed, blob: blob, kind: kind, outcome: memory.outcome.code, domain: memory.domain, agent: memory.source.agent, model: memory.source.model))
+            case .failure(let error):
+                rows.append(Row(id: packed, blob: blob, kind: kind, outcome: invalid, domain: error.message, agent: nil, model: nil))
+            }
+        }
+        var out: [Row] = []
+        out.reserveCapacity(rows.count)
+        for row in rows.sorted(by: { $0.id < $1.id }) where out.last?.id != row.id { out.append(row) }
+        try write(out, commit: commit, to: path(gitDirectory: pool.repository.gitDirectory))
+    }
+
     /// Reads and validates memory files into rows sorted by id (one row per id).
     private static func readRows(_ files: [(blob: ObjectID, path: String)], pool: Pool) throws -> [Row] {
         let progress = WorkProgress.start("cataloguing", total: files.count)

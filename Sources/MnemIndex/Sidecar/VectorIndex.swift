@@ -109,6 +109,10 @@ public final class VectorIndex {
     /// and the tip, and returns what to read (a stale snapshot, or a fresh one it waited for);
     /// it throws `IndexNotReady` when there is nothing to read yet. Not consulted by `rebuild`.
     public var whenBehind: ((VectorIndex, String) throws -> (IndexSnapshot, IndexReport))?
+    /// Called by a full rebuild with every memory file it read (its path, blob, and the memory
+    /// or why it is not one) and the commit, before embedding: a caller that keeps other
+    /// derived files (the catalog) builds them from the same read instead of a second one.
+    public var onFullRead: ((_ commit: String, _ files: [(path: String, blob: ObjectID, memory: Result<Memory, PoolError>)]) throws -> Void)?
     /// Texts per call to the embedder.
     static let batchSize = 256
 
@@ -213,7 +217,10 @@ public final class VectorIndex {
         if let tip {
             files = try pool.entries(tree: try pool.repository.commit(tip).tree).map { ($0.blob, $0.path) }
         }
-        let entries = try embedSorted(files, report: &report, label: "indexing")
+        let commit = report.commit
+        let entries = try embedSorted(files, report: &report, label: "indexing") { parsed in
+            try self.onFullRead?(commit, zip(files, parsed).map { (path: $0.path, blob: $0.blob, memory: $1) })
+        }
         try write(entries, commit: report.commit, previous: [], elementType: elementType, to: path)
         removeDelta()
         report.count = entries.count
@@ -370,7 +377,10 @@ public final class VectorIndex {
     ///
     /// Reading and parsing run on every core (`Pool.mapBlobs`); so does embedding, except for an
     /// embedder that sends requests (one request at a time is what a server expects of us).
-    private func embedSorted(_ files: [(blob: ObjectID, path: String)], report: inout IndexReport, label: String) throws -> [SidecarEntry] {
+    private func embedSorted(
+        _ files: [(blob: ObjectID, path: String)], report: inout IndexReport, label: String,
+        whenRead: (([Result<Memory, PoolError>]) throws -> Void)? = nil
+    ) throws -> [SidecarEntry] {
         let progress = WorkProgress.start(label, total: files.count)
         defer { progress.finish() }
         let paths = files.map(\.path)
@@ -381,6 +391,7 @@ public final class VectorIndex {
                 return .failure(PoolError(error.oneLine))
             }
         }
+        try whenRead?(parsed)
         var memories: [(memory: Memory, blob: ObjectID)] = []
         memories.reserveCapacity(files.count)
         for (i, result) in parsed.enumerated() {
