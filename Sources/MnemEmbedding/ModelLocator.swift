@@ -11,7 +11,7 @@ import Foundation
 ///    file's `#filePath`, so `swift run` and `swift test` work without installing.
 public struct ModelLocator: Sendable {
     /// The file name of the default model.
-    public static let defaultFileName = "minilm-l6-m2v-256.mnemb"
+    public static let defaultFileName = "minilm-l6-tl-256.mnemb"
 
     public var fileName: String
     public var environment: [String: String]

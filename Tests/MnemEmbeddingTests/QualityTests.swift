@@ -29,7 +29,7 @@ struct QualityTests {
         return total / Double(set.queries.count)
     }
 
-    @Test("the static model keeps at least half of MiniLM's top-5 and beats feature hashing")
+    @Test("the static model keeps most of MiniLM's top-5 (0.576 before training on sentence targets) and beats feature hashing")
     func staticBeatsHash() throws {
         let set = try JSONDecoder().decode(QualitySet.self, from: Support.fixture("quality_set.json"))
         #expect(set.texts.count >= 200)
@@ -37,7 +37,7 @@ struct QualityTests {
         let staticOverlap = try Self.overlap(Support.staticEmbedder(), set)
         let hashOverlap = try Self.overlap(HashEmbedder(dimension: 256), set)
         print("top-5 overlap with MiniLM over \(set.queries.count) queries × \(set.texts.count) texts: static \(String(format: "%.3f", staticOverlap)), hash \(String(format: "%.3f", hashOverlap))")
-        #expect(staticOverlap >= 0.5)
+        #expect(staticOverlap >= 0.62)
         #expect(staticOverlap > hashOverlap)
     }
 }

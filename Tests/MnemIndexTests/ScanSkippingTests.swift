@@ -41,13 +41,14 @@ struct ScanSkippingTests {
 
     static let rankings: [RankingPolicy] = [
         RankingPolicy(),
-        RankingPolicy(minimumScore: -1, domainGuardMargin: 0.15, queryDomain: "python"),
-        RankingPolicy(kindOrder: [.trajectory], minimumScore: 0, domainGuardMargin: 0.3, queryDomain: "rust"),
+        RankingPolicy(order: .kindFirst),
+        RankingPolicy(order: .kindFirst, minimumScore: -1, domainGuardMargin: 0.15, queryDomain: "python"),
+        RankingPolicy(order: .kindFirst, kindOrder: [.trajectory], minimumScore: 0, domainGuardMargin: 0.3, queryDomain: "rust"),
         RankingPolicy(order: .score, minimumScore: -.infinity, domainGuardMargin: 0),
         RankingPolicy(order: .score, minimumScore: 0.05, domainGuardMargin: 0.1, queryDomain: "go"),
         RankingPolicy(order: .score, minimumScore: 0.2, domainGuardMargin: -0.3, queryDomain: "python"),
         RankingPolicy(order: .score, minimumScore: .nan, domainGuardMargin: 0),
-        RankingPolicy(minimumScore: 0, domainGuardMargin: .nan, queryDomain: "python"),
+        RankingPolicy(order: .kindFirst, minimumScore: 0, domainGuardMargin: .nan, queryDomain: "python"),
     ]
 
     static let filters: [SearchFilter] = [SearchFilter()] + filterCases.map(\.filter) + [SearchFilter(excludedDomains: ["general"], models: ["model-a"])]

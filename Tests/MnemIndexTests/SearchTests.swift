@@ -65,16 +65,18 @@ let filterCases: [FilterCase] = [
         let insight2 = Make.insight("weaker match")
         let (_, sidecar, query) = try Self.pool([(trajectory, 0.95), (workflow, 0.8), (summary, 0.5), (insight, 0.3), (insight2, 0.2)])
 
-        let kindFirst = sidecar.search(query, k: 10)
+        let kindFirst = sidecar.search(query, k: 10, ranking: RankingPolicy(order: .kindFirst))
         #expect(kindFirst.map(\.id) == [insight.id, insight2.id, summary.id, workflow.id, trajectory.id])
+        // The default, relevance, scans by similarity; the retriever re-ranks by floor and kind prior.
+        #expect(sidecar.search(query, k: 10).map(\.id) == [trajectory.id, workflow.id, summary.id, insight.id, insight2.id])
         let byScore = sidecar.search(query, k: 10, ranking: RankingPolicy(order: .score))
         #expect(byScore.map(\.id) == [trajectory.id, workflow.id, summary.id, insight.id, insight2.id])
-        let custom = sidecar.search(query, k: 10, ranking: RankingPolicy(kindOrder: [.summary, .trajectory]))
+        let custom = sidecar.search(query, k: 10, ranking: RankingPolicy(order: .kindFirst, kindOrder: [.summary, .trajectory]))
         #expect(custom.map(\.id) == [summary.id, trajectory.id, insight.id, insight2.id, workflow.id])
         // k cuts after the ranking.
-        #expect(sidecar.search(query, k: 3).map(\.id) == [insight.id, insight2.id, summary.id])
+        #expect(sidecar.search(query, k: 3, ranking: RankingPolicy(order: .kindFirst)).map(\.id) == [insight.id, insight2.id, summary.id])
         // Below the minimum score nothing is returned, whatever its kind.
-        #expect(sidecar.search(query, k: 10, ranking: RankingPolicy(minimumScore: 0.6)).map(\.id) == [workflow.id, trajectory.id])
+        #expect(sidecar.search(query, k: 10, ranking: RankingPolicy(order: .kindFirst, minimumScore: 0.6)).map(\.id) == [workflow.id, trajectory.id])
     }
 
     @Test func domainGuardRaisesTheBarForConcreteMemoriesFromOtherDomains() throws {
@@ -153,7 +155,8 @@ let filterCases: [FilterCase] = [
         let memories = Make.mixed(16)
         try test.add(memories)
         let retriever = Retriever(pool: test.pool, embedder: (try HashEmbedder(dimension: 256)))
-        let block = try ContextBuilder.build(query: "parser tests", budgetTokens: budget, retriever: retriever, ranking: RankingPolicy(minimumScore: 0))
+        let block = try ContextBuilder.build(
+            query: "parser tests", budgetTokens: budget, retriever: retriever, ranking: RankingPolicy(order: .kindFirst, minimumScore: 0))
         #expect(block.text.unicodeScalars.count <= budget * 4)
         #expect(block.estimatedTokens <= budget)
         if block.included.isEmpty {
@@ -178,7 +181,7 @@ let filterCases: [FilterCase] = [
         let memories = [Make.insight("habit"), Make.summary("the summary task"), Make.workflow("the goal"), Make.trajectory("the trajectory")]
         try test.add(memories)
         let retriever = Retriever(pool: test.pool, embedder: (try HashEmbedder(dimension: 256)))
-        let found = try retriever.search("habit summary goal trajectory task the", k: 10, ranking: RankingPolicy(minimumScore: -1))
+        let found = try retriever.search("habit summary goal trajectory task the", k: 10, ranking: RankingPolicy(minimumScore: -1, floorMargin: nil))
         let block = ContextBuilder.render(found, budgetTokens: 10_000)
         #expect(block.included.count == 4)
         for needle in ["Title: habit", "Content: Do habit carefully.", "Task: the summary task", "Why: because", "Goal: the goal",

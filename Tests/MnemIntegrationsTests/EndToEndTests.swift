@@ -68,10 +68,11 @@ struct EndToEndTests {
         #expect(context.contains(String(insight.prefix(12))))
         #expect(context.hasPrefix("<mnem-memories>"))
 
-        // UserPromptSubmit: context for a prompt that asks about what the insight says.
+        // UserPromptSubmit: context for a prompt that asks about what the insight says (in
+        // another session: the session that started above was already shown the insight).
         let title = try #require(try world.memories().first { $0["id"]?.stringValue == insight }?["insight"]?["title"]?.stringValue)
         let prompt = try #require(hookCommands(settings, "UserPromptSubmit").first)
-        let promptEvent: JSONValue = ["session_id": "next", "cwd": .string(world.project), "hook_event_name": "UserPromptSubmit", "prompt": .string(title)]
+        let promptEvent: JSONValue = ["session_id": "another", "cwd": .string(world.project), "hook_event_name": "UserPromptSubmit", "prompt": .string(title)]
         let answer = try world.runHook(prompt, stdin: CanonicalJSON.compactString(promptEvent))
         let parsed = try JSONParser.parse(answer.stdout)
         #expect(parsed["hookSpecificOutput"]?["additionalContext"]?.stringValue?.contains(String(insight.prefix(12))) == true)

@@ -6,7 +6,8 @@ import Testing
 /// A hook never hurts the agent: whatever goes wrong, exit 0, nothing on stdout, one log line.
 @Suite("Hook failures")
 struct HookFailureTests {
-    static let startEvent = #"{"session_id":"s1","cwd":"/tmp","hook_event_name":"SessionStart","source":"startup"}"#
+    /// A session start of a new session each time: a session is shown a memory only once.
+    static var startEvent: String { #"{"session_id":"s-\#(UUID().uuidString)","cwd":"/tmp","hook_event_name":"SessionStart","source":"startup"}"# }
 
     @Test("No pool: exit 0, no output, one line in the fallback log")
     func noPool() throws {

@@ -31,23 +31,35 @@ enum HookBenchmark {
         let env = ProcessInfo.processInfo.environment.merging([
             "MNEM_POOL": poolPath, "XDG_STATE_HOME": dir + "/state", "MNEM_HOOK_BUDGET_MS": "10000",
         ]) { $1 }
+        // Each run is a new agent session: within one, a memory is injected only once.
         let start = dir + "/start.json"
         let prompt = dir + "/prompt.json"
-        try Data(#"{"session_id":"bench","cwd":"\#(project)","hook_event_name":"SessionStart","source":"startup"}"#.utf8)
-            .write(to: URL(fileURLWithPath: start))
-        try Data(#"{"session_id":"bench","cwd":"\#(project)","hook_event_name":"UserPromptSubmit","prompt":"fix the failing parser tests after a refactor"}"#.utf8)
-            .write(to: URL(fileURLWithPath: prompt))
+        func writeEvents(session: String) throws {
+            try Data(#"{"session_id":"\#(session)","cwd":"\#(project)","hook_event_name":"SessionStart","source":"startup"}"#.utf8)
+                .write(to: URL(fileURLWithPath: start))
+            try Data(#"{"session_id":"\#(session)-prompt","cwd":"\#(project)","hook_event_name":"UserPromptSubmit","prompt":"fix the failing parser tests after a refactor"}"#.utf8)
+                .write(to: URL(fileURLWithPath: prompt))
+        }
+        try writeEvents(session: "bench-warm-up")
 
         // The first hook builds the index; what an agent waits for afterwards is the steady state.
         let first = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
         guard first.status == 0, !first.stdout.isEmpty else { throw PoolError("the SessionStart hook gave no context: \(first.stderr)") }
         usleep(200_000)
+        try writeEvents(session: "bench-warm-up-2")
         _ = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
+        let promptAnswer = try BenchSupport.run(mnem, ["hook", "claude-code", "user-prompt-submit"], stdinFile: prompt, environment: env)
+        // The memories in a hook's answer: the block's numbered entries.
+        let injected = { (answer: String) -> Int in
+            let context = (try? JSONParser.parse(Data(answer.utf8)))?["hookSpecificOutput"]?["additionalContext"]?.stringValue ?? ""
+            return context.split(separator: "\n").filter { $0.hasPrefix("[") }.count
+        }
 
         var floor: [BenchSupport.ProcessResult] = []
         var sessionStart: [BenchSupport.ProcessResult] = []
         var promptSubmit: [BenchSupport.ProcessResult] = []
-        for _ in 0..<runs {
+        for run in 0..<runs {
+            try writeEvents(session: "bench-\(run)")
             floor.append(try timed(mnem, ["--version"], stdin: "/dev/null", environment: env))
             let started = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
             guard started.status == 0, !started.stdout.isEmpty else { throw PoolError("the SessionStart hook gave no context") }
@@ -58,6 +70,7 @@ enum HookBenchmark {
         let floorCPU = BenchSupport.median(floor.map(\.cpuSeconds))
         console.out("bench hook: a pool of \(poolSize) memories (\(insights) insights), embedder static (the default), whole processes, median of \(runs) runs")
         console.out("  (wall: posix_spawn to wait4; CPU: the child's user + system time, steadier on a shared machine)")
+        console.out("  (a new session per run; SessionStart injected \(injected(first.stdout)) memories, UserPromptSubmit \(injected(promptAnswer.stdout)))")
         console.out("  mnem --version (process floor)       wall \(BenchSupport.ms(floorWall))   CPU \(BenchSupport.ms(floorCPU))")
         for (name, results) in [("SessionStart hook", sessionStart), ("UserPromptSubmit hook", promptSubmit)] {
             let wall = BenchSupport.median(results.map(\.seconds))

@@ -15,6 +15,8 @@ struct BenchCommand: Command {
                mnem bench pull [--count N] [--base N] [--runs N]
                mnem bench scale [--trajectories N] [--sizes N,N,…] [--runs N] [--cache DIR]
                mnem bench compact [--trajectories N] [--runs N] [--cache DIR]
+               mnem bench quality [--corpus PATH]
+               mnem bench export [--sizes N,N,…] [--runs N]
 
           write         N memories (~1.5 KB) in one commit vs git fast-import of the same files;
                         then one memory added to a pool of --base memories (median of --runs ≥ 10)
@@ -53,20 +55,28 @@ struct BenchCommand: Command {
           compact       the first compaction of --trajectories synthetic trajectories (time, peak
                         memory), then compact with nothing new, with 3 new, and with the compaction
                         state missing, each against the process floor; the pool is shared with scale
+
+          quality       a pool of the corpus (capture + offline compact): unrelated prompts given
+                        memories, coding tasks served and their sets' mean Jaccard, the pool's mean
+                        pairwise cosine, top-5 agreement with MiniLM (and MiniLM itself on the pool
+                        when Python has it)
+
+          export        mnem export --html of pools of each size in --sizes (default here 1000,10000),
+                        vs reading every memory and vs cp -r of the site; the cost per memory across sizes
         """
 
-    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull, scale, compact }
+    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull, quality, export, scale, compact }
 
     var target: Target
     var count: Int
     var base: Int
     var runs: Int
     var sizes: [Int] = [10_000, 100_000, 1_000_000]
+    var sizesGiven = false
     var poolSize: Int = 100_000
     var poolSizeGiven = false
     var corpus: String?
     var trajectories: Int
-    var sizesGiven = false
     var cache: String?
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
@@ -113,6 +123,9 @@ struct BenchCommand: Command {
         case .compact:
             try CompactBenchmark.run(
                 trajectories: trajectories, runs: runs, cache: cache.map { console.absolute($0) } ?? ScaleFixtures.defaultCache(console), console: console)
+        case .quality:
+            try QualityBenchmark.run(corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), console: console)
+        case .export: try ExportBenchmark.run(sizes: sizesGiven ? sizes : [1_000, 10_000], runs: runs, console: console)
         }
         return 0
     }

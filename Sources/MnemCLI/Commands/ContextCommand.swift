@@ -13,7 +13,7 @@ struct ContextCommand: Command {
           QUERY               the task; '-' or nothing reads standard input, which may also be a hook's
                               JSON event carrying the task in "prompt" (or "query")
           --budget TOKENS     the most the block may take, at ~4 characters a token (default 1500)
-          --candidates N      memories retrieved before fitting them to the budget (default 20)
+          --candidates N      the most memories in the block, the most relevant first (default 5, as the hooks)
         \(RetrievalOptions.help)
 
         The block is delimited by <mnem-memories> … </mnem-memories> and labelled as reference
@@ -29,7 +29,7 @@ struct ContextCommand: Command {
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
         budget = try args.intOption("--budget", range: 1...1_000_000) ?? 1500
-        candidates = try args.intOption("--candidates", range: 1...1000) ?? 20
+        candidates = try args.intOption("--candidates", range: 1...1000) ?? 5
         options = try RetrievalOptions(parsing: &args)
         let words = try args.positionals()
         query = words.isEmpty || words == ["-"] ? nil : words.joined(separator: " ")

@@ -15,6 +15,8 @@ struct HookCommand: Command {
           codex notify JSON                                capture the rollout of the JSON's thread-id
           codex session-start                              context, for Codex hooks.json
           git post-commit | pre-commit                     capture this repository's agent sessions
+          git prepare-commit-msg FILE [SOURCE [COMMIT]]    add a Mnem-Session: trailer naming the agent
+                                                           session behind the commit, when it is known
 
           JSON            Codex passes its event as the last argument; the others use standard input
           --foreground    capture now instead of in a detached child
@@ -33,6 +35,8 @@ struct HookCommand: Command {
     var inputFile: String?
     var budgetMilliseconds: Int?
     var budgetTokens: Int?
+    /// What git passes its hook after the event (prepare-commit-msg: the message file, source, commit).
+    var gitArguments: [String]
     var global: GlobalOptions
 
     /// Arguments this hook did not understand: logged and ignored, since a hook never fails the agent.
@@ -56,7 +60,8 @@ struct HookCommand: Command {
         self.ignored = ignored
         agent = words.first ?? ""
         event = words.count > 1 ? words[1] : ""
-        argumentJSON = words.count > 2 ? words[words.count - 1] : nil
+        argumentJSON = words.count > 2 && agent != "git" ? words[words.count - 1] : nil
+        gitArguments = agent == "git" ? Array(words.dropFirst(2)) : []
         self.global = global
     }
 
@@ -69,6 +74,7 @@ struct HookCommand: Command {
             executable: DetachedProcess.currentExecutable())
         runner.explicitPool = global.pool.map(console.absolute)
         runner.foreground = foreground
+        runner.hookArguments = gitArguments
         if let budgetMilliseconds { runner.budgetMilliseconds = budgetMilliseconds }
         if let budgetTokens { runner.budgetTokens = budgetTokens }
         let input: [UInt8]?

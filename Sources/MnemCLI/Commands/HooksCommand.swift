@@ -6,13 +6,16 @@ struct HooksCommand: Command {
     static let name = "hooks"
     static let abstract = "Install or uninstall mnem's hooks for an agent or git"
     static let help = """
-        Usage: mnem hooks install AGENT [--scope user|project] [--pre-commit] [--mnem PATH]
+        Usage: mnem hooks install AGENT [--scope user|project] [--pre-commit] [--session-trailer] [--mnem PATH]
                mnem hooks uninstall AGENT [--scope user|project]
 
           AGENT           claude-code, codex, gemini, cursor or git
           --scope         user: the settings in your home directory (default); project: the
                           repository's (.claude/, .codex/, .gemini/, .cursor/); git is always the repository's
           --pre-commit    git: also install a pre-commit hook
+          --session-trailer  git: also install a prepare-commit-msg hook that adds a Mnem-Session:
+                          trailer naming the agent session behind a commit (from the agent's
+                          environment, or the record its SessionStart hook left; none when unknown)
           --mnem PATH     the mnem the hooks run: a path, or a name found on PATH (default: 'mnem'
                           when this one is on PATH, else this one's path; never a build directory)
 
@@ -29,6 +32,7 @@ struct HooksCommand: Command {
     var agent: IntegrationAgent
     var scope: InstallScope
     var preCommit: Bool
+    var sessionTrailer: Bool
     var mnem: String?
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
@@ -36,6 +40,7 @@ struct HooksCommand: Command {
         guard let scope = InstallScope(rawValue: scopeName) else { throw UsageError("--scope takes user or project, not '\(scopeName)'") }
         self.scope = scope
         preCommit = args.flag("--pre-commit")
+        sessionTrailer = args.flag("--session-trailer")
         mnem = try args.option("--mnem")
         let words = try args.positionals()
         guard words.count == 2, let action = Action(rawValue: words[0]) else {
@@ -57,6 +62,7 @@ struct HooksCommand: Command {
         var installer = HookInstaller(
             home: home, projectRoot: HookInstaller.projectRoot(from: console.currentDirectory), mnem: program, environment: console.environment)
         installer.gitPreCommit = preCommit
+        installer.gitSessionTrailer = sessionTrailer
         let changes: [String]
         switch action {
         case .install: changes = try installer.install(agent, scope: scope)

@@ -14,8 +14,14 @@ struct RetrievalOptions: Sendable {
           --exclude-model M   never memories made by this model; repeatable
           --query-domain D    the task's domain for the domain guard (default: the one --domain, else
                               inferred from the build files of the current repository; 'none' turns it off)
-          --rank kind|score   kind: most abstract kind first, then similarity (default); score: similarity only
-          --kind-order LIST   the kinds in rank order (default insight,summary,workflow,trajectory)
+          --rank R            relevance: how far above its calibrated floor a memory's similarity lies,
+                              plus a bonus for abstract kinds (default); kind: most abstract kind
+                              first, then similarity; score: similarity only
+          --floor-margin X    relevance: a memory must be closer to the query than the everyday
+                              background prompts are to it by X standard deviations over their mean
+                              (default 2.5; 'none': no floor, and no test that the query is closer
+                              to a memory than to every everyday prompt)
+          --kind-order LIST   the kinds in rank order for --rank kind (default insight,summary,workflow,trajectory)
           --min-score X       the least cosine similarity returned (default 0.1)
           --domain-margin X   the extra similarity a trajectory or workflow from another domain needs (default 0.15)
           -v, --verbose       say on standard error what was done to the index
@@ -47,11 +53,14 @@ struct RetrievalOptions: Sendable {
         filter.excludedModels = Set(try args.options("--exclude-model"))
         queryDomain = try args.option("--query-domain")
         if let rank = try args.option("--rank") {
-            guard let order = RankingPolicy.Order(rawValue: rank) else { throw UsageError("--rank takes kind or score, not '\(rank)'") }
+            guard let order = RankingPolicy.Order(rawValue: rank) else { throw UsageError("--rank takes relevance, kind or score, not '\(rank)'") }
             ranking.order = order
         }
         if let list = try args.option("--kind-order") {
             ranking.kindOrder = try list.split(separator: ",").map { (name) throws(UsageError) in try Self.kind(String(name)) }
+        }
+        if let text = try args.option("--floor-margin") {
+            ranking.floorMargin = text == "none" ? nil : try Self.margin(text)
         }
         if let text = try args.option("--min-score") { ranking.minimumScore = try Self.score(text, "--min-score") }
         if let text = try args.option("--domain-margin") { ranking.domainGuardMargin = try Self.score(text, "--domain-margin") }
@@ -68,6 +77,13 @@ struct RetrievalOptions: Sendable {
     static func score(_ text: String, _ option: String) throws(UsageError) -> Float {
         guard let value = Float(text), value.isFinite, (-1...2).contains(value) else {
             throw UsageError("\(option) takes a number from -1 to 2, not '\(text)'")
+        }
+        return value
+    }
+
+    static func margin(_ text: String) throws(UsageError) -> Float {
+        guard let value = Float(text), value.isFinite, (-10...10).contains(value) else {
+            throw UsageError("--floor-margin takes a number from -10 to 10 or 'none', not '\(text)'")
         }
         return value
     }

@@ -16,11 +16,14 @@ struct SearchCommand: Command {
         \(RetrievalOptions.help)
 
         Ranking (Memory Transfer Learning: abstract memories transfer best, concrete ones from
-        other domains can hurt): a memory is returned only if its cosine similarity reaches
-        --min-score, plus --domain-margin when it is a trajectory or workflow whose domain differs
-        from the query's (same first path component counts as the same: python ~ python/django;
-        'general' matches all). Returned memories are ordered by kind (--kind-order), then by
-        similarity; with --rank score, by similarity alone.
+        other domains can hurt): nothing is returned for a query closer to one of ~120 everyday
+        prompts than to every memory; a memory is returned only if its cosine similarity reaches
+        --min-score and its calibrated floor (the everyday prompts' mean similarity to it plus
+        --floor-margin standard deviations), plus --domain-margin when it is a trajectory or
+        workflow whose domain differs from the query's (same first path component counts as the
+        same: python ~ python/django; 'general' matches all). Returned memories are ordered by
+        relevance (standard deviations above the floor) plus a bonus for abstract kinds; with
+        --rank kind, by kind (--kind-order) then similarity; with --rank score, by similarity alone.
 
         The index is brought up to date with the pool first (see 'mnem index').
         """

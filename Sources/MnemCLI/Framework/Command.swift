@@ -118,8 +118,9 @@ public enum MnemCLI {
     public static let commands: [any Command.Type] = [
         InitCommand.self, AddCommand.self, ShowCommand.self, ListCommand.self, LogCommand.self,
         ForgetCommand.self, StatsCommand.self, CaptureCommand.self, ScanCommand.self, CompactCommand.self, DemoCommand.self,
-        BenchCommand.self, IndexCommand.self, SearchCommand.self, ContextCommand.self,
-        HooksCommand.self, HookCommand.self, MCPCommand.self, DoctorCommand.self,
+        BenchCommand.self, IndexCommand.self, SearchCommand.self, ContextCommand.self, AnalyzeCommand.self,
+        HooksCommand.self, HookCommand.self, MCPCommand.self, DoctorCommand.self, ExportCommand.self, CompletionCommand.self,
+        ManPageCommand.self,
         RemoteCommand.self, PullCommand.self, PushCommand.self, SyncCommand.self,
     ]
 

@@ -15,7 +15,13 @@ public enum MemoryKind: String, Sendable, CaseIterable, Hashable, Comparable {
     public static func < (a: MemoryKind, b: MemoryKind) -> Bool { a.abstraction < b.abstraction }
 
     /// The plural, for messages ("2 summaries").
-    public var plural: String { self == .summary ? "summaries" : rawValue + "s" }
+    public var plural: String {
+        switch self {
+        case .trajectory: "trajectories"
+        case .summary: "summaries"
+        default: rawValue + "s"
+        }
+    }
 }
 
 /// How the task the memory comes from ended.

@@ -17,8 +17,8 @@ public struct ContextBlock: Sendable {
 /// Renders the memories most useful for a task as one delimited block within a token budget.
 ///
 /// The block opens with `<mnem-memories>` and closes with `</mnem-memories>`; its preamble says
-/// the content is reference material from past sessions, not instructions. Memories come most
-/// abstract first (the retriever's kind-first order) and each names its id, kind, domain and
+/// the content is reference material from past sessions, not instructions. Memories come
+/// in the retriever's order (most relevant first by default) and each names its id, kind, domain and
 /// outcome. A memory that does not fit is skipped and later, smaller ones are still tried.
 public enum ContextBuilder {
     public static let openTag = "<mnem-memories>"
@@ -32,10 +32,10 @@ public enum ContextBuilder {
     ///
     /// - Parameters:
     ///   - budgetTokens: the most the block may take, in tokens of ~4 characters.
-    ///   - candidates: how many memories are retrieved before fitting them to the budget.
+    ///   - candidates: the most memories retrieved, before fitting them to the budget.
     public static func build(
         query: String, budgetTokens: Int, retriever: Retriever, filter: SearchFilter = SearchFilter(),
-        ranking: RankingPolicy = RankingPolicy(), candidates: Int = 20
+        ranking: RankingPolicy = RankingPolicy(), candidates: Int = 5
     ) throws -> ContextBlock {
         let found = try retriever.search(query, k: candidates, filter: filter, ranking: ranking)
         return render(found, budgetTokens: budgetTokens)

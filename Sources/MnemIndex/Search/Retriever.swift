@@ -13,6 +13,8 @@ public struct RetrievedMemory: Sendable {
 public final class Retriever {
     public let index: VectorIndex
     public private(set) var lastReport: IndexReport?
+    /// The background prompts embedded for the relevance floor, on first use.
+    private var floor: RelevanceFloor?
 
     public init(pool: Pool, embedder: any VectorEmbedder, elementType: VectorElementType = .float16) {
         index = VectorIndex(pool: pool, embedder: embedder, elementType: elementType)
@@ -30,8 +32,72 @@ public final class Retriever {
         // two threads fault their halves in as they go, which measured about 1 ms faster at 100k.
         let (sidecar, report) = try index.open()
         lastReport = report
-        let hits = sidecar.search(query, k: k, filter: filter, ranking: ranking)
+        let hits = try rankedHits(query, k: k, filter: filter, ranking: ranking, sidecar: sidecar)
         return try memories(for: hits)
+    }
+
+    /// The background calibration for this retriever's embedder, made once.
+    public func relevanceFloor() throws -> RelevanceFloor {
+        if let floor { return floor }
+        let made = try RelevanceFloor(embedder: index.embedder)
+        floor = made
+        return made
+    }
+
+    /// How many of the highest similarities `.relevance` re-ranks to return `k`.
+    ///
+    /// A memory's floor is computed only for these candidates. A memory just below them would
+    /// need a floor lower than every candidate's, and so rank above them, to be missed; with
+    /// eight times k (at least 64) it never was in the shared corpus's pool or the tests' pools.
+    static func candidateCount(for k: Int) -> Int { max(64, min(k, Int.max / 8) * 8) }
+
+    /// The scan's hits, ranked by `ranking`: for `.relevance`, the candidates by similarity are
+    /// re-ranked by relevance over their calibrated floors (see `RankingPolicy`).
+    func rankedHits(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, sidecar: IndexSnapshot) throws -> [SearchHit] {
+        guard ranking.order == .relevance else { return sidecar.search(query, k: k, filter: filter, ranking: ranking) }
+        var scan = ranking
+        scan.order = .score
+        let candidates = sidecar.search(query, k: Self.candidateCount(for: k), filter: filter, ranking: scan)
+        guard let margin = ranking.floorMargin else {
+            return Self.relevanceOrder(candidates.map { hit in
+                var hit = hit
+                hit.relevance = hit.score + (ranking.kindPrior[hit.kind] ?? 0)
+                return hit
+            }, k: k)
+        }
+        let floor = try relevanceFloor()
+        // The query must be closer to some memory than to every everyday prompt.
+        let normalized = Self.normalized(query)
+        guard let best = candidates.map(\.score).max(), best > floor.highestBackgroundSimilarity(to: normalized) else { return [] }
+        var ranked: [SearchHit] = []
+        for var hit in candidates {
+            guard let (file, row) = sidecar.location(of: hit.id) else { continue }
+            let calibration = floor.calibration(of: row, in: file)
+            // The scan's bar holds the domain guard's margin when it applied to this memory.
+            let guardMargin = max(0, hit.bar - ranking.minimumScore)
+            let bar = max(hit.bar, calibration.floor(margin: margin) + guardMargin)
+            guard hit.score >= bar else { continue }
+            hit.bar = bar
+            hit.relevance = (hit.score - bar) / calibration.spread + (ranking.kindPrior[hit.kind] ?? 0)
+            ranked.append(hit)
+        }
+        return Self.relevanceOrder(ranked, k: k)
+    }
+
+    static func normalized(_ vector: [Float]) -> [Float] {
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? vector.map { $0 / norm } : vector
+    }
+
+    /// The first `k` by relevance, then similarity, then id.
+    static func relevanceOrder(_ hits: [SearchHit], k: Int) -> [SearchHit] {
+        Array(
+            hits.sorted { a, b in
+                let (x, y) = (a.relevance ?? a.score, b.relevance ?? b.score)
+                if x != y { return x > y }
+                if a.score != b.score { return a.score > b.score }
+                return a.id.rawValue < b.id.rawValue
+            }.prefix(k))
     }
 
     /// Reads the memories `hits` name, straight from their blobs: no tree is walked.

@@ -15,8 +15,11 @@ public struct SearchHit: Sendable, Equatable {
     public var model: String?
     /// Cosine similarity to the query.
     public var score: Float
-    /// The bar the memory had to clear (the minimum score, plus the domain guard's margin if it applied).
+    /// The bar the memory had to clear (the minimum score, or its calibrated floor, plus the
+    /// domain guard's margin if it applied).
     public var bar: Float
+    /// `.relevance` ranking: background spreads above the floor plus the kind's prior (see `RankingPolicy`).
+    public var relevance: Float? = nil
 }
 
 extension Sidecar {

@@ -22,8 +22,8 @@ public struct SearchFilter: Sendable, Equatable {
     }
 }
 
-/// How eligible memories are ordered: the paper's preference for abstract kinds, and its warning
-/// about concrete memories from other domains.
+/// How eligible memories are ordered: relevance to the task first, with the paper's preference
+/// for abstract kinds as a prior and its warning about concrete memories from other domains.
 ///
 /// The rule, exactly:
 /// 1. A memory passing the filter is *eligible* when its cosine similarity `s` to the query is at
@@ -31,15 +31,28 @@ public struct SearchFilter: Sendable, Equatable {
 ///    workflow, the query's domain is known, and the memory's domain does not match it (see
 ///    `DomainMatch`). Memory Transfer Learning found concrete memories from other domains can
 ///    cause negative transfer; an insight or a summary from another domain needs no extra margin.
-/// 2. With `.kindFirst` (the default) eligible memories are ordered by the position of their kind
-///    in `kindOrder` (insight, summary, workflow, trajectory: the paper's transfer ranking), then
-///    by `s` descending, then by id; kinds missing from `kindOrder` follow, most abstract first.
+/// 2. With `.relevance` (the default) and a `floorMargin`, the query must be closer to some
+///    eligible memory than to every everyday background prompt (else nothing is returned), and
+///    the memory must clear its calibrated floor (`RelevanceFloor`: the mean similarity of the
+///    background prompts to it plus `floorMargin` standard deviations of them), raised by the
+///    domain guard's margin where that applies. Eligible memories are ordered by *relevance*: how many background spreads `s` lies
+///    above that floor, plus the kind's prior (`kindPrior`: a bonus for abstract kinds). The
+///    abstraction finding thus breaks near-ties without putting an unrelated insight above a
+///    relevant summary. Without a `floorMargin`, relevance is `s` plus the prior.
+/// 3. With `.kindFirst` eligible memories are ordered by the position of their kind in `kindOrder`
+///    (insight, summary, workflow, trajectory: the paper's transfer ranking), then by `s`
+///    descending, then by id; kinds missing from `kindOrder` follow, most abstract first.
 ///    With `.score` they are ordered by `s` alone, then id. The first k are returned.
 public struct RankingPolicy: Sendable, Equatable {
     public enum Order: String, Sendable, CaseIterable {
+        case relevance
         case kindFirst = "kind"
         case score
     }
+
+    /// The kind prior of `.relevance`, in background spreads: abstract kinds get a bonus,
+    /// trajectories (which the paper found can transfer negatively) a malus.
+    public static let paperKindPrior: [MemoryKind: Float] = [.insight: 0.6, .summary: 0.3, .workflow: 0, .trajectory: -0.3]
 
     public static let paperKindOrder: [MemoryKind] = [.insight, .summary, .workflow, .trajectory]
 
@@ -49,16 +62,24 @@ public struct RankingPolicy: Sendable, Equatable {
     public var domainGuardMargin: Float
     /// The domain of the task the query is for, when known (`--query-domain`, or inferred from the repository).
     public var queryDomain: String?
+    /// `.relevance`: the calibrated floor's margin over the background prompts' mean similarity
+    /// to a memory, in their standard deviations; nil turns the floor and the query test off.
+    public var floorMargin: Float?
+    /// `.relevance`: the bonus of each kind, in background spreads (a kind not listed gets 0).
+    public var kindPrior: [MemoryKind: Float]
 
     public init(
-        order: Order = .kindFirst, kindOrder: [MemoryKind] = RankingPolicy.paperKindOrder, minimumScore: Float = 0.1,
-        domainGuardMargin: Float = 0.15, queryDomain: String? = nil
+        order: Order = .relevance, kindOrder: [MemoryKind] = RankingPolicy.paperKindOrder, minimumScore: Float = 0.1,
+        domainGuardMargin: Float = 0.15, queryDomain: String? = nil, floorMargin: Float? = RelevanceFloor.defaultMargin,
+        kindPrior: [MemoryKind: Float] = RankingPolicy.paperKindPrior
     ) {
         self.order = order
         self.kindOrder = kindOrder
         self.minimumScore = minimumScore
         self.domainGuardMargin = domainGuardMargin
         self.queryDomain = queryDomain
+        self.floorMargin = floorMargin
+        self.kindPrior = kindPrior
     }
 
     /// The rank of each kind code (0 first), for `.kindFirst`.

@@ -1,8 +1,8 @@
 import MnemCore
 
 extension SearchHit {
-    /// The hit without its memory: id, kind, domain, outcome, model, and the score with the bar
-    /// it had to clear (four decimals).
+    /// The hit without its memory: id, kind, domain, outcome, model, the score with the bar it
+    /// had to clear, and its relevance (null unless ranked by relevance), four decimals.
     public var json: JSONValue {
         var m: [String: JSONValue] = [
             "id": .string(id.rawValue), "kind": .string(kind.rawValue), "domain": .string(domain),
@@ -10,6 +10,7 @@ extension SearchHit {
             "bar": .double((Double(bar) * 10_000).rounded() / 10_000),
         ]
         m["model"] = model.map { .string($0) } ?? .null
+        m["relevance"] = relevance.map { .double((Double($0) * 10_000).rounded() / 10_000) } ?? .null
         return .object(m)
     }
 }
@@ -39,7 +40,11 @@ extension RetrievedMemory {
                     "domain": ["type": "string"],
                     "outcome": ["enum": ["success", "failure", "unknown"]],
                     "score": ["type": "number", "description": "cosine similarity to the query"],
-                    "bar": ["type": "number", "description": "the score the memory had to reach"],
+                    "bar": ["type": "number", "description": "the score the memory had to reach (its calibrated relevance floor, by default)"],
+                    "relevance": [
+                        "type": ["number", "null"],
+                        "description": "standard deviations above the floor plus the kind's prior; the ranking key (null when not ranked by relevance)",
+                    ],
                     "model": ["type": ["string", "null"]],
                 ],
             ],

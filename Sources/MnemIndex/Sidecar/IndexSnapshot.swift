@@ -109,26 +109,30 @@ public final class IndexSnapshot {
         return nil
     }
 
-    /// Every memory id the snapshot indexes, ascending.
-    public func ids() -> [MemoryID] {
-        var out: [MemoryID] = []
+    /// Every row the snapshot indexes (the base's that the delta does not remove, and the
+    /// delta's), by ascending id: the rows one rebuilt file would have, in its order.
+    public func rows() -> [(file: Sidecar, row: Int)] {
+        var out: [(file: Sidecar, row: Int)] = []
         out.reserveCapacity(count)
         var next = 0
         let deltaCount = delta?.count ?? 0
         for row in 0..<base.count where !base.isHidden(row) {
             let id = base.packedID(at: row)
             while next < deltaCount, let delta, delta.packedID(at: next) < id {
-                if let memory = delta.id(at: next) { out.append(memory) }
+                out.append((delta, next))
                 next += 1
             }
-            if let memory = base.id(at: row) { out.append(memory) }
+            out.append((base, row))
         }
         while next < deltaCount, let delta {
-            if let memory = delta.id(at: next) { out.append(memory) }
+            out.append((delta, next))
             next += 1
         }
         return out
     }
+
+    /// Every memory id the snapshot indexes, ascending.
+    public func ids() -> [MemoryID] { rows().compactMap { $0.file.id(at: $0.row) } }
 }
 
 extension Sidecar {

@@ -66,22 +66,27 @@ public enum FeedbackStore {
     }
 
     /// `found` with feedback applied: scores adjusted, memories at the negative cap dropped, and
-    /// the order re-sorted by adjusted score within each kind (the retriever's kind-first order stays).
+    /// the order re-sorted by adjusted relevance when the retriever ranked by relevance (the
+    /// feedback step counts as one background spread per 0.02 of similarity), else by adjusted
+    /// score within each kind (the retriever's kind-first order stays).
     public static func rerank(_ found: [RetrievedMemory], scores: [MemoryID: Int]) -> [RetrievedMemory] {
         guard !scores.isEmpty else { return found }
         var adjusted: [(rank: Int, memory: RetrievedMemory)] = []
         var kindRank: [MemoryKind: Int] = [:]
+        let byRelevance = found.contains { $0.hit.relevance != nil }
         for item in found {
             let net = max(-cap, min(cap, scores[item.hit.id] ?? 0))
             if net <= -cap { continue }
             var item = item
             item.hit.score += step * Float(net)
-            let rank = kindRank[item.hit.kind] ?? kindRank.count
+            if let relevance = item.hit.relevance { item.hit.relevance = relevance + step / 0.02 * Float(net) }
+            let rank = byRelevance ? 0 : kindRank[item.hit.kind] ?? kindRank.count
             kindRank[item.hit.kind] = rank
             adjusted.append((rank, item))
         }
         return adjusted.sorted { a, b in
-            a.rank != b.rank ? a.rank < b.rank : a.memory.hit.score > b.memory.hit.score
+            let (x, y) = (a.memory.hit.relevance ?? a.memory.hit.score, b.memory.hit.relevance ?? b.memory.hit.score)
+            return a.rank != b.rank ? a.rank < b.rank : x > y
         }.map(\.memory)
     }
 }

@@ -14,6 +14,8 @@ public struct HookRunner: Sendable {
         case context(eventName: String, sessionStart: Bool)
         /// Capture the session(s) the event names.
         case capture
+        /// git's prepare-commit-msg: name the agent session behind the commit in a trailer.
+        case commitMessage
     }
 
     public var agent: String
@@ -32,6 +34,8 @@ public struct HookRunner: Sendable {
     public var executable: String
     /// When the hook started, for the time budget.
     public var started: DispatchTime
+    /// The arguments git passes a hook (prepare-commit-msg: the message file, its source, a commit).
+    public var hookArguments: [String] = []
 
     public init(agent: String, event: String, environment: [String: String], currentDirectory: String, executable: String) {
         self.agent = agent
@@ -53,6 +57,7 @@ public struct HookRunner: Sendable {
         case ("claude-code", "session-end"), ("claude-code", "pre-compact"), ("gemini", "session-end"), ("cursor", "stop"), ("cursor", "session-end"),
             ("codex", "notify"), ("git", "post-commit"), ("git", "pre-commit"):
             .capture
+        case ("git", "prepare-commit-msg"): .commitMessage
         default: nil
         }
     }
@@ -76,6 +81,9 @@ public struct HookRunner: Sendable {
             } else {
                 detach(input: input)
             }
+            return []
+        case .commitMessage:
+            prepareCommitMessage()
             return []
         }
     }
@@ -122,6 +130,7 @@ public struct HookRunner: Sendable {
         }
         let poolLocation = location(cwd: event.cwd)
         let directory = event.cwd ?? currentDirectory
+        noteSessionOpen(event, directory: directory)
         let query: String
         if sessionStart {
             query = HookContext.sessionStartQuery(directory: directory)
@@ -131,7 +140,8 @@ public struct HookRunner: Sendable {
         }
         var request = HookContext.Request(
             query: query, budgetTokens: budgetTokens, sessionStart: sessionStart, directory: directory,
-            embedderName: environment["MNEM_EMBEDDER"].flatMap { $0.isEmpty ? nil : $0 })
+            embedderName: environment["MNEM_EMBEDDER"].flatMap { $0.isEmpty ? nil : $0 }, sessionID: event.sessionID,
+            contextCleared: ["clear", "compact"].contains(event.raw["source"]?.stringValue ?? ""))
         request.catchUp = IndexCatchUp(hook: self, poolPath: poolLocation.path, embedderName: request.embedderName)
         let ready = request
         let delay = environment["MNEM_HOOK_TEST_DELAY_MS"].flatMap { Int($0) } ?? 0
@@ -140,10 +150,12 @@ public struct HookRunner: Sendable {
             if delay > 0 { usleep(UInt32(min(delay, 60_000)) * 1000) }
             do {
                 let pool = try runner.openPool(poolLocation, create: false)
-                let (block, report) = try HookContext.build(pool: pool, request: ready)
-                // The index is updated by a detached updater, which logs what is worth a line;
-                // the hook says when it could not wait for it.
-                return .success((block.text, report?.note))
+                let (block, report, sessionNote) = try HookContext.build(pool: pool, request: ready)
+                // The index is updated by a detached updater, which logs what is worth a line
+                // (a forced rebuild, the invalid memories it skipped); the hook says when it
+                // could not wait for it.
+                let note = [sessionNote, report?.note].compactMap { $0 }.joined(separator: "; ")
+                return .success((block.text, note.isEmpty ? nil : note))
             } catch {
                 return .failure(HookFailure(reason: String(describing: error)))
             }
@@ -204,6 +216,7 @@ public struct HookRunner: Sendable {
             }
         }
         let poolLocation = location(cwd: agent == "git" ? currentDirectory : event?.cwd)
+        if let event { noteSessionEnd(event) }
         do {
             let pool = try openPool(poolLocation, create: true)
             let log = HookLog.forPool(gitDirectory: pool.repository.gitDirectory)
@@ -212,6 +225,9 @@ public struct HookRunner: Sendable {
                 return
             }
             guard let event else { return }
+            if event.eventName == "SessionEnd" || self.event == "session-end" {
+                SessionInjections(gitDirectory: pool.repository.gitDirectory, sessionID: event.sessionID).forget()
+            }
             let paths = try transcriptPaths(event)
             guard !paths.isEmpty else { return }
             let summary = try HookCapture.capture(paths: paths, pool: pool)

@@ -42,9 +42,11 @@ public enum GitHooks {
         return gitDirectory + "/hooks"
     }
 
-    /// The script mnem installs for `event`.
+    /// The script mnem installs for `event`. prepare-commit-msg passes on git's arguments (the
+    /// message file) and runs in the foreground: git reads the message after the hook returns.
     public static func script(event: String, mnem: String) -> String {
-        """
+        let arguments = event == "prepare-commit-msg" ? " \"$@\"" : ""
+        return """
         #!/bin/sh
         \(marker)
         # 'mnem hooks uninstall git' removes this script and restores any hook it chains.
@@ -54,7 +56,7 @@ public enum GitHooks {
             "$hook_dir/\(event)\(chainedSuffix)" "$@" || status=$?
         fi
         if [ "$status" -eq 0 ]; then
-            \(ShellWords.quote(mnem)) hook git \(event) </dev/null >/dev/null 2>&1 || true
+            \(ShellWords.quote(mnem)) hook git \(event)\(arguments) </dev/null >/dev/null 2>&1 || true
         fi
         exit $status
 

@@ -32,6 +32,8 @@ public struct HookInstaller: Sendable {
     public var environment: [String: String]
     /// Also install git's `pre-commit` hook.
     public var gitPreCommit = false
+    /// Also install git's `prepare-commit-msg` hook (the `Mnem-Session:` trailer).
+    public var gitSessionTrailer = false
 
     public init(home: String, projectRoot: String, mnem: String, environment: [String: String]) {
         self.home = home
@@ -75,7 +77,7 @@ public struct HookInstaller: Sendable {
         }
     }
 
-    var gitEvents: [String] { gitPreCommit ? ["post-commit", "pre-commit"] : ["post-commit"] }
+    var gitEvents: [String] { ["post-commit"] + (gitPreCommit ? ["pre-commit"] : []) + (gitSessionTrailer ? ["prepare-commit-msg"] : []) }
 
     func command(_ agent: IntegrationAgent, _ event: String) -> String {
         "\(ShellWords.quote(mnem)) hook \(agent.rawValue) \(event)"
@@ -146,8 +148,9 @@ public struct HookInstaller: Sendable {
             let files = try settingsFiles(agent, scope: scope)
             return try uninstallCodexNotify(files[0]) + uninstallJSON(files[1], shape: .grouped)
         case .git:
-            // Both events, whatever was asked: uninstall must not leave a pre-commit hook behind.
-            return try GitHooks.uninstall(events: ["post-commit", "pre-commit"], hooksDirectory: try GitHooks.hooksDirectory(repositoryRoot: projectRoot))
+            // Every event, whatever was asked: uninstall must not leave a hook of mnem's behind.
+            return try GitHooks.uninstall(
+                events: ["post-commit", "pre-commit", "prepare-commit-msg"], hooksDirectory: try GitHooks.hooksDirectory(repositoryRoot: projectRoot))
         }
     }
 

@@ -1,0 +1,118 @@
+import MnemCore
+
+/// The calibrated relevance floor: a memory is relevant to a query only when it is closer to
+/// the query than to everyday text that has nothing to do with software.
+///
+/// Two tests, both against the background prompts (`BackgroundPrompts`, ~120 everyday requests):
+/// - the query must be closer to some memory than to every background prompt: a prompt about
+///   bread or Kyoto lands next to an everyday prompt first, and gets nothing;
+/// - each memory must be closer to the query than to nearly all everyday text: its floor is the
+///   mean similarity of the background prompts to it plus `margin` (2.5) standard deviations of
+///   those similarities — under a normal approximation, above all but the top ~0.6% of unrelated
+///   text. A generic memory ("run the tests") is close to much of everything and gets a high
+///   floor; a specific one ("pydicom's pixel handler") a low one. The mean and spread, unlike the
+///   highest background similarity, do not jump when one everyday prompt shares a word
+///   ("test", "fix", "build") with the memory.
+///
+/// A static embedder compresses every similarity into a narrow band, so one global bar (the old
+/// `--min-score 0.1`) let every everyday prompt through; floors measured against unrelated text
+/// do not depend on where that band lies.
+///
+/// The floor depends only on the memory's vector, the embedder and the background set — not on
+/// the rest of the pool — so it never drifts as the pool grows or merges, and nothing derived
+/// has to be stored or kept up to date: the floors of a search's candidates are computed from
+/// their vectors in the sidecar as the search needs them (about 120 dot products each).
+public struct RelevanceFloor: Sendable {
+    /// The embedder the background vectors were made with.
+    public let embedderID: String
+    public let dimension: Int
+    /// The background prompts' vectors, `count × dimension`, row-major, normalized.
+    let background: [Float]
+    public let count: Int
+
+    /// The default `margin`, in standard deviations of the memory's background similarities.
+    public static let defaultMargin: Float = 2.5
+
+    /// Embeds the background prompts with `embedder`.
+    ///
+    /// - Throws: what the embedder throws; `IndexError` when it returns vectors of the wrong shape.
+    public init(embedder: any VectorEmbedder, prompts: [String] = BackgroundPrompts.prompts) throws {
+        let vectors = try embedder.embed(prompts)
+        guard vectors.count == prompts.count, vectors.allSatisfy({ $0.count == embedder.dimension }) else {
+            throw IndexError("embedder \(embedder.id) returned vectors of the wrong shape for the background prompts")
+        }
+        // A prompt with no usable token embeds as the zero vector; it would only drag the spread down.
+        let usable = vectors.filter { $0.contains { $0 != 0 } }
+        embedderID = embedder.id
+        dimension = embedder.dimension
+        background = usable.flatMap { $0 }
+        count = usable.count
+    }
+
+    /// The background statistics of one memory vector.
+    public struct Calibration: Sendable, Equatable {
+        /// The highest similarity of a background prompt to the memory.
+        public var highest: Float
+        /// The mean similarity of the background prompts to the memory.
+        public var mean: Float
+        /// The standard deviation of the background similarities (never below 1e-3).
+        public var spread: Float
+
+        /// The least similarity a query needs to count as relevant to the memory.
+        public func floor(margin: Float) -> Float { mean + margin * spread }
+    }
+
+    /// The background statistics of `vector` (normalized, `dimension` floats).
+    ///
+    /// - Complexity: O(background prompts × dimension).
+    public func calibration(of vector: [Float]) -> Calibration {
+        guard count > 0, vector.count == dimension else { return Calibration(highest: -1, mean: -1, spread: 1) }
+        var highest = -Float.infinity
+        var sum: Float = 0
+        var squares: Float = 0
+        background.withUnsafeBufferPointer { rows in
+            vector.withUnsafeBufferPointer { v in
+                guard let rows = rows.baseAddress, let v = v.baseAddress else { return }
+                for b in 0..<count {
+                    let s = Self.dot(rows + b * dimension, v, dimension)
+                    highest = max(highest, s)
+                    sum += s
+                    squares += s * s
+                }
+            }
+        }
+        let mean = sum / Float(count)
+        let variance = max(0, squares / Float(count) - mean * mean)
+        return Calibration(highest: highest, mean: mean, spread: max(variance.squareRoot(), 1e-3))
+    }
+
+    /// The highest similarity of a background prompt to `query` (normalized): how close the
+    /// query itself is to everyday text. A query closer to some everyday prompt than to every
+    /// memory is not about the pool's work (see `RankingPolicy`).
+    public func highestBackgroundSimilarity(to query: [Float]) -> Float {
+        calibration(of: query).highest
+    }
+
+    /// The background statistics of the memory in `row` of `sidecar`.
+    public func calibration(of row: Int, in sidecar: Sidecar) -> Calibration {
+        calibration(of: sidecar.vector(at: row))
+    }
+
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var lanes = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= n {
+            let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+            let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            lanes += x * y
+            i += 8
+        }
+        var total = lanes.sum()
+        while i < n {
+            total += a[i] * b[i]
+            i += 1
+        }
+        return total
+    }
+}
