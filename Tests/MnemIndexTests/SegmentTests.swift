@@ -16,8 +16,9 @@ import Testing
 
     static let queries = ["parser tests habit", "fix the failing build", "borrow checker", "same words everywhere", ""]
     static let rankings: [RankingPolicy] = [
-        RankingPolicy(), RankingPolicy(minimumScore: -1), RankingPolicy(order: .score, minimumScore: -1),
-        RankingPolicy(kindOrder: [.trajectory, .insight], minimumScore: 0, queryDomain: "rust"),
+        RankingPolicy(), RankingPolicy(order: .kindFirst), RankingPolicy(order: .kindFirst, minimumScore: -1),
+        RankingPolicy(order: .score, minimumScore: -1),
+        RankingPolicy(order: .kindFirst, kindOrder: [.trajectory, .insight], minimumScore: 0, queryDomain: "rust"),
         RankingPolicy(order: .score, minimumScore: 0.05, domainGuardMargin: 0.3, queryDomain: "python"),
     ]
     static let filters: [SearchFilter] = [
@@ -182,6 +183,31 @@ import Testing
         #expect(FileIdentity.current(index.path) == baseIdentity, "the base file is left as it was")
     }
 
+    @Test func everyKernelSkipsTheRowsADeltaRemoves() throws {
+        let test = try TestPool()
+        let first = Make.mixed(60)
+        try test.add(first)
+        let index = VectorIndex(pool: test.pool, embedder: Self.segmented)
+        index.segments = Self.neverFold
+        _ = try index.open()
+        try test.forget(first.prefix(20).map(\.id))
+        let (snapshot, _) = try index.open()
+        #expect(snapshot.delta?.removedCount == 20)
+        let forgotten = Set(first.prefix(20).map(\.id))
+        let query = try Self.segmented.embed(["parser tests habit"])[0]
+        let everything = RankingPolicy(order: .score, minimumScore: -2, domainGuardMargin: 0)
+        var results: [[SearchHit]] = []
+        for kernel in VectorScan.Kernel.allCases where kernel.isAvailable {
+            for skipping in [true, false] {
+                let hits = snapshot.base.search(query, k: 100, filter: SearchFilter(), ranking: everything, parts: nil, kernel: kernel, skipping: skipping)
+                #expect(hits.count == 40 && hits.allSatisfy { !forgotten.contains($0.id) }, "\(kernel), skipping \(skipping)")
+                results.append(hits)
+            }
+        }
+        // Every live row, whatever the kernel (their scores differ in the last bits, so compare ids).
+        #expect(results.allSatisfy { Set($0.map(\.id)) == Set(results[0].map(\.id)) })
+    }
+
     @Test func mergedResultsFollowTheRankingsOrder() throws {
         let blob = try #require(ObjectID(hex: String(repeating: "0", count: 40)))
         func hit(_ id: Character, _ kind: MemoryKind, _ score: Float) throws -> SearchHit {
@@ -191,7 +217,7 @@ import Testing
         }
         let a = [try hit("1", .insight, 0.2), try hit("3", .insight, 0.2), try hit("5", .trajectory, 0.9)]
         let b = [try hit("2", .insight, 0.2), try hit("4", .summary, 0.8)]
-        let kindFirst = RankingPolicy().merge(a, b, k: 10).map { $0.id.rawValue.first }
+        let kindFirst = RankingPolicy(order: .kindFirst).merge(a, b, k: 10).map { $0.id.rawValue.first }
         #expect(kindFirst == ["1", "2", "3", "4", "5"])
         let byScore = RankingPolicy(order: .score).merge(
             [a[2], a[0], a[1]], [b[1], b[0]], k: 4

@@ -11,7 +11,11 @@ import Testing
 /// in for the update of a large pool, so the hooks cannot wait for it within their budget.
 @Suite("Hooks catch up in the background")
 struct HookCatchUpTests {
-    static let startEvent = #"{"session_id":"s1","cwd":"/tmp","hook_event_name":"SessionStart","source":"startup"}"#
+    /// A session start of a session of its own: a session is not shown a memory twice, and
+    /// these tests look at what each hook can inject.
+    static var startEvent: String {
+        #"{"session_id":"\#(UUID().uuidString)","cwd":"/tmp","hook_event_name":"SessionStart","source":"startup"}"#
+    }
 
     /// Runs `count` hooks at the same time.
     func concurrentHooks(_ world: HookWorld, count: Int, env: [String: String]) -> [ProcessOutput?] {

@@ -93,10 +93,16 @@ public final class IndexSnapshot {
         return Array(found.lazy.filter(stillPresent).prefix(k))
     }
 
-    private func searchFiles(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy) -> [SearchHit] {
-        let fromBase = base.search(query, k: k, filter: filter, ranking: ranking)
+    /// `search` with each file's scan split in `parts` (nil: by its size), for benchmarks
+    /// comparing one thread with the one-thread read floor.
+    public func search(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, parts: Int?) -> [SearchHit] {
+        searchFiles(query, k: k, filter: filter, ranking: ranking, parts: parts)
+    }
+
+    private func searchFiles(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, parts: Int? = nil) -> [SearchHit] {
+        let fromBase = base.search(query, k: k, filter: filter, ranking: ranking, parts: parts)
         guard let delta, delta.count > 0 else { return fromBase }
-        return ranking.merge(fromBase, delta.search(query, k: k, filter: filter, ranking: ranking), k: k)
+        return ranking.merge(fromBase, delta.search(query, k: k, filter: filter, ranking: ranking, parts: parts), k: k)
     }
 
     // MARK: Rows
