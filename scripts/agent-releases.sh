@@ -91,6 +91,8 @@ aider() {
 answers() { for _ in $(seq 20); do echo y; done; }
 answers | aider whole --edit-format whole --message "$task" calc.py
 answers | aider diff --edit-format diff --message "$task" calc.py
+answers | aider diff-fenced --edit-format diff-fenced --message "$task" calc.py
+answers | aider udiff --edit-format udiff --message "$task" calc.py
 printf '/run python3 -m unittest -v test_calc\ny\n/run python3 -c "import calc; print(calc.add(2, 3))"\ny\n/exit\n' | aider run-only calc.py
 
 echo

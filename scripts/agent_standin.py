@@ -94,9 +94,16 @@ def aider_reply(body):
     if "/run" in last or "Ran 1 test" in last or "OK" in last.split("\n")[-3:]:
         return {"role": "assistant", "content": "The tests pass now: add() returns the sum."}
     explain = "add() subtracts its arguments; it should return their sum. Here is the change:\n\n"
+    everything = all_text(messages)
+    run = "\n\nRun the tests to check it:\n\n```bash\npython3 -m unittest -v test_calc\n```\n"
+    if "unified diff" in system:
+        return {"role": "assistant", "content": explain + "```diff\n--- calc.py\n+++ calc.py\n@@ ... @@\n def add(a, b):\n-    return a - b\n+    return a + b\n```" + run}
+    if "```python\nmathweb/flask/app.py\n<<<<<<< SEARCH" in everything:
+        # diff-fenced: the file name is the first line inside the fence.
+        return {"role": "assistant", "content": explain + "```python\ncalc.py\n<<<<<<< SEARCH\ndef add(a, b):\n    return a - b\n"
+                "=======\ndef add(a, b):\n    return a + b\n>>>>>>> REPLACE\n```" + run}
     if "SEARCH" in system and "REPLACE" in system:
         # The diff formats teach shell-command suggestions; the whole-file format does not.
-        run = "\n\nRun the tests to check it:\n\n```bash\npython3 -m unittest -v test_calc\n```\n"
         return {"role": "assistant", "content": explain + "calc.py\n```python\n<<<<<<< SEARCH\ndef add(a, b):\n    return a - b\n"
                 "=======\ndef add(a, b):\n    return a + b\n>>>>>>> REPLACE\n```" + run}
     return {"role": "assistant", "content": explain + "calc.py\n```\n" + FIXED + "```\n"}

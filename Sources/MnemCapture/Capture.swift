@@ -98,6 +98,8 @@ public struct DiscoveredTranscript: Sendable, Hashable {
 public struct Capturer {
     public var options: CaptureOptions
     let pool: Pool?
+    /// When this run started: every memory's `capturedAt` unless the options give one.
+    let startedAt = Capturer.now()
     /// Called before each file is read, with its 1-based number, the file count and the path.
     public var progress: ((Int, Int, String) -> Void)?
 
@@ -227,15 +229,16 @@ public struct Capturer {
     func memory(from session: CapturedSession, digest: String?, redactor: inout Redactor) -> Memory {
         var source = session.source
         source.transcriptDigest = digest
-        source.capturedAt = options.capturedAt ?? Self.now()
+        source.capturedAt = options.capturedAt ?? startedAt
+        let roles = session.steps.map(StepRole.of)
         let domain: String
         var how: String?
         if let given = options.domain, !given.isEmpty {
             domain = given
         } else {
-            (domain, how) = DomainInference.infer(session)
+            (domain, how) = DomainInference.infer(session, roles: roles)
         }
-        var (outcome, evidence) = OutcomeInference.decide(session)
+        var (outcome, evidence) = OutcomeInference.decide(session, roles: roles)
         if let forced = options.outcome {
             outcome = forced
             evidence = OutcomeEvidence(signal: .given, detail: "given on the command line")
@@ -245,7 +248,9 @@ public struct Capturer {
 
         // Source fields come straight from the file: redacted and kept to a sane length.
         func clean(_ s: String?) -> String? { s.map { ObservationTrimmer.cut(redactor.redact($0), limit: 1_024) } }
-        func cleanText(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : redactor.redact($0) } }
+        // Reasoning, the first message and the result reached the session through `StepText`
+        // (redacted, then cut); what is left to do is to keep empty ones out.
+        func cleanText(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
         source.agent = clean(source.agent)
         source.agentVersion = clean(source.agentVersion)
         source.model = clean(source.model)
@@ -320,7 +325,8 @@ public struct Capturer {
     ///
     /// The same task and steps; or steps that are a prefix of an earlier capture's (an older
     /// copy of a transcript captured after a newer one), unless they are the same steps and
-    /// `memory` ended later (the session went on without a tool call: a final message).
+    /// `memory` ended later (the session went on without a tool call: a final message) or is in
+    /// a newer format (it keeps what the older capture could not).
     func container(of memory: Memory, among earlier: [Memory]) -> (Memory, String)? {
         if let same = earlier.first(where: { sameTrajectory($0, memory) }) { return (same, "already captured") }
         for candidate in earlier where SessionIdentity.extends(candidate, memory) {

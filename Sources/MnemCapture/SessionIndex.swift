@@ -12,8 +12,8 @@ import MnemGit
 /// magic, checksum) — never trusted blindly.
 ///
 /// Layout (little-endian): `MNEMSIX1`, the entry count (UInt64), the commit (40 hex digits,
-/// zeros for an empty pool), the SHA-256 of the header before it and of the entries, then the
-/// entries sorted: 12 bytes of SHA-256 of the session key (`SessionIdentity.key`), then the
+/// zeros for an empty pool), a 64-bit checksum of the header before it and of the entries
+/// (`checksum`) and 24 zero bytes, then the entries sorted: 12 bytes of SHA-256 of the session key (`SessionIdentity.key`), then the
 /// memory id's 20 bytes. A session key collision costs one extra read: capture reads the
 /// memories the index names and checks their key.
 public final class SessionIndex {
@@ -116,10 +116,8 @@ public final class SessionIndex {
             guard count <= UInt64(raw.count), raw.count == Self.headerSize + Int(count) * Self.entrySize else {
                 return .untrusted("its size does not match its count")
             }
-            var hasher = SHA256()
-            hasher.update(UnsafeRawBufferPointer(rebasing: raw[0..<56]))
-            hasher.update(UnsafeRawBufferPointer(rebasing: raw[Self.headerSize...]))
-            guard hasher.finalize().elementsEqual(raw[56..<88]) else { return .untrusted("its checksum does not match") }
+            let stored = raw.loadUnaligned(fromByteOffset: 56, as: UInt64.self).littleEndian
+            guard Self.checksum(raw) == stored, raw[64..<88].allSatisfy({ $0 == 0 }) else { return .untrusted("its checksum does not match") }
             let hex = String(decoding: raw[16..<56], as: UTF8.self)
             let commit: ObjectID?
             if hex == Self.noCommit {
@@ -187,15 +185,30 @@ public final class SessionIndex {
         }
         guard !removed.isEmpty || !added.isEmpty else { return (entries, 0, 0) }
         let removedPacked = Set(removed.map { Self.packKey(Self.pack($0)) })
-        var out = removedPacked.isEmpty ? entries : entries.filter { !removedPacked.contains(Self.packKey($0.id)) }
-        let dropped = entries.count - out.count
-        out.append(contentsOf: added)
-        out.sort()
-        // The same file re-added under the same id appears once.
-        var unique: [Entry] = []
-        unique.reserveCapacity(out.count)
-        for entry in out where unique.last != entry { unique.append(entry) }
-        return (unique, added.count, dropped)
+        added.sort()
+        // Both sides sorted: one merge, dropping the removed and the duplicates (a file re-added
+        // under the same id appears once). O(n + k log k), not a sort of the whole index.
+        var out: [Entry] = []
+        out.reserveCapacity(entries.count + added.count)
+        var j = 0
+        var dropped = 0
+        func push(_ entry: Entry) { if out.last != entry { out.append(entry) } }
+        for entry in entries {
+            if !removedPacked.isEmpty, removedPacked.contains(Self.packKey(entry.id)) {
+                dropped += 1
+                continue
+            }
+            while j < added.count, added[j] < entry {
+                push(added[j])
+                j += 1
+            }
+            push(entry)
+        }
+        while j < added.count {
+            push(added[j])
+            j += 1
+        }
+        return (out, added.count, dropped)
     }
 
     /// Moves the index from `base` (what `current()` returned) to `commit`, a commit this process
@@ -241,35 +254,80 @@ public final class SessionIndex {
 
     /// Writes the index to a temporary file and renames it into place: a reader sees the old or the new file whole.
     func write(_ entries: [Entry], commit: ObjectID?) throws {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(Self.headerSize + entries.count * Self.entrySize)
-        bytes += Self.magic
-        withUnsafeBytes(of: UInt64(entries.count).littleEndian) { bytes += $0 }
-        bytes += Array((commit?.hex ?? Self.noCommit).utf8)
-        let checksumAt = bytes.count
-        bytes += [UInt8](repeating: 0, count: 32)
-        for entry in entries {
-            withUnsafeBytes(of: entry.key.0) { bytes += $0 }
-            withUnsafeBytes(of: entry.key.1) { bytes += $0 }
-            withUnsafeBytes(of: entry.id.0) { bytes += $0 }
-            withUnsafeBytes(of: entry.id.1) { bytes += $0 }
-            withUnsafeBytes(of: entry.id.2) { bytes += $0 }
+        var bytes = [UInt8](repeating: 0, count: Self.headerSize + entries.count * Self.entrySize)
+        bytes.withUnsafeMutableBytes { raw in
+            for (i, b) in Self.magic.enumerated() { raw[i] = b }
+            raw.storeBytes(of: UInt64(entries.count).littleEndian, toByteOffset: 8, as: UInt64.self)
+            for (i, b) in (commit?.hex ?? Self.noCommit).utf8.enumerated() where i < 40 { raw[16 + i] = b }
+            var offset = Self.headerSize
+            for entry in entries {
+                raw.storeBytes(of: entry.key.0, toByteOffset: offset, as: UInt64.self)
+                raw.storeBytes(of: entry.key.1, toByteOffset: offset + 8, as: UInt32.self)
+                raw.storeBytes(of: entry.id.0, toByteOffset: offset + 12, as: UInt64.self)
+                raw.storeBytes(of: entry.id.1, toByteOffset: offset + 20, as: UInt64.self)
+                raw.storeBytes(of: entry.id.2, toByteOffset: offset + 28, as: UInt32.self)
+                offset += Self.entrySize
+            }
+            raw.storeBytes(of: Self.checksum(UnsafeRawBufferPointer(raw)).littleEndian, toByteOffset: 56, as: UInt64.self)
         }
-        var hasher = SHA256()
-        hasher.update(bytes[0..<checksumAt])
-        bytes.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[Self.headerSize...])) }
-        bytes.replaceSubrange(checksumAt..<(checksumAt + 32), with: hasher.finalize())
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = directory + "/.sessions.idx.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw PoolError("cannot write the session index at \(temporary)")
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw PoolError("cannot write the session index at \(temporary): \(String(cString: strerror(errno)))") }
+        var written = 0
+        let failure: String? = bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return "nothing to write" }
+            while written < raw.count {
+                let n = Foundation.write(fd, base + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                written += n
+            }
+            return nil
+        }
+        close(fd)
+        if let failure {
+            unlink(temporary)
+            throw PoolError("cannot write the session index at \(temporary): \(failure)")
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw PoolError("cannot move the session index into place at \(path): \(reason)")
         }
+    }
+
+    /// A checksum of the header before it (bytes 0..<56) and of the entries: a 64-bit hash in
+    /// four lanes, fast enough that checking a 100,000-entry index costs less than reading it.
+    /// It finds damage (a flipped bit, a cut file); the directory it lives in is trusted as much
+    /// as the pool's own objects.
+    static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+        let prime: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var lanes: (UInt64, UInt64, UInt64, UInt64) = (0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344, 0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89)
+        func mix(_ h: UInt64, _ w: UInt64) -> UInt64 {
+            let x = (h ^ w) &* prime
+            return x ^ (x >> 29)
+        }
+        func fold(_ range: Range<Int>) {
+            var i = range.lowerBound
+            while i + 32 <= range.upperBound {
+                lanes.0 = mix(lanes.0, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                lanes.1 = mix(lanes.1, raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+                lanes.2 = mix(lanes.2, raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
+                lanes.3 = mix(lanes.3, raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
+                i += 32
+            }
+            while i < range.upperBound {
+                lanes.0 = mix(lanes.0, UInt64(raw[i]) | UInt64(i) << 8)
+                i += 1
+            }
+        }
+        fold(0..<56)
+        fold(headerSize..<raw.count)
+        return mix(mix(mix(mix(UInt64(raw.count), lanes.0), lanes.1), lanes.2), lanes.3)
     }
 
     // MARK: - Packing

@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemTestSupport
 import Testing
 
 @testable import MnemCapture
@@ -28,10 +29,13 @@ let agentRuns: [AgentRun] = [
     // Stopped by the harness: a step limit, a wall-time limit.
     // Two steps say too little about the language: the domain stays general.
     AgentRun(file: "mini-step-limit.traj.json", tools: ["bash", "bash"], outcome: .failure, signal: .harness, domain: "general"),
-    AgentRun(file: "mini-wall-time.traj.json", tools: ["bash", "bash"], outcome: .failure, signal: .harness, domain: "general"),
-    // aider: whole-file and diff edits, a suggested command the user agreed to, `/run` only.
+    AgentRun(file: "mini-wall-time.traj.json", tools: ["bash"], outcome: .failure, signal: .harness, domain: "general"),
+    // aider: whole-file, diff, diff-fenced and udiff edits, a suggested command the user agreed
+    // to (udiff teaches none), `/run` only.
     AgentRun(file: "aider-whole.chat.history.md", tools: ["edit", "git-commit"], outcome: .unknown, signal: nil),
     AgentRun(file: "aider-diff.chat.history.md", tools: ["edit", "git-commit", "shell"], outcome: .unknown, signal: nil),
+    AgentRun(file: "aider-diff-fenced.chat.history.md", tools: ["edit", "git-commit", "shell"], outcome: .unknown, signal: nil),
+    AgentRun(file: "aider-udiff.chat.history.md", tools: ["edit", "git-commit"], outcome: .unknown, signal: nil),
     AgentRun(file: "aider-run-only.chat.history.md", tools: ["shell", "shell"], outcome: .unknown, signal: nil),
 ]
 
@@ -107,11 +111,45 @@ let agentRuns: [AgentRun] = [
         #expect(shell.observation.isEmpty && shell.exitStatus == nil)
         #expect(diff.trajectory?.result?.patch?.contains("\n-def add(a, b):\n-    return a - b\n+def add(a, b):\n+    return a + b\n") == true)
 
+        // The file name inside the fence (diff-fenced), or a unified diff (udiff): the same edit.
+        let fenced = try read("aider-diff-fenced.chat.history.md")
+        #expect(fenced.steps[0].input.hasPrefix("calc.py\n<<<<<<< SEARCH"))
+        #expect(fenced.trajectory?.result?.patch == diff.trajectory?.result?.patch)
+        let udiff = try read("aider-udiff.chat.history.md")
+        #expect(udiff.trajectory?.result?.patch?.contains("\n-    return a - b\n+    return a + b\n") == true)
+
         let whole = try read("aider-whole.chat.history.md")
         #expect(whole.trajectory?.result?.patch?.contains("+def mul(a, b):\n") == true)
 
         let runOnly = try read("aider-run-only.chat.history.md")
         #expect(runOnly.steps.map(\.input) == ["python3 -m unittest -v test_calc", "python3 -c \"import calc; print(calc.add(2, 3))\""])
         #expect(runOnly.steps.allSatisfy { $0.observation.isEmpty && $0.exitStatus == nil })
+    }
+}
+
+@Suite struct CapturedSchemaTests {
+    /// Every trajectory capture writes — reasoning, result, evidence included — validates against
+    /// schema/ (the reference JSON Schema implementation, as CI installs it).
+    @Test func capturedTrajectoriesValidate() throws {
+        let probe = try Shell.run("python3", ["-c", "import jsonschema, referencing"])
+        guard probe.status == 0 else {
+            Issue.record("python3 with jsonschema is needed for schema validation (pip install jsonschema): \(probe.stderr)")
+            return
+        }
+        let dir = try TemporaryDirectory()
+        var paths = [Fixtures.root + "/agents", Fixtures.path("codex-rollout.jsonl"), Fixtures.path("gemini-stream.jsonl")]
+        for sample in FormatSamples.all(task: "Fix the cart", command: "npm test", output: "3 passed") { paths.append(try dir.file("samples/" + sample.name, sample.contents)) }
+        if Corpus.isAvailable { paths.append(Corpus.root) }
+        let summary = try Capturer(pool: nil, options: CaptureOptions(dryRun: true)).capture(paths: paths)
+        #expect(summary.memories.count > 20)
+        var files: [String] = []
+        for (n, memory) in summary.memories.enumerated() {
+            let path = dir.path + "/out/\(n).json"
+            try FileManager.default.createDirectory(atPath: dir.path + "/out", withIntermediateDirectories: true)
+            try Data(memory.canonicalBytes()).write(to: URL(fileURLWithPath: path))
+            files.append(path)
+        }
+        let result = try Shell.run("python3", [Locations.packageRoot + "/schema/validate.py"] + files)
+        #expect(result.status == 0, "\(result.stdout.prefix(2000))\(result.stderr.prefix(2000))")
     }
 }

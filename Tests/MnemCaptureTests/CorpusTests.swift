@@ -299,6 +299,63 @@ struct CorpusTests {
         #expect(demo.memories.first?.tags.contains("demonstration") == true)
     }
 
+    /// The corpus captured file by file into one pool, as sessions arrive over time: the share
+    /// of unknown outcomes (overall, and among runs that checked their work after their last
+    /// edit), the domains and the supersessions. Printed for the report; the goals asserted.
+    @Test func outcomeDomainAndSupersessionFigures() throws {
+        let dir = try TemporaryDirectory()
+        let pool = try Pool.create(at: dir.path + "/pool")
+        for file in Corpus.files() { _ = try Capturer(pool: pool).capture(paths: [Corpus.path(file)]) }
+        let trajectories = try pool.memories(kinds: [.trajectory])
+        // Runs with a test, build or program run after their last edit (one the user refused did not run).
+        let checked = trajectories.filter { memory in
+            let roles = memory.steps.map(StepRole.of)
+            let start = (roles.lastIndex(of: .edit) ?? -1) + 1
+            return roles.indices[start...].contains { i in
+                if case .check = roles[i] { return !CheckVerdict.wasRefused(memory.steps[i]) }
+                return false
+            }
+        }
+        let unknown = trajectories.filter { $0.outcome == .unknown }
+        let unknownChecked = checked.filter { $0.outcome == .unknown }
+        print("corpus outcomes: \(unknown.count) of \(trajectories.count) unknown; among the \(checked.count) that ran a check after their last edit, \(unknownChecked.count) unknown")
+        for signal in OutcomeSignal.allCases {
+            let n = trajectories.filter { $0.outcomeEvidence?.signal == signal }.count
+            if n > 0 { print("  decided by \(signal.rawValue): \(n)") }
+        }
+        for (domain, how) in Set(trajectories.map { "\($0.domain)\u{0}\($0.domainInference ?? "")" }).sorted().map({ $0.split(separator: "\u{0}", omittingEmptySubsequences: false) }).map({ (String($0[0]), String($0[1])) }) {
+            print("  domain \(domain) ← \(how)")
+        }
+        // What compaction needs beside the steps: kept in (nearly) every session that has it.
+        let withReasoning = trajectories.filter { $0.steps.contains { !($0.reasoning ?? "").isEmpty } }
+        let withFinal = trajectories.filter { !($0.trajectory?.result?.finalMessage ?? "").isEmpty }
+        let withPatch = trajectories.filter { !($0.trajectory?.result?.patch ?? "").isEmpty }
+        let withFirst = trajectories.filter { !($0.trajectory?.firstUserMessage ?? "").isEmpty }
+        print("corpus kept: reasoning in \(withReasoning.count), final message in \(withFinal.count), patch in \(withPatch.count), first user message in \(withFirst.count), of \(trajectories.count)")
+        #expect(withReasoning.count * 10 >= trajectories.count * 9)
+        #expect(withFinal.count * 10 >= trajectories.count * 9)
+        let supersessions = trajectories.filter { !$0.supersedes.isEmpty }
+        print("corpus supersessions: \(supersessions.count)")
+        #expect(Double(unknown.count) <= 0.4 * Double(trajectories.count))
+        #expect(Double(unknownChecked.count) <= 0.1 * Double(checked.count))
+        // No outcome without evidence, and no evidence for an unknown outcome.
+        #expect(trajectories.allSatisfy { ($0.outcome == .unknown) == ($0.outcomeEvidence == nil) })
+        // Every supersession extends what it replaces: no run is dropped.
+        for memory in supersessions {
+            for id in memory.supersedes {
+                let earlier = try #require(trajectories.first { $0.id == id })
+                #expect(SessionIdentity.extends(memory, earlier))
+            }
+        }
+        // No domain is a path or a user's name.
+        #expect(trajectories.allSatisfy { !$0.domain.contains("/") || $0.domain.hasPrefix("javascript/") || $0.domain.hasPrefix("python/") || $0.domain == "c/c++" })
+        for memory in trajectories {
+            let parts = (memory.source.workingDirectory ?? "").lowercased().components(separatedBy: "/").flatMap { $0.components(separatedBy: "__") }
+            let users = parts.indices.dropLast().filter { ["home", "users"].contains(parts[$0]) }.map { parts[$0 + 1] }
+            #expect(!users.contains(memory.domain), "\(memory.domain) is the user of \(memory.source.workingDirectory ?? "")")
+        }
+    }
+
     /// Over every corpus file, the findings of the scanner: the corpus holds no real credential
     /// (checked by hand), so each finding is a false positive. Printed, and kept small.
     @Test func falsePositivesOverTheCorpus() throws {

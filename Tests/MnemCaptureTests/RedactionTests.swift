@@ -157,6 +157,26 @@ struct FakeSecrets {
         #expect(report.isEmpty)
     }
 
+    /// A secret in a file the session wrote is redacted in the patch kept as its result.
+    @Test func thePatchIsRedacted() throws {
+        let dir = try TemporaryDirectory()
+        var fakes = FakeSecrets()
+        let secret = fakes.all()[0]
+        let write: [String: JSONValue] = ["type": "tool_use", "id": "toolu_w", "name": "Write", "input": ["file_path": "/home/dev/shop/.env", "content": .string("KEY=\(secret.text)\n")]]
+        let lines: [JSONValue] = [
+            FormatSamples.claudeLine(type: "user", uuid: "u0", message: ["role": "user", "content": "Add the deploy settings"]),
+            FormatSamples.claudeLine(type: "assistant", uuid: "a0", message: ["role": "assistant", "model": "claude-opus-4-6", "content": [.object(write)]]),
+            FormatSamples.claudeLine(type: "user", uuid: "r0", message: ["role": "user", "content": [["type": "tool_result", "tool_use_id": "toolu_w", "content": "File created", "is_error": false]]],
+                                     extra: ["toolUseResult": ["type": "create", "filePath": "/home/dev/shop/.env", "content": .string("KEY=\(secret.text)\n"), "structuredPatch": []]]),
+        ]
+        let path = try dir.file("s.jsonl", FormatSamples.lines(lines))
+        let m = try #require(try readSessions(path).1.memories.first)
+        let patch = try #require(m.trajectory?.result?.patch)
+        #expect(patch.hasPrefix("diff --git a/.env b/.env\nnew file\n--- /dev/null\n+++ b/.env\n"))
+        #expect(patch.contains("+KEY=") && patch.contains("[REDACTED:"))
+        #expect(!String(decoding: m.canonicalBytes(), as: UTF8.self).contains(secret.secret))
+    }
+
     /// Every object in the repository: through `git cat-file` when git is installed, else the tip's tree.
     func allObjects(inRepository path: String) throws -> [String] {
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/git") {

@@ -12,7 +12,7 @@ enum CaptureBench {
         return url.appendingPathComponent("shared/corpus").path
     }
 
-    static func run(corpus: String, runs: Int, console: Console) throws {
+    static func run(corpus: String, runs: Int, poolSize: Int = 0, console: Console) throws {
         guard FileManager.default.fileExists(atPath: corpus) else {
             throw PoolError("bench capture: no corpus at \(corpus) (give --corpus PATH)")
         }
@@ -21,15 +21,25 @@ enum CaptureBench {
         // The largest Claude Code transcript, captured into a fresh pool by a whole `mnem` process.
         let claude = (corpus as NSString).appendingPathComponent("claude_code_jsonl")
         var largest: (path: String, size: Int)?
+        var smallest: (path: String, size: Int)?
         if let walker = FileManager.default.enumerator(atPath: claude) {
             while let relative = walker.nextObject() as? String {
                 guard relative.hasSuffix(".jsonl") else { continue }
                 let path = (claude as NSString).appendingPathComponent(relative)
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 if size > (largest?.size ?? 0) { largest = (path, size) }
+                if size < (smallest?.size ?? .max), !relative.contains("/subagents/") { smallest = (path, size) }
             }
         }
         guard let largest else { return }
+        // The smallest session: the cost the index adds is least hidden behind parsing.
+        defer {
+            if let smallest {
+                do { try SessionIndexBench.run(transcript: smallest.path, trajectories: poolSize, runs: runs, console: console) } catch {
+                    console.err("bench capture: session index figure: \(error)")
+                }
+            }
+        }
         let mnem = BenchSupport.mnemExecutable(console)
         let dir = try BenchSupport.temporaryDirectory("capture")
         defer { try? FileManager.default.removeItem(atPath: dir) }

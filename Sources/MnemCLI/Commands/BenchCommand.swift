@@ -11,7 +11,7 @@ struct BenchCommand: Command {
                mnem bench search [--sizes N,N,…] [--pool-size N] [--runs N]
                mnem bench hook [--pool-size N] [--runs N]
                mnem bench embed [--count N]
-               mnem bench capture [--corpus PATH] [--runs N]
+               mnem bench capture [--corpus PATH] [--runs N] [--pool-size N]
                mnem bench pull [--count N] [--base N] [--runs N]
                mnem bench scale [--trajectories N] [--sizes N,N,…] [--runs N] [--cache DIR]
                mnem bench compact [--trajectories N] [--runs N] [--cache DIR]
@@ -39,7 +39,9 @@ struct BenchCommand: Command {
                         (--count texts, default 20000)
 
           capture       MB/s over the transcript corpus, and the whole-process capture of its
-                        largest Claude Code transcript into a fresh pool (median of ≥ 10 runs)
+                        largest Claude Code transcript into a fresh pool (median of ≥ 10 runs);
+                        then one session captured into a pool of --pool-size trajectories
+                        (default 100000; 0 skips it) against into an empty pool
           --corpus P    the corpus (default: ../shared/corpus beside the checkout, or $MNEM_CORPUS)
 
           pull          mnem pull of --count new memories (default here 1000) into a pool of --base,
@@ -113,7 +115,9 @@ struct BenchCommand: Command {
             let model = try StaticEmbedder(locator: ModelLocator(environment: console.environment))
             console.out(EmbeddingBenchmark.run(staticEmbedder: model, textCount: count))
         case .capture:
-            try CaptureBench.run(corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), runs: runs, console: console)
+            try CaptureBench.run(
+                corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), runs: runs,
+                poolSize: poolSizeGiven ? poolSize : 100_000, console: console)
         case .pull: try PullBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
         case .scale:
             let options = ScaleBenchmark.Options(

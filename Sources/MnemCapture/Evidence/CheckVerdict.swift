@@ -14,8 +14,7 @@ enum CheckVerdict {
 
     static func of(_ step: TrajectoryStep, signal: OutcomeSignal) -> Verdict? {
         let output = step.observation
-        // A call the user refused or interrupted ran no check.
-        if refusals.contains(where: { output.hasPrefix($0) }) { return nil }
+        if wasRefused(step) { return nil }
         if signal != .run, let summary = RunnerSummary.parse(output) { return summary }
         let exit = reliableExit(step)
         if let exit, exit != -1 {
@@ -35,6 +34,11 @@ enum CheckVerdict {
             return Verdict(passed: true, detail: output.trimmingWhitespace.isEmpty ? "ran without output or error" : "ran without an error in its output")
         }
         return nil
+    }
+
+    /// Whether the user refused or interrupted the call: it ran no check.
+    static func wasRefused(_ step: TrajectoryStep) -> Bool {
+        refusals.contains(where: { step.observation.hasPrefix($0) })
     }
 
     static let refusals = [
@@ -221,17 +225,31 @@ enum ErrorLines {
     /// Phrases that name an absence of errors (`no errors`, `0 errors`) and must not count as one.
     static let negations = ["no error", "0 error", "without error", "errors: 0", "error: 0", "0 failed", "no failures", "0 failures", "No errors"]
 
+    static let anywhereBytes = anywhere.map { Array($0.utf8) }
+    static let lineStartBytes = lineStarts.map { Array($0.utf8) }
+    static let negationAnchors = ByteAnchors(negations)
+
     /// The first line that shows an error, cut to 160 characters, or nil.
+    /// - Complexity: O(n · m) byte comparisons for n bytes and m markers, with `memchr` skipping.
     static func first(in output: String) -> String? {
         guard !output.isEmpty else { return nil }
-        for line in output.split(separator: "\n", omittingEmptySubsequences: true) {
-            let lower = line.lowercased()
-            if negations.contains(where: { lower.contains($0.lowercased()) }) { continue }
-            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
-            if anywhere.contains(where: { line.contains($0) }) || lineStarts.contains(where: { trimmed.hasPrefix($0) }) {
-                return String(trimmed.prefix(160))
+        var text = output
+        return text.withUTF8 { b -> String? in
+            var start = 0
+            while start < b.count {
+                var end = start
+                while end < b.count, b[end] != 0x0A { end += 1 }
+                let line = UnsafeBufferPointer(rebasing: b[start..<end])
+                var indent = 0
+                while indent < line.count, line[indent] == 0x20 || line[indent] == 0x09 { indent += 1 }
+                let hit = anywhereBytes.contains { m in m.withUnsafeBufferPointer { ByteSearch.find($0, in: line) } != nil }
+                    || lineStartBytes.contains { m in line.count - indent >= m.count && line[indent..<(indent + m.count)].elementsEqual(m) }
+                if hit, !negationAnchors.occurs(in: line) {
+                    return String(decoding: line[indent...].prefix(160), as: UTF8.self)
+                }
+                start = end + 1
             }
+            return nil
         }
-        return nil
     }
 }

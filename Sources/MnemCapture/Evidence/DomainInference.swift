@@ -19,6 +19,11 @@ import MnemCore
 /// candidates are passed over.
 public enum DomainInference {
     public static func infer(_ session: CapturedSession) -> (domain: String, how: String) {
+        infer(session, roles: session.steps.map(StepRole.of))
+    }
+
+    /// - Parameter roles: `StepRole.of` each step, computed once for all the evidence readers.
+    static func infer(_ session: CapturedSession, roles: [StepRole]) -> (domain: String, how: String) {
         let user = userName(session.source.workingDirectory)
         if let instance = session.instanceId, let project = projectFromInstance(instance), acceptable(project, user: user) {
             return (project, "benchmark instance id \(instance)")
@@ -30,7 +35,7 @@ public enum DomainInference {
             if let (name, how) = LocalRepository.project(around: cwd), acceptable(name, user: user) { return (name, how) }
             if let (name, how) = projectFromPath(cwd), acceptable(name, user: user) { return (name, how) }
         }
-        if let (language, evidence) = Toolchain.dominant(session) {
+        if let (language, evidence) = Toolchain.dominant(session, roles: roles) {
             return (language, evidence)
         }
         return ("general", "no project, repository or language signal")
@@ -268,8 +273,21 @@ enum Toolchain {
         ("ruby", "rails", ["rails ", "\"rails\"", "gem 'rails'", "activerecord"]),
     ]
 
+    static let plusHeader = Array("\n+++ b/".utf8)
+
+    static let separators: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for b in " \n\t\r;&|()\"'`=,:<>[]{}".utf8 { table[Int(b)] = true }
+        return table
+    }()
+    /// Manifest names, and `import `: a step that names one shows code or dependencies.
+    static let manifestAnchors = ByteAnchors(Array(manifests.keys) + ["import "])
+    /// Every framework marker, and the framework (index into `frameworks`) each belongs to.
+    static let frameworkAnchors = ByteAnchors(frameworks.flatMap(\.markers))
+    static let frameworkOfAnchor: [Int] = frameworks.enumerated().flatMap { n, f in f.markers.map { _ in n } }
+
     /// The best-supported language (with its framework), and the evidence, or nil when too little.
-    static func dominant(_ session: CapturedSession) -> (String, String)? {
+    static func dominant(_ session: CapturedSession, roles: [StepRole]) -> (String, String)? {
         var scores: [String: Int] = [:]
         var fileCount = 0
         var manifestNames: [String] = []
@@ -277,13 +295,18 @@ enum Toolchain {
         var frameworkHits: [String: Int] = [:]
 
         func noteFile(_ rawName: Substring, weight: Int) {
-            let name = rawName.split(separator: "/").last.map { $0.lowercased() } ?? rawName.lowercased()
+            // The base name, lower-cased, and its extension: on bytes (a character walk showed in profiles).
+            let bytes = Array(rawName.utf8)
+            let baseStart = (bytes.lastIndex(of: 0x2F) ?? -1) + 1
+            var base = Array(bytes[baseStart...])
+            for i in base.indices where (base[i] &- 65) < 26 { base[i] |= 0x20 }
+            let name = String(decoding: base, as: UTF8.self)
             if let language = manifests[name] {
                 scores[language, default: 0] += 5
                 if !manifestNames.contains(name) { manifestNames.append(name) }
                 return
             }
-            guard let dot = name.lastIndex(of: "."), let language = extensions[String(name[name.index(after: dot)...])] else { return }
+            guard let dot = base.lastIndex(of: 0x2E), let language = extensions[String(decoding: base[(dot + 1)...], as: UTF8.self)] else { return }
             scores[language, default: 0] += weight
             if seenFiles.insert(String(rawName)).inserted { fileCount += 1 }
             if name.hasSuffix(".jsx") || name.hasSuffix(".tsx") { frameworkHits["javascript/react", default: 0] += 1 }
@@ -291,35 +314,85 @@ enum Toolchain {
             if name.hasSuffix(".svelte") { frameworkHits["javascript/svelte", default: 0] += 1 }
         }
 
-        for step in session.steps {
-            let role = StepRole.of(step)
+        /// Which frameworks the first `limit` bytes of a text name, in one pass over its bytes.
+        func noteFrameworks(_ text: String, limit: Int) {
+            var seen = Set<Int>()
+            var copy = text
+            copy.withUTF8 { b in
+                frameworkAnchors.forEachHit(in: UnsafeBufferPointer(rebasing: b.prefix(limit))) { _, index in
+                    seen.insert(frameworkOfAnchor[index])
+                    return true
+                }
+            }
+            for framework in seen {
+                let (language, name, _) = frameworks[framework]
+                frameworkHits["\(language)/\(name)", default: 0] += 2
+            }
+        }
+
+        for (step, role) in zip(session.steps, roles) {
             let weight = role == .edit ? 3 : 1
-            let input = step.input.prefix(2_000)
-            let lowerInput = input.lowercased()
             var commandWordSeen = false
-            for word in input.split(whereSeparator: { " \n\t;&|()\"'`=,:<>[]{}".contains($0) }) {
-                if word.contains("."), word.count < 200 {
-                    noteFile(word, weight: weight)
-                } else if !commandWordSeen, let language = commands[String(word)] {
+            var input = step.input
+            // Words split on shell and JSON punctuation: file names and the command's first word.
+            let words: [(String, Bool)] = input.withUTF8 { all in
+                let b = UnsafeBufferPointer(rebasing: all.prefix(2_000))
+                var out: [(String, Bool)] = []
+                var start = 0
+                var dotted = false
+                for i in 0...b.count {
+                    if i == b.count || Self.separators[Int(b[i])] {
+                        // Only a file name (it has a dot) or a command word can count: no string for the rest.
+                        if i > start, i - start < 200, dotted || !commandWordSeen {
+                            let word = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+                            if dotted {
+                                out.append((word, true))
+                            } else if commands[word] != nil {
+                                out.append((word, false))
+                                commandWordSeen = true
+                            }
+                        }
+                        start = i + 1
+                        dotted = false
+                    } else if b[i] == 0x2E {
+                        dotted = true
+                    }
+                }
+                return out
+            }
+            for (word, dotted) in words {
+                if dotted {
+                    noteFile(Substring(word), weight: weight)
+                } else if let language = commands[word] {
                     scores[language, default: 0] += 1
-                    commandWordSeen = true
                 }
             }
             // A manifest read or written, or code written: its content names the framework.
-            if role == .edit || manifests.keys.contains(where: { lowerInput.contains($0) }) || lowerInput.contains("import ") {
-                let text = lowerInput + "\n" + step.observation.prefix(4_000).lowercased()
-                for (language, framework, markers) in frameworks where markers.contains(where: { text.contains($0) }) {
-                    frameworkHits["\(language)/\(framework)", default: 0] += 2
-                }
+            var input2 = step.input
+            let namesManifest = input2.withUTF8 { manifestAnchors.occurs(in: UnsafeBufferPointer(rebasing: $0.prefix(2_000))) }
+            if role == .edit || namesManifest {
+                noteFrameworks(step.input, limit: 2_000)
+                noteFrameworks(step.observation, limit: 4_000)
             }
         }
         for file in session.touchedFiles { noteFile(Substring(file), weight: 2) }
         if let patch = session.patch {
-            for line in patch.split(separator: "\n") where line.hasPrefix("+++ b/") { noteFile(line.dropFirst(6), weight: 3) }
-            let text = patch.prefix(16_000).lowercased()
-            for (language, framework, markers) in frameworks where markers.contains(where: { text.contains($0) }) {
-                frameworkHits["\(language)/\(framework)", default: 0] += 2
+            // The files the patch changes: its `+++ b/<path>` lines.
+            var copy = patch
+            let paths: [String] = copy.withUTF8 { b in
+                var out: [String] = []
+                var i = 0
+                while let at = Self.plusHeader.withUnsafeBufferPointer({ ByteSearch.find($0, in: UnsafeBufferPointer(rebasing: b[i...])) }) {
+                    let start = i + at + Self.plusHeader.count
+                    var end = start
+                    while end < b.count, b[end] != 0x0A { end += 1 }
+                    out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self))
+                    i = end
+                }
+                return out
             }
+            for path in paths { noteFile(Substring(path), weight: 3) }
+            noteFrameworks(patch, limit: 16_000)
         }
         guard let best = scores.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }), best.value >= 3 else {
             return nil

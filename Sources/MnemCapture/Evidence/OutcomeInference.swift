@@ -18,11 +18,15 @@ import MnemCore
 /// Anything else is unknown: no outcome is given without a signal.
 public enum OutcomeInference {
     public static func decide(_ session: CapturedSession) -> (Outcome, OutcomeEvidence?) {
+        decide(session, roles: session.steps.map(StepRole.of))
+    }
+
+    /// - Parameter roles: `StepRole.of` each step, computed once for all the evidence readers.
+    static func decide(_ session: CapturedSession, roles: [StepRole]) -> (Outcome, OutcomeEvidence?) {
         if let harness = session.harness {
             return (harness.outcome, OutcomeEvidence(signal: .harness, detail: harness.detail))
         }
         let steps = session.steps
-        let roles = steps.map(StepRole.of)
         let lastEdit = roles.lastIndex(of: .edit)
         let start = lastEdit.map { $0 + 1 } ?? 0
         let when = lastEdit == nil ? "(the session edits nothing)" : "after the last edit"

@@ -1,4 +1,3 @@
-import Foundation
 import MnemCore
 
 /// What an agent's final message or a user's reply says about how the work went.
@@ -68,9 +67,11 @@ enum Statements {
 
     /// The verdict of the agent's final message on its own work, or nil.
     static func agent(_ text: String) -> Reading? {
-        weigh(text.lowercased(), strongSuccess: agentStrongSuccess, weakSuccess: agentWeakSuccess,
-              strongFailure: agentStrongFailure, weakFailure: agentWeakFailure)
+        agentPhrases.weigh(text.lowercased(), needStrong: false)
     }
+
+    static let agentPhrases = PhraseTable(
+        strongSuccess: agentStrongSuccess, weakSuccess: agentWeakSuccess, strongFailure: agentStrongFailure, weakFailure: agentWeakFailure)
 
     // MARK: A user's reply
 
@@ -97,53 +98,92 @@ enum Statements {
     /// A reply is read only when it says something strong ("works now", "still failing", a
     /// traceback): a question or a "thanks" alone is no verdict on the work.
     static func user(_ text: String) -> Reading? {
-        let lower = text.lowercased()
-        return weigh(lower, strongSuccess: userStrongSuccess, weakSuccess: userWeakSuccess,
-                     strongFailure: userStrongFailure, weakFailure: userWeakFailure, needStrong: true)
+        userPhrases.weigh(text.lowercased(), needStrong: true)
     }
 
-    // MARK: Weighing
-
-    static func weigh(
-        _ text: String, strongSuccess: [String], weakSuccess: [String], strongFailure: [String], weakFailure: [String],
-        needStrong: Bool = false
-    ) -> Reading? {
-        guard !text.isEmpty else { return nil }
-        var good = 0
-        var bad = 0
-        var goodPhrase: (weight: Int, phrase: String)?
-        var badPhrase: (weight: Int, phrase: String)?
-        let failures = (strongFailure.map { ($0, 2) } + weakFailure.map { ($0, 1) }).filter { contains(text, $0.0) }
-        for (phrase, weight) in failures {
-            bad += weight
-            if badPhrase == nil || badPhrase!.weight < weight { badPhrase = (weight, phrase) }
-        }
-        for (phrase, weight) in strongSuccess.map({ ($0, 2) }) + weakSuccess.map({ ($0, 1) }) where contains(text, phrase) {
-            // "funciona" inside "no funciona", "работает" inside "не работает": the negation decides.
-            if failures.contains(where: { $0.0.count > phrase.count && $0.0.contains(phrase) }) { continue }
-            good += weight
-            if goodPhrase == nil || goodPhrase!.weight < weight { goodPhrase = (weight, phrase) }
-        }
-        if good > bad, let goodPhrase, !needStrong || goodPhrase.weight == 2 { return Reading(outcome: .success, phrase: goodPhrase.phrase) }
-        if bad > good, let badPhrase, !needStrong || badPhrase.weight == 2 { return Reading(outcome: .failure, phrase: badPhrase.phrase) }
-        return nil
-    }
+    static let userPhrases = PhraseTable(
+        strongSuccess: userStrongSuccess, weakSuccess: userWeakSuccess, strongFailure: userStrongFailure, weakFailure: userWeakFailure)
 
     /// Whether `phrase` occurs in `text` as whole words (a phrase of letters is not matched
     /// inside a longer word: "done" is not in "abandoned"); phrases in scripts without spaces
     /// match anywhere.
     static func contains(_ text: String, _ phrase: String) -> Bool {
-        guard let first = phrase.unicodeScalars.first else { return false }
-        let wordy = first.isASCII && first.properties.isAlphabetic
-        var search = text[...]
-        while let r = search.range(of: phrase) {
-            guard wordy else { return true }
-            let before = r.lowerBound == text.startIndex ? nil : text[text.index(before: r.lowerBound)]
-            let after = r.upperBound == text.endIndex ? nil : text[r.upperBound]
-            let lastIsLetter = phrase.last.map { $0.isLetter } ?? false
-            if !(before?.isLetter ?? false), !(lastIsLetter && (after?.isLetter ?? false)) { return true }
-            search = text[r.upperBound...]
+        let table = PhraseTable(strongSuccess: [phrase], weakSuccess: [], strongFailure: [], weakFailure: [])
+        return !table.matches(text.lowercased()).isEmpty
+    }
+}
+
+/// Phrase lists searched in one pass over the text (`FoldedAnchors`), each phrase with its side
+/// and weight.
+struct PhraseTable: Sendable {
+    struct Phrase: Sendable {
+        var text: String
+        var success: Bool
+        var weight: Int
+        /// Whether the phrase starts / ends with an ASCII letter, so it must not touch another letter there.
+        var wordStart: Bool
+        var wordEnd: Bool
+    }
+
+    let phrases: [Phrase]
+    let anchors: ByteAnchors
+
+    init(strongSuccess: [String], weakSuccess: [String], strongFailure: [String], weakFailure: [String]) {
+        var phrases: [Phrase] = []
+        func add(_ list: [String], _ success: Bool, _ weight: Int) {
+            for text in list where text.utf8.count >= 2 {
+                let first = text.unicodeScalars.first.map { $0.isASCII && $0.properties.isAlphabetic } ?? false
+                let last = text.unicodeScalars.last.map { $0.isASCII && $0.properties.isAlphabetic } ?? false
+                phrases.append(Phrase(text: text, success: success, weight: weight, wordStart: first, wordEnd: last))
+            }
         }
-        return false
+        add(strongSuccess, true, 2)
+        add(weakSuccess, true, 1)
+        add(strongFailure, false, 2)
+        add(weakFailure, false, 1)
+        self.phrases = phrases
+        anchors = ByteAnchors(phrases.map(\.text))
+    }
+
+    /// The phrases that occur in `lowered` (already lower-cased) as whole words, each once.
+    func matches(_ lowered: String) -> [Phrase] {
+        var found = Set<Int>()
+        var text = lowered
+        text.withUTF8 { bytes in
+            anchors.forEachHit(in: bytes) { at, index in
+                let phrase = phrases[index]
+                let end = at + phrase.text.utf8.count
+                func isLetter(_ b: UInt8) -> Bool { (b | 0x20) &- 0x61 < 26 || b >= 0x80 }
+                if phrase.wordStart, at > 0, isLetter(bytes[at - 1]) { return true }
+                if phrase.wordEnd, end < bytes.count, isLetter(bytes[end]) { return true }
+                found.insert(index)
+                return true
+            }
+        }
+        return found.sorted().map { phrases[$0] }
+    }
+
+    /// Weighs the phrases found: the side with more weight decides, a tie decides nothing; a
+    /// success phrase inside a failure phrase found too ("funciona" in "no funciona") does not count.
+    func weigh(_ lowered: String, needStrong: Bool) -> Statements.Reading? {
+        guard !lowered.isEmpty else { return nil }
+        let found = matches(lowered)
+        let failures = found.filter { !$0.success }
+        var good = 0
+        var bad = 0
+        var goodPhrase: Phrase?
+        var badPhrase: Phrase?
+        for phrase in failures {
+            bad += phrase.weight
+            if badPhrase.map({ $0.weight < phrase.weight }) ?? true { badPhrase = phrase }
+        }
+        for phrase in found where phrase.success {
+            if failures.contains(where: { $0.text.count > phrase.text.count && $0.text.contains(phrase.text) }) { continue }
+            good += phrase.weight
+            if goodPhrase.map({ $0.weight < phrase.weight }) ?? true { goodPhrase = phrase }
+        }
+        if good > bad, let goodPhrase, !needStrong || goodPhrase.weight == 2 { return .init(outcome: .success, phrase: goodPhrase.text) }
+        if bad > good, let badPhrase, !needStrong || badPhrase.weight == 2 { return .init(outcome: .failure, phrase: badPhrase.text) }
+        return nil
     }
 }

@@ -276,7 +276,8 @@ enum StepRole: Equatable {
     }
 }
 
-/// A shell command line taken apart just enough to see its commands.
+/// A shell command line taken apart just enough to see its commands, on its UTF-8 bytes (every
+/// character that matters to it is ASCII).
 enum CommandLine {
     struct Segment {
         var text: Substring
@@ -286,125 +287,120 @@ enum CommandLine {
 
     /// The commands of a line, split on `&&`, `||`, `;`, `|` and newlines outside quotes; a
     /// here-document's body is skipped.
+    /// - Complexity: O(n) in the bytes of the line.
     static func segments(_ line: Substring) -> [Segment] {
+        let bytes = Array(line.utf8)
         var out: [Segment] = []
-        var start = line.startIndex
-        var i = line.startIndex
-        var quote: Character?
-        var heredoc: String?
-        func push(_ end: String.Index, _ op: String?) {
-            let piece = line[start..<end]
-            if !piece.allSatisfy({ $0 == " " || $0 == "\t" }) { out.append(Segment(text: piece, followedBy: op)) }
+        func text(_ range: Range<Int>) -> Substring {
+            let from = line.utf8.index(line.utf8.startIndex, offsetBy: range.lowerBound)
+            let to = line.utf8.index(from, offsetBy: range.count)
+            return line[from..<to]
         }
-        while i < line.endIndex {
-            let c = line[i]
-            if let marker = heredoc {
-                // Skip to the line that ends the here-document.
-                guard let newline = line[i...].firstIndex(of: "\n") else {
-                    i = line.endIndex
-                    break
-                }
-                let next = line.index(after: newline)
-                let lineEnd = line[next...].firstIndex(of: "\n") ?? line.endIndex
-                if line[next..<lineEnd].trimmingCharacters(in: " \t") == marker {
-                    heredoc = nil
-                    start = lineEnd
-                    i = lineEnd
-                } else {
-                    i = next
-                }
-                continue
-            }
+        var start = 0
+        func push(_ end: Int, _ op: String?) {
+            if bytes[start..<end].contains(where: { $0 != 0x20 && $0 != 0x09 }) { out.append(Segment(text: text(start..<end), followedBy: op)) }
+        }
+        var i = 0
+        var quote: UInt8?
+        let n = bytes.count
+        while i < n {
+            let c = bytes[i]
             if let q = quote {
                 if c == q {
                     quote = nil
-                } else if c == "\\", q == "\"", line.index(after: i) < line.endIndex {
-                    i = line.index(after: i)  // an escaped character inside double quotes
+                } else if c == 0x5C, q == 0x22, i + 1 < n {
+                    i += 1  // an escaped character inside double quotes
                 }
-                i = line.index(after: i)
+                i += 1
                 continue
             }
             switch c {
-            case "'", "\"", "`":
+            case 0x27, 0x22, 0x60:  // ' " `
                 quote = c
-            case "<":
-                let rest = line[i...]
-                if rest.hasPrefix("<<") && !rest.hasPrefix("<<<") {
-                    var j = line.index(i, offsetBy: 2)
-                    if j < line.endIndex, line[j] == "-" { j = line.index(after: j) }
-                    while j < line.endIndex, line[j] == " " { j = line.index(after: j) }
-                    let wordEnd = line[j...].firstIndex(where: { $0 == " " || $0 == "\n" || $0 == ";" || $0 == ">" || $0 == "|" || $0 == "&" }) ?? line.endIndex
-                    let marker = line[j..<wordEnd].filter { $0 != "'" && $0 != "\"" }
-                    if !marker.isEmpty {
-                        heredoc = String(marker)
-                        // The rest of this line still belongs to the command (`cat <<EOF > file`).
-                        let lineEnd = line[wordEnd...].firstIndex(of: "\n") ?? line.endIndex
-                        push(lineEnd, "\n")
-                        start = lineEnd
-                        i = lineEnd
-                        continue
+            case 0x3C where i + 1 < n && bytes[i + 1] == 0x3C && !(i + 2 < n && bytes[i + 2] == 0x3C):  // << (not <<<)
+                var j = i + 2
+                if j < n, bytes[j] == 0x2D { j += 1 }
+                while j < n, bytes[j] == 0x20 { j += 1 }
+                var wordEnd = j
+                while wordEnd < n, ![0x20, 0x0A, 0x3B, 0x3E, 0x7C, 0x26].contains(bytes[wordEnd]) { wordEnd += 1 }
+                let marker = bytes[j..<wordEnd].filter { $0 != 0x27 && $0 != 0x22 }
+                guard !marker.isEmpty else { break }
+                // The rest of this line still belongs to the command (`cat <<EOF > file`).
+                var lineEnd = wordEnd
+                while lineEnd < n, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+                push(lineEnd, "\n")
+                // Skip the body, to the line that is the marker alone.
+                var k = lineEnd + 1
+                var closed = false
+                while k <= n {
+                    var e = k
+                    while e < n, bytes[e] != 0x0A { e += 1 }
+                    var a = k
+                    var b = e
+                    while a < b, bytes[a] == 0x20 || bytes[a] == 0x09 { a += 1 }
+                    while b > a, bytes[b - 1] == 0x20 || bytes[b - 1] == 0x09 || bytes[b - 1] == 0x0D { b -= 1 }
+                    if bytes[a..<b].elementsEqual(marker) {
+                        closed = true
+                        start = e
+                        i = e
+                        break
                     }
+                    k = e + 1
                 }
-            case "&", "|":
-                let next = line.index(after: i)
-                if next < line.endIndex, line[next] == c {
-                    push(i, String([c, c]))
-                    i = line.index(after: next)
+                if !closed { return out }
+                continue
+            case 0x26, 0x7C:  // & |
+                if i + 1 < n, bytes[i + 1] == c {
+                    push(i, c == 0x26 ? "&&" : "||")
+                    i += 2
                     start = i
                     continue
                 }
-                if c == "|" || (c == "&" && !(i > line.startIndex && (line[line.index(before: i)] == ">" || line[line.index(before: i)] == "<")) && !(next < line.endIndex && line[next] == ">")) {
-                    push(i, String(c))
-                    start = next
+                let redirect = c == 0x26 && ((i > 0 && (bytes[i - 1] == 0x3E || bytes[i - 1] == 0x3C)) || (i + 1 < n && bytes[i + 1] == 0x3E))
+                if !redirect {
+                    push(i, c == 0x26 ? "&" : "|")
+                    start = i + 1
                 }
-            case ";", "\n":
-                push(i, String(c))
-                start = line.index(after: i)
+            case 0x3B, 0x0A:  // ; newline
+                push(i, c == 0x3B ? ";" : "\n")
+                start = i + 1
             default:
                 break
             }
-            i = line.index(after: i)
+            i += 1
         }
-        if heredoc == nil, start < line.endIndex { push(line.endIndex, nil) }
+        if start < n { push(n, nil) }
         return out
     }
 
     /// The words of one command, quotes removed (no expansion), at most 64.
     static func words(_ text: Substring) -> [String] {
         var out: [String] = []
-        var current = ""
-        var quote: Character?
+        var current: [UInt8] = []
+        var quote: UInt8?
         var inWord = false
-        for c in text {
+        for c in text.utf8 {
             if let q = quote {
                 if c == q { quote = nil } else { current.append(c) }
                 continue
             }
-            if c == "'" || c == "\"" {
+            switch c {
+            case 0x27, 0x22:
                 quote = c
                 inWord = true
-            } else if c == " " || c == "\t" || c == "\n" || c == "(" || c == ")" {
+            case 0x20, 0x09, 0x0A, 0x28, 0x29:
                 if inWord {
-                    out.append(current)
-                    current = ""
+                    out.append(String(decoding: current, as: UTF8.self))
+                    current.removeAll(keepingCapacity: true)
                     inWord = false
                     if out.count >= 64 { return out }
                 }
-            } else {
+            default:
                 current.append(c)
                 inWord = true
             }
         }
-        if inWord { out.append(current) }
+        if inWord { out.append(String(decoding: current, as: UTF8.self)) }
         return out
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> Substring {
-        var s = self
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return s
     }
 }

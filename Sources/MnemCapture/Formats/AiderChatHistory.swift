@@ -3,7 +3,8 @@ import MnemCore
 /// Reads Aider's `.aider.chat.history.md`, line by line; every `# aider chat started at` run is a session.
 ///
 /// - Steps, in file order: `> Applied edit to <path>` (tool `edit`; input the path and the
-///   SEARCH/REPLACE or whole-file block the reply gave for it), a command the user ran
+///   block the reply gave for it: SEARCH/REPLACE after the path or with the path inside the
+///   fence, a whole file, or a unified diff), a command the user ran
 ///   (`#### /run CMD` or `#### !CMD`) or agreed to run from the model's suggestions
 ///   (`> Running CMD`) (tool `shell`), `> Commit <sha> <message>` (tool `git-commit`).
 ///   Aider keeps no command output in the history (it only says how many lines it added to
@@ -22,7 +23,8 @@ enum AiderChatHistory: TranscriptReader {
     static let header = "# aider chat started at "
     static let taskCommands = ["/ask ", "/code ", "/architect "]
 
-    struct Run {
+    /// One run's state while its lines are read; a class, so a line's update neither copies it nor its arrays.
+    final class Run {
         var builder = SessionBuilder(format: AiderChatHistory.format)
         var userLines: [String] = []
         var inUserBlock = false
@@ -46,14 +48,14 @@ enum AiderChatHistory: TranscriptReader {
         var run: Run?
         var sawHeader = false
 
-        func takeProse(_ run: inout Run, text: inout StepText) {
+        func takeProse(_ run: Run, text: inout StepText) {
             guard !run.prose.isEmpty else { return }
             let said = run.prose.joined(separator: "\n")
             run.builder.noteReasoning(said, text: &text)
             run.builder.noteAgentText(said)
             run.prose = []
         }
-        func finishUser(_ run: inout Run, text: inout StepText) {
+        func finishUser(_ run: Run, text: inout StepText) {
             guard run.inUserBlock else { return }
             run.inUserBlock = false
             let input = run.userLines.joined(separator: "\n").trimmingWhitespace
@@ -70,17 +72,12 @@ enum AiderChatHistory: TranscriptReader {
                 guard let command = taskCommands.first(where: { input.hasPrefix($0) }) else { return }
                 typed = String(input.dropFirst(command.count))
             }
-            if run.builder.session.task.isEmpty {
-                run.builder.offerTask(text.task(typed))
-                run.builder.offerFirstUserMessage(typed, text: &text)
-            } else {
-                run.builder.noteUserReply(typed, text: &text)
-            }
+            run.builder.noteUserMessage(typed, text: &text)
         }
         func finishRun(_ run: inout Run?, text: inout StepText, into result: inout ReadResult) {
-            guard var current = run else { return }
-            finishUser(&current, text: &text)
-            takeProse(&current, text: &text)
+            guard let current = run else { return }
+            finishUser(current, text: &text)
+            takeProse(current, text: &text)
             if current.builder.session.task.isEmpty, let firstRun = current.firstRun {
                 current.builder.offerTask(text.task(firstRun))
                 current.builder.offerFirstUserMessage(firstRun, text: &text)
@@ -97,7 +94,7 @@ enum AiderChatHistory: TranscriptReader {
             if trimmedLine.hasPrefix(header) {
                 finishRun(&run, text: &text, into: &result)
                 sawHeader = true
-                var next = Run()
+                let next = Run()
                 let started = String(trimmedLine.dropFirst(header.count)).trimmingWhitespace
                 let iso = started.replacingOccurrences(of: " ", with: "T")
                 next.builder.noteTime(iso)
@@ -105,18 +102,16 @@ enum AiderChatHistory: TranscriptReader {
                 run = next
                 continue
             }
-            guard var current = run else { continue }
-            run = nil  // so the run's arrays are uniquely referenced while this line updates them
-            defer { run = current }
+            guard let current = run else { continue }
             if trimmedLine.hasPrefix("#### ") || trimmedLine == "####" {
-                if !current.inUserBlock { takeProse(&current, text: &text) }
+                if !current.inUserBlock { takeProse(current, text: &text) }
                 current.inUserBlock = true
                 current.sawUser = true
                 current.userLines.append(String(trimmedLine.dropFirst(min(5, trimmedLine.count))))
                 current.blocks = [:]
                 continue
             }
-            finishUser(&current, text: &text)
+            finishUser(current, text: &text)
             if trimmedLine.hasPrefix("> ") {
                 let console = String(trimmedLine.dropFirst(2))
                 if console.hasPrefix("Aider v") {
@@ -128,7 +123,7 @@ enum AiderChatHistory: TranscriptReader {
                 } else if console.hasPrefix("Applied edit to ") {
                     let file = String(console.dropFirst("Applied edit to ".count))
                     let blocks = current.blocks.removeValue(forKey: file) ?? []
-                    takeProse(&current, text: &text)
+                    takeProse(current, text: &text)
                     for block in blocks {
                         let root = current.builder.session.source.workingDirectory
                         current.builder.addPatch(patch(file: file, block: block, root: root), limit: text.maxPatchLength)
@@ -141,7 +136,7 @@ enum AiderChatHistory: TranscriptReader {
                     let index = current.builder.addStep(tool: "git-commit", input: text.input(String(console.dropFirst("Commit ".count))))
                     current.builder.setResult(index, observation: text.observation(console))
                 } else if console.hasPrefix("Running ") {
-                    takeProse(&current, text: &text)
+                    takeProse(current, text: &text)
                     let index = current.builder.addStep(tool: "shell", input: text.input(String(console.dropFirst("Running ".count))))
                     if index >= 0 { current.builder.session.unrecordedOutput.insert(index) }
                 } else if console.hasPrefix("Added "), console.hasSuffix(" to the chat."), !console.contains(" of output ") {
@@ -155,13 +150,13 @@ enum AiderChatHistory: TranscriptReader {
             // Assistant text: collect fenced blocks that follow a path line, and the prose around them.
             if let fence = current.fence {
                 if trimmedLine == fence {
-                    if let path = current.fencePath {
-                        current.blocks[path, default: []].append(current.fenceBody.joined(separator: "\n"))
+                    if let (path, block) = editBlock(path: current.fencePath, body: current.fenceBody) {
+                        current.blocks[path, default: []].append(block)
                     }
                     current.fence = nil
                     current.fencePath = nil
                     current.fenceBody = []
-                } else if current.fencePath != nil {
+                } else {
                     current.fenceBody.append(trimmedLine)
                 }
             } else if trimmedLine.hasPrefix("```") {
@@ -183,6 +178,23 @@ enum AiderChatHistory: TranscriptReader {
         return result
     }
 
+    /// The file and edit of a fenced block: after a path line (whole and diff formats), with the
+    /// path as the fence's first line (diff-fenced), or a unified diff naming it (udiff).
+    static func editBlock(path: String?, body: [String]) -> (String, String)? {
+        if let path { return (path, body.joined(separator: "\n")) }
+        guard body.count >= 2 else { return nil }
+        let first = body[0].trimmingWhitespace
+        if body[1].hasPrefix("<<<<<<< SEARCH"), looksLikePath(first) {
+            return (first, body.dropFirst().joined(separator: "\n"))
+        }
+        if body[0].hasPrefix("--- "), body[1].hasPrefix("+++ ") {
+            var target = String(body[1].dropFirst(4)).trimmingWhitespace
+            if target.hasPrefix("b/") { target = String(target.dropFirst(2)) }
+            if looksLikePath(target) { return (target, body.joined(separator: "\n")) }
+        }
+        return nil
+    }
+
     /// The command of a `/run CMD` or `!CMD` input, else nil.
     static func shellCommand(_ input: String) -> String? {
         if input.hasPrefix("/run ") { return String(input.dropFirst(5)).trimmingWhitespace }
@@ -193,22 +205,44 @@ enum AiderChatHistory: TranscriptReader {
     /// The diff of one applied edit block: SEARCH/REPLACE pairs as replacements, a whole-file
     /// block as the file's new content.
     static func patch(file: String, block: String, root: String?) -> String {
-        guard block.contains("<<<<<<< SEARCH") else { return PatchText.replacement(path: file, old: "", new: block, root: root) }
-        var out = ""
-        var rest = Substring(block)
-        while let open = rest.range(of: "<<<<<<< SEARCH") {
-            rest = rest[open.upperBound...]
-            guard let middle = rest.range(of: "\n=======") else { break }
-            let old = rest[..<middle.lowerBound].drop(while: { $0 == "\n" })
-            rest = rest[middle.upperBound...]
-            let close = rest.range(of: "\n>>>>>>> REPLACE")
-            let new = rest[..<(close?.lowerBound ?? rest.endIndex)].drop(while: { $0 == "\n" })
-            let piece = PatchText.replacement(path: file, old: String(old), new: String(new), root: root)
-            out += out.isEmpty ? piece : String(piece[(piece.range(of: "@@ @@\n")?.lowerBound ?? piece.startIndex)...])
-            guard let close else { break }
-            rest = rest[close.upperBound...]
+        if block.hasPrefix("--- ") {
+            // Already a diff (udiff format); aider's hunks have no line numbers (`@@ ... @@`).
+            let p = PatchText.relative(file, to: root)
+            return "diff --git a/\(p) b/\(p)\n" + block + (block.hasSuffix("\n") ? "" : "\n")
         }
-        return out
+        guard ByteSearch.contains(block, "<<<<<<< SEARCH") else { return PatchText.replacement(path: file, old: "", new: block, root: root) }
+        var out = Array(PatchText.header(PatchText.relative(file, to: root)).utf8)
+        var text = block
+        text.withUTF8 { b in
+            func starts(_ line: Slice<UnsafeBufferPointer<UInt8>>, _ marker: StaticString) -> Bool {
+                line.count >= marker.utf8CodeUnitCount && line.prefix(marker.utf8CodeUnitCount).elementsEqual(UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount))
+            }
+            var state = 0  // 0 outside, 1 the SEARCH part, 2 the REPLACE part
+            var start = 0
+            while start < b.count {
+                var end = start
+                while end < b.count, b[end] != 0x0A { end += 1 }
+                let line = b[start..<end]
+                switch state {
+                case 0:
+                    if starts(line, "<<<<<<< SEARCH") {
+                        out += Array("@@ @@\n".utf8)
+                        state = 1
+                    }
+                case 1 where starts(line, "======="):
+                    state = 2
+                case 2 where starts(line, ">>>>>>> REPLACE"):
+                    state = 0
+                default:
+                    // A line of the SEARCH part is removed, of the REPLACE part added.
+                    out.append(state == 1 ? 0x2D : 0x2B)
+                    out += line
+                    out.append(0x0A)
+                }
+                start = end + 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func looksLikePath(_ s: String) -> Bool {

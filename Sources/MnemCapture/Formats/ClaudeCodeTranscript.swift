@@ -5,13 +5,16 @@ import MnemCore
 ///
 /// - Steps: one per `tool_use` block of an assistant line, in order, paired with the
 ///   `tool_result` of the same id on a later user line (inline Task sidechains of 1.0.x files
-///   included). Thinking and text blocks are not steps.
+///   included). Thinking and text blocks are not steps: they are the reasoning of the next
+///   step (the session's own, not an inline subagent's); the last text block is the final message.
+/// - Patch: each successful Edit, MultiEdit and Write, from its `structuredPatch` (a new file's content).
 /// - Skipped lines: `progress`, `file-history-snapshot`, `queue-operation`, `summary`, `system`
 ///   (a `compact_boundary` only tags the session `compacted`).
 /// - Task: the first prompt the user typed. Slash-command XML (`<command-name>` …), local
 ///   command output, caveats, hook reminders, task notifications, interruptions, meta lines and
 ///   compaction summaries are not prompts; a slash command's `<command-args>` are, when given;
 ///   a slash command without arguments falls back to the prompt it expanded to (its meta line).
+///   Later prompts are the user's replies (evidence for the outcome).
 /// - Session id: `sessionId`; a subagent file's is `<sessionId>/agent-<agentId>`, so it never
 ///   supersedes its parent session.
 /// - Exit status: Bash results carry `Exit code N` when they fail; a Bash result that is not an

@@ -57,12 +57,7 @@ enum CodexTranscript: TranscriptReader {
                 switch payload["type"]?.stringValue {
                 case "user_message":
                     if let message = payload.string("message"), !injected.contains(where: { message.hasPrefix($0) }) {
-                        if builder.session.task.isEmpty {
-                            builder.offerTask(text.task(message))
-                            builder.offerFirstUserMessage(message, text: &text)
-                        } else {
-                            builder.noteUserReply(message, text: &text)
-                        }
+                        builder.noteUserMessage(message, text: &text)
                     }
                 case "task_started": lastTurnAborted = false
                 case "turn_aborted": lastTurnAborted = true

@@ -28,13 +28,7 @@ enum GeminiChatTranscript: DocumentReader {
             builder.noteTime(message.string("timestamp"))
             switch message["type"]?.stringValue {
             case "user":
-                let content = message["content"]?.contentText ?? ""
-                if builder.session.task.isEmpty {
-                    builder.offerTask(text.task(content))
-                    builder.offerFirstUserMessage(content, text: &text)
-                } else {
-                    builder.noteUserReply(content, text: &text)
-                }
+                builder.noteUserMessage(message["content"]?.contentText ?? "", text: &text)
             case "gemini":
                 builder.noteModel(message.string("model"))
                 for thought in message["thoughts"]?.arrayValue ?? [] {

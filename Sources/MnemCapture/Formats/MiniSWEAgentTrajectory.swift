@@ -70,7 +70,7 @@ enum MiniSWEAgentTrajectory: DocumentReader {
                 builder.noteReasoning(said, text: &text)
                 builder.noteAgentText(said)
                 for (command, id, tool) in actions(message) {
-                    let isSubmit = submitMarkers.contains { command.contains($0) }
+                    let isSubmit = submitMarkers.contains { ByteSearch.contains(command, $0) }
                     let index = builder.addStep(tool: isSubmit ? "submit" : tool, input: text.input(command), id: id, timestamp: timestamp)
                     if isSubmit { submitSteps.insert(index) }
                     if id == nil { awaiting.append(index) }
@@ -205,18 +205,21 @@ enum MiniSWEAgentTrajectory: DocumentReader {
 
     /// The assistant's text without its action block and the `THOUGHT:` label: its reasoning.
     static func withoutAction(_ content: String) -> String {
-        var text = content
-        if let open = text.range(of: "<mswea_bash_command>") {
-            let close = text.range(of: "</mswea_bash_command>", range: open.upperBound..<text.endIndex)
-            text.removeSubrange(open.lowerBound..<(close?.upperBound ?? text.endIndex))
+        var bytes = Array(content.utf8)
+        func cut(_ open: String, _ close: String) -> Bool {
+            guard let at = bytes.withUnsafeBufferPointer({ b in open.utf8.withContiguousStorageIfAvailable { ByteSearch.find($0, in: b) } ?? nil }) else {
+                return false
+            }
+            let from = at + open.utf8.count
+            let end = bytes.withUnsafeBufferPointer { b in
+                close.utf8.withContiguousStorageIfAvailable { ByteSearch.find($0, in: UnsafeBufferPointer(rebasing: b[from...])) } ?? nil
+            }
+            bytes.removeSubrange(at..<(end.map { from + $0 + close.utf8.count } ?? bytes.count))
+            return true
         }
-        for fence in fences {
-            guard let open = text.range(of: fence) else { continue }
-            let close = text.range(of: "```", range: open.upperBound..<text.endIndex)
-            text.removeSubrange(open.lowerBound..<(close?.upperBound ?? text.endIndex))
-            break
-        }
-        var out = text.trimmingWhitespace
+        _ = cut("<mswea_bash_command>", "</mswea_bash_command>")
+        for fence in fences where cut(fence, "```") { break }
+        var out = String(decoding: bytes, as: UTF8.self).trimmingWhitespace
         if out.hasPrefix("THOUGHT:") { out = String(out.dropFirst("THOUGHT:".count)).trimmingWhitespace }
         return out
     }

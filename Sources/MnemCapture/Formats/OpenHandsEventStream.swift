@@ -40,13 +40,7 @@ enum OpenHandsEventStream: DocumentReader {
                 let source = event["source"]?.stringValue
                 let args = event["args"] ?? .null
                 if source == "user", action == "message" {
-                    let content = args["content"]?.contentText ?? ""
-                    if builder.session.task.isEmpty {
-                        builder.offerTask(text.task(content))
-                        builder.offerFirstUserMessage(content, text: &text)
-                    } else {
-                        builder.noteUserReply(content, text: &text)
-                    }
+                    builder.noteUserMessage(args["content"]?.contentText ?? "", text: &text)
                     continue
                 }
                 guard source == "agent" else { continue }

@@ -83,10 +83,15 @@ enum SWEAgentTrajectory: DocumentReader {
 
     /// A model response without its fenced command block: the thought around it.
     static func withoutCommandBlock(_ response: String) -> String {
-        guard let open = response.range(of: "```") else { return response }
-        let rest = response[open.upperBound...]
-        guard let close = rest.range(of: "```") else { return String(response[..<open.lowerBound]) }
-        return String(response[..<open.lowerBound]) + String(rest[close.upperBound...])
+        guard let open = ByteSearch.find("```", in: response) else { return response }
+        let bytes = Array(response.utf8)
+        let after = open + 3
+        let close = bytes.withUnsafeBufferPointer { b in
+            "```".utf8.withContiguousStorageIfAvailable { ByteSearch.find($0, in: UnsafeBufferPointer(rebasing: b[after...])) } ?? nil
+        }
+        let head = String(decoding: bytes[..<open], as: UTF8.self)
+        guard let close else { return head }
+        return head + String(decoding: bytes[(after + close + 3)...], as: UTF8.self)
     }
 
     /// The issue between `ISSUE:` and `INSTRUCTIONS:`, or the text before `INSTRUCTIONS:`.

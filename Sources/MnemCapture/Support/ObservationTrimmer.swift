@@ -115,3 +115,13 @@ extension String {
         return String(self[first...last])
     }
 }
+
+extension Substring {
+    /// The substring without leading and trailing characters of `set`.
+    func trimmingCharacters(in set: String) -> Substring {
+        var s = self
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return s
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import MnemCore
 
 /// Unified diffs of the edits a session shows, so a trajectory keeps its result where the format
@@ -22,16 +23,24 @@ enum PatchText {
             : "diff --git a/\(p) b/\(p)\n--- a/\(p)\n+++ b/\(p)\n"
     }
 
+    /// Every line of `text` with `prefix` in front, each ending in a newline.
     static func lines(_ text: String, prefix: Character) -> String {
-        guard !text.isEmpty else { return "" }
-        var out = ""
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            out.append(prefix)
-            out += line
-            out += "\n"
+        guard !text.isEmpty, let mark = prefix.asciiValue else { return "" }
+        var copy = text
+        return copy.withUTF8 { b -> String in
+            guard let base = b.baseAddress else { return "" }
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count + b.count / 16 + 2)
+            var start = 0
+            while start < b.count {
+                let end = memchr(base + start, 0x0A, b.count - start).map { UnsafeRawPointer(base).distance(to: UnsafeRawPointer($0)) } ?? b.count
+                out.append(mark)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<end]))
+                out.append(0x0A)
+                start = end + 1
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        if text.hasSuffix("\n") { out.removeLast(2) }  // the split's empty last piece
-        return out
     }
 
     /// A replacement of `old` by `new` in `path`.

@@ -107,6 +107,17 @@ struct SessionBuilder {
         if !message.isEmpty { session.firstUserMessage = message }
     }
 
+    /// A message the user typed: the first one is the task (from `task`, when the format wraps
+    /// it, else the message) and the first user message; later ones are replies.
+    mutating func noteUserMessage(_ raw: String, task: String? = nil, text: inout StepText) {
+        if session.task.isEmpty {
+            offerTask(text.task(task ?? raw))
+            offerFirstUserMessage(raw, text: &text)
+        } else {
+            noteUserReply(raw, text: &text)
+        }
+    }
+
     /// Records what the user wrote after the first message (a reply to the agent's work).
     mutating func noteUserReply(_ raw: String, text: inout StepText) {
         // What the agent said before the user spoke answered the user; it is no step's reasoning.
