@@ -127,6 +127,13 @@ enum CommandFamily {
         return parts.joined(separator: " ")
     }
 
+    /// The commands an agent harness adds to the shell (SWE-agent's editor and navigation): a
+    /// harness's vocabulary, not a command family a different agent could run.
+    static let harnessCommands: Set<String> = [
+        "open", "goto", "scroll_up", "scroll_down", "create", "edit", "insert", "append", "submit", "find_file", "search_dir",
+        "search_file", "str_replace", "undo_edit", "filemap", "decompile", "disassemble", "debug_start", "debug_exec", "connect_start",
+    ]
+
     /// How the output of a command was shaped, read from its line: merged streams, a tail, a
     /// filter, a time limit, a background run.
     enum Modifier: String, Sendable, CaseIterable, Comparable {

@@ -178,7 +178,7 @@ public struct TrajectoryAnalysis: Sendable {
 
     static func toolsUsed(_ raw: [TrajectoryStep], _ classified: [ClassifiedStep]) -> [String] {
         var counts: [String: Int] = [:]
-        for step in classified { if let program = step.program { counts[program, default: 0] += 1 } }
+        for step in classified where step.isCommand { if let program = step.program { counts[program, default: 0] += 1 } }
         return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(8).map(\.key)
     }
 }
