@@ -151,24 +151,25 @@ enum CommandFamily {
     /// The modifiers on the first line of `line` (a here-document's body is data).
     static func modifiers(_ line: String) -> [Modifier] {
         let first = line.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? line
-        var found: [Modifier] = []
-        let compact = first.replacingOccurrences(of: " ", with: "")
-        if compact.contains("2>&1") || compact.contains("&>") { found.append(.mergedStreams) }
-        if compact.contains("2>/dev/null") { found.append(.quietErrors) }
-        let pipes = first.split(separator: "|").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
-        for pipe in pipes where !pipe.isEmpty && !pipe.hasPrefix("|") {
-            let program = ShellCommand.programName(pipe.split(separator: " ").first.map(String.init) ?? "")
-            switch program {
-            case "tail": found.append(.tail)
-            case "head": found.append(.head)
-            case "grep", "egrep", "rg": found.append(.grep)
-            default: break
+        var found = Set<Modifier>()
+        let compact = String(first.unicodeScalars.filter { $0 != " " })
+        if compact.contains("2>&1") || compact.contains("&>") { found.insert(.mergedStreams) }
+        if compact.contains("2>/dev/null") { found.insert(.quietErrors) }
+        if first.contains("|") {
+            for pipe in first.split(separator: "|").dropFirst() {
+                let program = ShellCommand.programName(pipe.split(separator: " ").first.map(String.init) ?? "")
+                switch program {
+                case "tail": found.insert(.tail)
+                case "head": found.insert(.head)
+                case "grep", "egrep", "rg": found.insert(.grep)
+                default: break
+                }
             }
         }
-        let trimmed = first.trimmingCharacters(in: .whitespaces)
-        if trimmed.hasPrefix("timeout ") || trimmed.contains("&& timeout ") { found.append(.timeout) }
-        if trimmed.hasSuffix("&"), !trimmed.hasSuffix("&&") { found.append(.background) }
-        return Array(Set(found)).sorted()
+        let trimmed = first.trimmedASCII
+        if trimmed.hasPrefix("timeout ") || trimmed.contains("&& timeout ") { found.insert(.timeout) }
+        if trimmed.hasSuffix("&"), !trimmed.hasSuffix("&&") { found.insert(.background) }
+        return found.sorted()
     }
 
     static func isWellKnown(_ program: String) -> Bool {

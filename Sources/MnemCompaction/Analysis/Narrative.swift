@@ -21,7 +21,7 @@ enum Narrative {
         var out: [String] = []
         var inFence = false
         for rawLine in text.split(separator: "\n") {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmedASCII
             if line.hasPrefix("```") {
                 inFence.toggle()
                 continue
@@ -32,11 +32,11 @@ enum Narrative {
             for character in cleaned {
                 current.append(character)
                 if ".!?".contains(character), current.count > 20 {
-                    out.append(current.trimmingCharacters(in: .whitespaces))
+                    out.append(current.trimmedASCII)
                     current = ""
                 }
             }
-            let rest = current.trimmingCharacters(in: .whitespaces)
+            let rest = current.trimmedASCII
             if rest.count > 20 { out.append(rest) }
         }
         return out.map { $0.count > limit ? String($0.prefix(limit - 1)) + "…" : $0 }
@@ -59,7 +59,7 @@ enum Narrative {
     /// The last line of an error output that names the error (`ValueError: …`), for a root cause
     /// when the agent said none.
     static func errorLine(_ observation: String) -> String? {
-        let lines = observation.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let lines = observation.split(separator: "\n").map(\.trimmedASCII).filter { !$0.isEmpty }
         let named = lines.last { line in
             line.contains("Error") || line.contains("error:") || line.contains("Exception") || line.contains("FAILED") || line.hasPrefix("E ")
         }

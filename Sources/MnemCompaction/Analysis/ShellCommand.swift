@@ -41,7 +41,7 @@ struct ShellCommand: Sendable {
             var rest = ""
             if end < text.endIndex, !delimiter.isEmpty {
                 let body = text[text.index(after: end)...].split(separator: "\n", omittingEmptySubsequences: false)
-                if let close = body.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == delimiter }) {
+                if let close = body.firstIndex(where: { $0.trimmedASCII == delimiter }) {
                     rest = body[(close + 1)...].joined(separator: "\n")
                 }
             }

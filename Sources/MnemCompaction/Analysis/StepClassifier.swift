@@ -95,7 +95,7 @@ public enum StepClassifier {
     /// Classifies one step.
     public static func classify(_ step: TrajectoryStep) -> ClassifiedStep {
         let tool = step.tool.lowercased()
-        let input = step.input.trimmingCharacters(in: .whitespacesAndNewlines)
+        let input = step.input.trimmedASCII
         var result = ClassifiedStep(
             category: .other, action: "", failed: false, errorClass: nil, noOp: false, target: nil, reviewsChange: false,
             testsPassed: nil, testsFailed: nil, program: nil)
