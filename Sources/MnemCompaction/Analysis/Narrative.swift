@@ -29,11 +29,14 @@ enum Narrative {
             if inFence || line.isEmpty || line.hasPrefix("|") { continue }
             let cleaned = line.drop(while: { "#*->• ".contains($0) })
             var current = ""
-            for character in cleaned {
-                current.append(character)
-                if ".!?".contains(character), current.count > 20 {
+            var length = 0
+            for scalar in cleaned.unicodeScalars {
+                current.unicodeScalars.append(scalar)
+                length += 1
+                if scalar == "." || scalar == "!" || scalar == "?", length > 20 {
                     out.append(current.trimmedASCII)
                     current = ""
+                    length = 0
                 }
             }
             let rest = current.trimmedASCII
