@@ -208,6 +208,8 @@ enum CommandFamily {
     static func argumentPlaceholder(_ word: ShellCommand.Word, program: String) -> String {
         let text = word.text
         if word.quoted { return "" }
+        // Where a search or a listing looks says nothing about the technique; `pip install -e .` does.
+        if ["grep", "egrep", "rg", "ag", "ack", "find", "fd", "ls", "tree", "du"].contains(program) { return "" }
         if text == "." || text == "-" { return text }
         if text.contains("==") || text.contains(">=") || text.contains("~=") || (text.contains("@") && !text.hasPrefix("@") && program != "git") {
             return "<package>==<version>"
