@@ -29,7 +29,7 @@ let package = Package(
         // One static inline function: a cache prefetch hint for the scan, which Swift cannot express.
         .target(name: "CMnemPrefetch"),
         // Agent and git hooks (install, capture, inject) and the MCP server.
-        .target(name: "MnemIntegrations", dependencies: ["MnemCore", "MnemGit", "MnemCapture", "MnemIndex"]),
+        .target(name: "MnemIntegrations", dependencies: ["MnemCore", "MnemGit", "MnemCapture", "MnemIndex", "MnemCompaction"]),
         // One type per command; testable without a process.
         .target(
             name: "MnemCLI",

@@ -42,6 +42,8 @@ public struct CompactionReport: Sendable {
     public var stoppedEarly: String?
     /// Nothing was new since the last complete compaction: the run read nothing else.
     public var upToDate = false
+    /// LLM insights left out because they named something task-specific.
+    public var rejected = 0
 
     public init() {}
 
@@ -57,6 +59,7 @@ public struct CompactionReport: Sendable {
             "commit": commit.map { .string($0) } ?? .null,
         ]
         if let stoppedEarly { m["stoppedEarly"] = .string(stoppedEarly) }
+        if rejected > 0 { m["rejectedInsights"] = .int(Int64(rejected)) }
         return .object(m)
     }
 }

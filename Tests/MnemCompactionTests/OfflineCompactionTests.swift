@@ -380,3 +380,20 @@ let handMadeIdentifiers = ["alpha", "beta", "gamma", "core.py", "repro_", "clien
         #expect(try commitCount(pool) == before + 1)
     }
 }
+
+@Suite struct ByteSearchTests {
+    @Test(arguments: [
+        ("ModuleNotFoundError: No module named 'x'", "No module named", true), ("abc", "", true), ("ab", "abc", false),
+        ("aab", "ab", true), ("xxab", "ab", true), ("abab", "bab", true), ("a", "b", false), ("naïve café", "café", true), ("", "a", false),
+    ] as [(String, String, Bool)])
+    func containsMatchesTheStandardLibrary(_ text: String, _ needle: String, _ expected: Bool) {
+        #expect(text.contains(needle) == expected)
+        #expect(text.utf8.count < needle.utf8.count || expected == Array(text.utf8).indices.contains { i in Array(text.utf8)[i...].starts(with: needle.utf8) })
+    }
+
+    @Test func trimsASCIIWhitespaceOnly() {
+        #expect("  \n\tpytest -x \r\n".trimmedASCII == "pytest -x")
+        #expect(" \u{00A0}é ".trimmedASCII == "\u{00A0}é")
+        #expect("   ".trimmedASCII == "" && "".trimmedASCII == "")
+    }
+}

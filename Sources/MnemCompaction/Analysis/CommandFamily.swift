@@ -127,6 +127,13 @@ enum CommandFamily {
         return parts.joined(separator: " ")
     }
 
+    /// The commands an agent harness adds to the shell (SWE-agent's editor and navigation): a
+    /// harness's vocabulary, not a command family a different agent could run.
+    static let harnessCommands: Set<String> = [
+        "open", "goto", "scroll_up", "scroll_down", "create", "edit", "insert", "append", "submit", "find_file", "search_dir",
+        "search_file", "str_replace", "undo_edit", "filemap", "decompile", "disassemble", "debug_start", "debug_exec", "connect_start",
+    ]
+
     /// How the output of a command was shaped, read from its line: merged streams, a tail, a
     /// filter, a time limit, a background run.
     enum Modifier: String, Sendable, CaseIterable, Comparable {
@@ -144,24 +151,25 @@ enum CommandFamily {
     /// The modifiers on the first line of `line` (a here-document's body is data).
     static func modifiers(_ line: String) -> [Modifier] {
         let first = line.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? line
-        var found: [Modifier] = []
-        let compact = first.replacingOccurrences(of: " ", with: "")
-        if compact.contains("2>&1") || compact.contains("&>") { found.append(.mergedStreams) }
-        if compact.contains("2>/dev/null") { found.append(.quietErrors) }
-        let pipes = first.split(separator: "|").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
-        for pipe in pipes where !pipe.isEmpty && !pipe.hasPrefix("|") {
-            let program = ShellCommand.programName(pipe.split(separator: " ").first.map(String.init) ?? "")
-            switch program {
-            case "tail": found.append(.tail)
-            case "head": found.append(.head)
-            case "grep", "egrep", "rg": found.append(.grep)
-            default: break
+        var found = Set<Modifier>()
+        let compact = String(first.unicodeScalars.filter { $0 != " " })
+        if compact.contains("2>&1") || compact.contains("&>") { found.insert(.mergedStreams) }
+        if compact.contains("2>/dev/null") { found.insert(.quietErrors) }
+        if first.contains("|") {
+            for pipe in first.split(separator: "|").dropFirst() {
+                let program = ShellCommand.programName(pipe.split(separator: " ").first.map(String.init) ?? "")
+                switch program {
+                case "tail": found.insert(.tail)
+                case "head": found.insert(.head)
+                case "grep", "egrep", "rg": found.insert(.grep)
+                default: break
+                }
             }
         }
-        let trimmed = first.trimmingCharacters(in: .whitespaces)
-        if trimmed.hasPrefix("timeout ") || trimmed.contains("&& timeout ") { found.append(.timeout) }
-        if trimmed.hasSuffix("&"), !trimmed.hasSuffix("&&") { found.append(.background) }
-        return Array(Set(found)).sorted()
+        let trimmed = first.trimmedASCII
+        if trimmed.hasPrefix("timeout ") || trimmed.contains("&& timeout ") { found.insert(.timeout) }
+        if trimmed.hasSuffix("&"), !trimmed.hasSuffix("&&") { found.insert(.background) }
+        return found.sorted()
     }
 
     static func isWellKnown(_ program: String) -> Bool {
@@ -200,6 +208,8 @@ enum CommandFamily {
     static func argumentPlaceholder(_ word: ShellCommand.Word, program: String) -> String {
         let text = word.text
         if word.quoted { return "" }
+        // Where a search or a listing looks says nothing about the technique; `pip install -e .` does.
+        if ["grep", "egrep", "rg", "ag", "ack", "find", "fd", "ls", "tree", "du"].contains(program) { return "" }
         if text == "." || text == "-" { return text }
         if text.contains("==") || text.contains(">=") || text.contains("~=") || (text.contains("@") && !text.hasPrefix("@") && program != "git") {
             return "<package>==<version>"

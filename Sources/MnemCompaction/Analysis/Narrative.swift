@@ -21,7 +21,7 @@ enum Narrative {
         var out: [String] = []
         var inFence = false
         for rawLine in text.split(separator: "\n") {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmedASCII
             if line.hasPrefix("```") {
                 inFence.toggle()
                 continue
@@ -29,14 +29,17 @@ enum Narrative {
             if inFence || line.isEmpty || line.hasPrefix("|") { continue }
             let cleaned = line.drop(while: { "#*->• ".contains($0) })
             var current = ""
-            for character in cleaned {
-                current.append(character)
-                if ".!?".contains(character), current.count > 20 {
-                    out.append(current.trimmingCharacters(in: .whitespaces))
+            var length = 0
+            for scalar in cleaned.unicodeScalars {
+                current.unicodeScalars.append(scalar)
+                length += 1
+                if scalar == "." || scalar == "!" || scalar == "?", length > 20 {
+                    out.append(current.trimmedASCII)
                     current = ""
+                    length = 0
                 }
             }
-            let rest = current.trimmingCharacters(in: .whitespaces)
+            let rest = current.trimmedASCII
             if rest.count > 20 { out.append(rest) }
         }
         return out.map { $0.count > limit ? String($0.prefix(limit - 1)) + "…" : $0 }
@@ -59,7 +62,7 @@ enum Narrative {
     /// The last line of an error output that names the error (`ValueError: …`), for a root cause
     /// when the agent said none.
     static func errorLine(_ observation: String) -> String? {
-        let lines = observation.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let lines = observation.split(separator: "\n").map(\.trimmedASCII).filter { !$0.isEmpty }
         let named = lines.last { line in
             line.contains("Error") || line.contains("error:") || line.contains("Exception") || line.contains("FAILED") || line.hasPrefix("E ")
         }

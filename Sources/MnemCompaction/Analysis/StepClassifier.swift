@@ -34,6 +34,13 @@ public struct ClassifiedStep: Sendable, Hashable {
     var anchorLength: Int?
     /// A digest of the step's exact input, to tell an identical rerun from a changed one.
     var inputDigest = 0
+    /// The step was a shell command line (not a tool call).
+    var viaShell = false
+
+    /// A shell command any agent could run: not a harness's own command (SWE-agent's `open`, `edit`, `submit`).
+    var isCommand: Bool {
+        viaShell && !family.isEmpty && !CommandFamily.harnessCommands.contains(family.split(separator: " ").first.map(String.init) ?? "")
+    }
 
     /// Steps with the same signature are retries of each other.
     var signature: String { category.rawValue + " " + action }
@@ -88,7 +95,7 @@ public enum StepClassifier {
     /// Classifies one step.
     public static func classify(_ step: TrajectoryStep) -> ClassifiedStep {
         let tool = step.tool.lowercased()
-        let input = step.input.trimmingCharacters(in: .whitespacesAndNewlines)
+        let input = step.input.trimmedASCII
         var result = ClassifiedStep(
             category: .other, action: "", failed: false, errorClass: nil, noOp: false, target: nil, reviewsChange: false,
             testsPassed: nil, testsFailed: nil, program: nil)
@@ -256,6 +263,7 @@ public enum StepClassifier {
         }
         result.action = best.verb.isEmpty ? action : "\(best.verb): \(action)"
         result.family = CommandFamily.family(of: best.simple, hereDocument: command.hasHereDocument && best.simple.redirectsToFile)
+        result.viaShell = true
         result.modifiers = CommandFamily.modifiers(text)
         for pipeline in command.pipelines {
             for simple in pipeline.commands {

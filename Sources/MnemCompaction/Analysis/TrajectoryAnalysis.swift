@@ -178,7 +178,7 @@ public struct TrajectoryAnalysis: Sendable {
 
     static func toolsUsed(_ raw: [TrajectoryStep], _ classified: [ClassifiedStep]) -> [String] {
         var counts: [String: Int] = [:]
-        for step in classified { if let program = step.program { counts[program, default: 0] += 1 } }
+        for step in classified where step.isCommand { if let program = step.program { counts[program, default: 0] += 1 } }
         return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(8).map(\.key)
     }
 }
@@ -253,11 +253,16 @@ enum LanguageDetector {
         "swift": "Swift", "iverilog": "Verilog", "dotnet": "C#",
     ]
 
+    /// Bytes that separate the words of a command line or a tool's JSON arguments.
+    static let separators = Set(" \n\t\"'=:,()[]{}<>|;&".utf8)
+
     static func languages(_ steps: [TrajectoryStep], task: String) -> [String] {
         var score: [String: Int] = [:]
         for step in steps {
-            for token in step.input.split(whereSeparator: { " \n\t\"'=:,()[]{}<>|;&".contains($0) }) {
-                let word = String(token)
+            // The command line and a tool's arguments name their files early; the rest of an
+            // input (a here-document, an edit's new text) is content.
+            for token in step.input.utf8.prefix(400).split(whereSeparator: { separators.contains($0) }) {
+                guard let word = String(token) else { continue }
                 if let ext = Abstraction.fileExtension(word), let language = byExtension[ext] { score[language, default: 0] += 1 }
             }
             let program = ShellCommand.programName(step.input.split(separator: " ").first.map(String.init) ?? "")

@@ -88,12 +88,9 @@ enum SummaryBuilder {
     static func environment(_ analysis: TrajectoryAnalysis) -> String {
         var parts: [String] = []
         parts.append("Languages: " + (analysis.languages.isEmpty ? "not evident from the commands" : analysis.languages.joined(separator: ", ")) + ".")
-        if !analysis.tools.isEmpty { parts.append("Tools run: " + analysis.tools.joined(separator: ", ") + ".") }
-        let source = analysis.memory.source
-        var agent: [String] = []
-        if let name = source.agent { agent.append(name + (source.agentVersion.map { " " + $0 } ?? "")) }
-        if let model = source.model { agent.append("model " + model) }
-        if !agent.isEmpty { parts.append("Agent: " + agent.joined(separator: ", ") + ".") }
+        // The toolchain, not the harness: the agent and its model are in the memory's source, and
+        // naming them here would make summaries cluster by where they came from.
+        if !analysis.tools.isEmpty { parts.append("Commands run: " + analysis.tools.joined(separator: ", ") + ".") }
         return parts.joined(separator: " ")
     }
 

@@ -73,12 +73,15 @@ enum WorkflowBuilder {
     /// Housekeeping commands: an example only when a phase has nothing else.
     static let housekeeping: Set<String> = ["cp", "mv", "mkdir", "touch", "chmod", "ls", "pwd", "cd", "rm", "ln", "echo"]
 
-    /// The most used families of a phase (at most two), most used first.
+    /// The most used command families of a phase (at most two), most used first. Only shell
+    /// commands: a harness's own tools (`Read`, `str_replace_editor`, SWE-agent's `open`) are its
+    /// vocabulary, not a command another agent could run.
     static func examples(_ phase: Phase, _ analysis: TrajectoryAnalysis) -> [String] {
         var counts: [String: Int] = [:]
         var order: [String] = []
-        let useful = phase.steps.filter { !housekeeping.contains(analysis.effective[$0].family.split(separator: " ").first.map(String.init) ?? "") }
-        for index in useful.isEmpty ? phase.steps : useful {
+        let commands = phase.steps.filter { analysis.effective[$0].isCommand }
+        let useful = commands.filter { !housekeeping.contains(analysis.effective[$0].family.split(separator: " ").first.map(String.init) ?? "") }
+        for index in useful.isEmpty ? commands : useful {
             let family = analysis.effective[index].family
             guard !family.isEmpty else { continue }
             if counts[family] == nil { order.append(family) }

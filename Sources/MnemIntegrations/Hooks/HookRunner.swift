@@ -234,6 +234,8 @@ public struct HookRunner: Sendable {
             if summary.captured.isEmpty && summary.unchanged.isEmpty, let first = summary.skipped.first {
                 log.append(label, "nothing captured from \(first.file): \(first.reason)")
             }
+            // Compaction of what was just captured (issue 12; see HookCompaction.swift).
+            if !summary.captured.isEmpty { HookCompaction.afterCapture(pool: pool, environment: environment, log: log, label: label) }
         } catch {
             log(for: poolLocation).append(label, String(describing: error))
         }
@@ -268,7 +270,9 @@ public struct HookRunner: Sendable {
         let found = SessionFiles.forRepository(root: root, home: home, environment: environment, modifiedAfter: since)
         if !found.isEmpty {
             let commit = event == "post-commit" ? CodeCommit.head(repositoryRoot: root) : nil
-            _ = try HookCapture.capture(paths: found.map(\.path), pool: pool, codeCommit: commit)
+            let summary = try HookCapture.capture(paths: found.map(\.path), pool: pool, codeCommit: commit)
+            // Compaction of what was just captured (issue 12; see HookCompaction.swift).
+            if !summary.captured.isEmpty { HookCompaction.afterCapture(pool: pool, environment: environment, log: log, label: label) }
         }
         // The next run looks only at files changed after this one started.
         try? FileManager.default.createDirectory(atPath: (stamp as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
