@@ -121,12 +121,18 @@ enum ScaleBenchmark {
     static func captureFigures(_ bench: Bench, _ compacted: String, _ report: Report) throws {
         let pool = bench.scratch + "/capture"
         let empty = bench.scratch + "/capture-empty"
-        try ScaleFixtures.copyPool(compacted, to: pool, derived: false)
+        // With the derived files (the session index) as a pool in use has them.
+        try ScaleFixtures.copyPool(compacted, to: pool, derived: true)
         defer {
             try? FileManager.default.removeItem(atPath: pool)
             try? FileManager.default.removeItem(atPath: empty)
         }
         _ = try bench.checked(["init", empty])
+        // One capture first, not counted, as a pool in use has had many.
+        let warm = bench.scratch + "/session-warm.jsonl"
+        try Data(SyntheticTrajectories.claudeCodeTranscript(session: "bench-warm-\(UInt32.random(in: 0...UInt32.max))", seed: 99).utf8)
+            .write(to: URL(fileURLWithPath: warm))
+        for target in [pool, empty] { _ = try bench.checked(["capture", "--pool", target, warm]) }
         var into: [Double] = []
         var intoEmpty: [Double] = []
         for run in 0..<bench.runs {
@@ -149,7 +155,8 @@ enum ScaleBenchmark {
     /// Compaction with nothing new (commits nothing) and with 3 new trajectories.
     static func compactFigures(_ bench: Bench, _ compacted: String, trajectories: Int, _ report: Report) throws {
         let path = bench.scratch + "/compact"
-        try ScaleFixtures.copyPool(compacted, to: path, derived: false)
+        // With the derived files (the compaction state) as the first compaction left them.
+        try ScaleFixtures.copyPool(compacted, to: path, derived: true)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let pool = try Pool.open(at: path)
         let before = try pool.tip()
