@@ -22,14 +22,8 @@ enum ScaleFixtures {
     /// A pool of `count` synthetic trajectories, written in batches of 20,000 through `Pool.add`.
     static func trajectoryPool(count: Int, cache: String, console: Console) throws -> String {
         try cached("trajectories-\(count)-g\(generatorVersion)", cache: cache, console: console) { path in
-            let pool = try Pool.create(at: path)
-            var made = 0
-            while made < count {
-                let n = min(20_000, count - made)
-                let batch = (made..<(made + n)).map { SyntheticTrajectories.trajectory($0, seed: 1) }
-                _ = try pool.add(batch, info: CommitInfo(summary: "bench: \(n) trajectories", author: Signature(name: "bench", email: "bench@localhost")))
-                made += n
-                console.err("  … \(made) of \(count) trajectories written")
+            try write(count, batch: 20_000, what: "trajectories", to: path, console: console) { range in
+                range.map { SyntheticTrajectories.trajectory($0, seed: 1) }
             }
         }
     }
@@ -37,16 +31,21 @@ enum ScaleFixtures {
     /// A pool of `count` small memories (as `bench search` uses), for the sidecar figure at a size.
     static func memoryPool(count: Int, cache: String, console: Console) throws -> String {
         try cached("memories-\(count)-g\(generatorVersion)", cache: cache, console: console) { path in
-            let pool = try Pool.create(at: path)
-            var made = 0
-            while made < count {
-                let n = min(50_000, count - made)
-                _ = try pool.add(
-                    SyntheticMemories.make(n, seed: 5000 + UInt64(made), targetBytes: 600),
-                    info: CommitInfo(summary: "bench: \(n) memories", author: Signature(name: "bench", email: "bench@localhost")))
-                made += n
-                console.err("  … \(made) of \(count) memories written")
+            try write(count, batch: 50_000, what: "memories", to: path, console: console) { range in
+                SyntheticMemories.make(range.count, seed: 5000 + UInt64(range.lowerBound), targetBytes: 600)
             }
+        }
+    }
+
+    /// Creates a pool at `path` and adds `count` memories made by `make`, `batch` to a commit.
+    static func write(_ count: Int, batch: Int, what: String, to path: String, console: Console, make: (Range<Int>) -> [Memory]) throws {
+        let pool = try Pool.create(at: path)
+        var made = 0
+        while made < count {
+            let range = made..<min(count, made + batch)
+            _ = try pool.add(make(range), info: CommitInfo(summary: "bench: \(range.count) \(what)", author: Signature(name: "bench", email: "bench@localhost")))
+            made = range.upperBound
+            console.err("  … \(made) of \(count) \(what) written")
         }
     }
 

@@ -109,14 +109,7 @@ extension Sidecar {
 
     /// The row of `id`, by binary search over the sorted ids.
     func rowOf(_ id: MemoryID) -> Int? {
-        guard let packed = PackedID(hex: id.rawValue) else { return nil }
-        var lo = 0
-        var hi = count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if packedID(at: mid) < packed { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < count && packedID(at: lo) == packed ? lo : nil
+        PackedID(hex: id.rawValue).flatMap { row(of: $0) }
     }
 }
 

@@ -20,22 +20,12 @@ extension Sidecar {
                     id: PackedID(bytes: bytes), blob: PackedID(bytes: bytes), kind: kinds[row % 4], outcome: row % 3 == 0 ? .failure : .success,
                     domain: domains[row % domains.count], model: row % 2 == 0 ? "model-a" : nil, vector: .generated))
         }
-        var state = seed
-        var values = [Float](repeating: 0, count: dimension)
+        var random = RandomVectors(seed: seed, dimension: dimension)
         try SidecarWriter.write(
             entries: entries, commit: Sidecar.noCommit, embedderID: embedderID, dimension: dimension, elementType: elementType,
             previous: [], to: path
         ) { _, destination in
-            for i in 0..<dimension {
-                // SplitMix64 → a uniform float in [-1, 1).
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                z ^= z >> 31
-                values[i] = Float(z >> 40) * 0x1p-23 - 1
-            }
-            SidecarWriter.store(values, dimension: dimension, elementType: elementType, to: destination)
+            SidecarWriter.store(random.next(), dimension: dimension, elementType: elementType, to: destination)
         }
     }
 
@@ -61,21 +51,12 @@ extension Sidecar {
         }
         let step = max(1, base.count / max(1, removing))
         let removed = Swift.stride(from: 0, to: base.count, by: step).prefix(removing).map { UInt32($0) }
-        var state = seed
-        var values = [Float](repeating: 0, count: dimension)
+        var random = RandomVectors(seed: seed, dimension: dimension)
         try SidecarWriter.write(
             entries: entries, commit: Sidecar.noCommit, embedderID: embedderID, dimension: dimension, elementType: base.elementType,
             previous: [], removedRows: removed, baseLink: base.headerChecksum, to: path
         ) { _, destination in
-            for i in 0..<dimension {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                z ^= z >> 31
-                values[i] = Float(z >> 40) * 0x1p-23 - 1
-            }
-            SidecarWriter.store(values, dimension: dimension, elementType: base.elementType, to: destination)
+            SidecarWriter.store(random.next(), dimension: dimension, elementType: base.elementType, to: destination)
         }
     }
 
@@ -108,4 +89,27 @@ extension IndexSnapshot {
 
     /// Bytes of vectors a search reads.
     public var vectorBytes: Int { base.count * base.vectorStride + (delta.map { $0.count * $0.vectorStride } ?? 0) }
+}
+
+/// Vectors of uniform components in [-1, 1) from SplitMix64, for synthetic sidecars.
+struct RandomVectors {
+    var state: UInt64
+    var values: [Float]
+
+    init(seed: UInt64, dimension: Int) {
+        state = seed
+        values = [Float](repeating: 0, count: dimension)
+    }
+
+    mutating func next() -> [Float] {
+        for i in values.indices {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            values[i] = Float(z >> 40) * 0x1p-23 - 1
+        }
+        return values
+    }
 }
