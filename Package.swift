@@ -29,7 +29,7 @@ let package = Package(
         // One static inline function: a cache prefetch hint for the scan, which Swift cannot express.
         .target(name: "CMnemPrefetch"),
         // Agent and git hooks (install, capture, inject) and the MCP server.
-        .target(name: "MnemIntegrations", dependencies: ["MnemCore", "MnemGit", "MnemCapture", "MnemIndex"]),
+        .target(name: "MnemIntegrations", dependencies: ["MnemCore", "MnemGit", "MnemCapture", "MnemIndex", "MnemCompaction"]),
         // One type per command; testable without a process.
         .target(
             name: "MnemCLI",
@@ -39,7 +39,7 @@ let package = Package(
         // Turning agent session files into trajectory memories, with secrets redacted.
         .target(name: "MnemCapture", dependencies: ["MnemCore", "MnemGit"]),
         // Promoting trajectories to workflows, summaries and insights, offline or through an LLM.
-        .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit", "MnemHTTP"]),
+        .target(name: "MnemCompaction", dependencies: ["MnemCore", "MnemGit", "MnemHTTP", "MnemEmbedding"]),
         // A blocking HTTP POST for the LLM compactor and the HTTP embedder.
         .target(name: "MnemHTTP", dependencies: ["CMnemCurl"]),
         // libcurl through dlopen, so only a process that sends a request loads it.
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "MnemIndexTests", dependencies: ["MnemIndex", "MnemEmbedding", "MnemCLI", "MnemCore", "MnemGit"]),
         .testTarget(
             name: "MnemCompactionTests",
-            dependencies: ["MnemCompaction", "MnemCapture", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport"]),
+            dependencies: ["MnemCompaction", "MnemCapture", "MnemCLI", "MnemCore", "MnemGit", "MnemTestSupport", "MnemEmbedding"]),
         .testTarget(
             name: "MnemExportTests", dependencies: ["MnemExport", "MnemCLI", "MnemCore", "MnemGit", "MnemIntegrations", "MnemTestSupport"],
             exclude: ["Fixtures"]),

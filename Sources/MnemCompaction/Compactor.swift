@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemEmbedding
 import MnemGit
 
 /// What a compaction run should produce.
@@ -8,10 +9,13 @@ public struct CompactionOptions: Sendable {
     public var kinds: Set<MemoryKind>
     /// Compute everything, write nothing.
     public var dryRun: Bool
+    /// The default embedder, for merging near-duplicate insights (nil: word overlap instead).
+    public var embedder: (any Embedder)?
 
-    public init(kinds: Set<MemoryKind> = [.workflow, .summary, .insight], dryRun: Bool = false) {
+    public init(kinds: Set<MemoryKind> = [.workflow, .summary, .insight], dryRun: Bool = false, embedder: (any Embedder)? = nil) {
         self.kinds = kinds.intersection([.workflow, .summary, .insight])
         self.dryRun = dryRun
+        self.embedder = embedder
     }
 }
 
@@ -21,25 +25,41 @@ public struct CompactionReport: Sendable {
     public var trajectories = 0
     /// Trajectories that were given at least one new workflow or summary in this run.
     public var compacted = 0
-    public var added: [Memory] = []
+    /// The memories added. A large run keeps only some of them here (its insights and the first
+    /// few of the rest); `addedIDs` and `count(_:)` always cover all.
+    public var added: [Memory] = [] {
+        didSet {
+            addedIDs = added.map(\.id)
+            addedCounts = Dictionary(grouping: added, by: \.kind).mapValues(\.count)
+        }
+    }
+    public var addedIDs: [MemoryID] = []
+    public var addedCounts: [MemoryKind: Int] = [:]
     public var removed: [MemoryID] = []
     /// The commit made; nil when nothing changed or in a dry run.
     public var commit: String?
     /// Set when the run stopped early (an exhausted budget); what was finished is still committed.
     public var stoppedEarly: String?
+    /// Nothing was new since the last complete compaction: the run read nothing else.
+    public var upToDate = false
+    /// LLM insights left out because they named something task-specific.
+    public var rejected = 0
 
-    public func count(_ kind: MemoryKind) -> Int { added.filter { $0.kind == kind }.count }
+    public init() {}
+
+    public func count(_ kind: MemoryKind) -> Int { addedCounts[kind] ?? 0 }
 
     public var json: JSONValue {
         var m: [String: JSONValue] = [
             "trajectories": .int(Int64(trajectories)),
             "compacted": .int(Int64(compacted)),
             "added": .object(Dictionary(uniqueKeysWithValues: [MemoryKind.workflow, .summary, .insight].map { ($0.rawValue, JSONValue.int(Int64(count($0)))) })),
-            "addedIds": .array(added.map { .string($0.id.rawValue) }),
+            "addedIds": .array(addedIDs.map { .string($0.rawValue) }),
             "superseded": .array(removed.map { .string($0.rawValue) }),
             "commit": commit.map { .string($0) } ?? .null,
         ]
         if let stoppedEarly { m["stoppedEarly"] = .string(stoppedEarly) }
+        if rejected > 0 { m["rejectedInsights"] = .int(Int64(rejected)) }
         return .object(m)
     }
 }
@@ -95,8 +115,7 @@ public struct OfflineCompactor: Sendable {
             progress?("\(kind.rawValue): \(pending.count) trajectories to compact")
             for trajectory in pending {
                 guard let analysis = byID[trajectory.id] else { continue }
-                let body: MemoryBody = kind == .workflow ? .workflow(WorkflowBuilder.workflow(analysis)) : .summary(SummaryBuilder.summary(analysis))
-                report.added.append(Self.derived(body, from: trajectory, tag: CompactionTag.offline))
+                report.added.append(Self.derive(kind, analysis))
                 compacted.insert(trajectory.id)
             }
         }
@@ -104,8 +123,8 @@ public struct OfflineCompactor: Sendable {
         var remove: [MemoryID] = []
         if options.kinds.contains(.insight) {
             progress?("insight: mining \(analyses.count) trajectories")
-            let candidates = InsightMiner.mine(analyses).map(Self.insightMemory)
-            let changes = Consolidation.consolidate(candidates, into: snapshot.insights)
+            let candidates = InsightMiner.mine(analyses.map(\.miningRecord)).map(Self.insightMemory)
+            let changes = try Consolidation.consolidate(candidates, into: snapshot.insights, embedder: options.embedder)
             report.added += changes.add
             remove = changes.remove
         }
@@ -113,17 +132,6 @@ public struct OfflineCompactor: Sendable {
         report.added.removeAll { existing.contains($0.id) }
         report.removed = remove
         return (report, remove)
-    }
-
-    /// Runs the compactor over `pool` and commits the result in one commit (or none).
-    public func run(pool: Pool, author: CommitInfo? = nil, progress: (@Sendable (String) -> Void)? = nil) throws -> CompactionReport {
-        let memories = try pool.memories()
-        var (report, remove) = try plan(memories, progress: progress)
-        guard !options.dryRun, !report.added.isEmpty || !remove.isEmpty else { return report }
-        let info = Self.commitInfo(report, compactor: "offline", base: author)
-        let result = try pool.apply(adding: report.added, removing: remove, info: info)
-        report.commit = result.commit?.hex
-        return report
     }
 
     static func commitInfo(_ report: CompactionReport, compactor: String, base: CommitInfo?) -> CommitInfo {
@@ -139,14 +147,21 @@ public struct OfflineCompactor: Sendable {
         return info
     }
 
+    /// The offline workflow or summary of an analysed trajectory.
+    static func derive(_ kind: MemoryKind, _ analysis: TrajectoryAnalysis) -> Memory {
+        let body: MemoryBody = kind == .workflow ? .workflow(WorkflowBuilder.workflow(analysis)) : .summary(SummaryBuilder.summary(analysis))
+        return derived(body, from: analysis.memory, tag: CompactionTag.offline)
+    }
+
     /// A workflow or summary derived from one trajectory: same task, domain and outcome, the
     /// trajectory's agent, model and session, and the trajectory in `derivedFrom`.
     static func derived(_ body: MemoryBody, from trajectory: Memory, tag: String) -> Memory {
         let s = trajectory.source
         let source = MemorySource(agent: s.agent, agentVersion: s.agentVersion, model: s.model, models: s.models, sessionId: s.sessionId, format: s.format)
+        let evidence = trajectory.outcomeEvidence.map { OutcomeEvidence(signal: .derived, detail: "\($0.signal.rawValue): \($0.detail)") }
         return Memory(
             body: body, task: trajectory.task, domain: trajectory.domain, domainInference: trajectory.domainInference,
-            outcome: trajectory.outcome, source: source, derivedFrom: [trajectory.id], tags: [tag])
+            outcome: trajectory.outcome, outcomeEvidence: evidence, source: source, derivedFrom: [trajectory.id], tags: [tag])
     }
 
     static func insightMemory(_ candidate: InsightCandidate) -> Memory {

@@ -1,17 +1,21 @@
 import Foundation
 import MnemCore
+import MnemEmbedding
 
-/// Merges new insights into the pool's existing ones so that two near-identical insights never
-/// stand side by side.
+/// Merges new insights into the pool's existing ones so that one pattern is one memory and two
+/// insights that say the same thing never stand side by side.
 ///
-/// A new insight restates an existing one when both are about the same pattern (the same
-/// `pattern:` tag) or when their normalized title and description tokens overlap with a Jaccard
-/// similarity of at least `threshold`. The merged insight takes the new text, the union of the
-/// evidence and provenance, and names the old ones in `supersedes`; the caller removes the old
-/// ones from the tip in the same commit. When the merge would equal the existing insight, nothing changes.
+/// - A candidate whose pattern an insight already states keeps that insight as it is when only
+///   the counts behind it moved (its words are the same): identity is stable across runs. Only
+///   new words supersede it, with the provenance of both.
+/// - Several versions of one pattern at the tip (two teammates compacted independently, then
+///   synced) are reconciled into one (`InsightMerge.reconcile`).
+/// - A candidate that restates another insight (cosine ≥ 0.7 in the default embedder, carried
+///   over to its scale by `NearDuplicateScale`, or, without an embedder, nearly the same words)
+///   is absorbed into it, keeping both provenances.
 public enum Consolidation {
+    /// Without an embedder: Jaccard similarity of normalized title and description words.
     public static let threshold = 0.6
-    static let maxEvidence = 500
 
     public struct Changes: Sendable {
         public var add: [Memory] = []
@@ -21,65 +25,113 @@ public enum Consolidation {
     /// - Parameters:
     ///   - candidates: new insight memories, in a deterministic order.
     ///   - existing: the insights at the tip.
-    public static func consolidate(_ candidates: [Memory], into existing: [Memory]) -> Changes {
+    ///   - embedder: the default embedder, for near-duplicates; nil falls back to word overlap.
+    public static func consolidate(_ candidates: [Memory], into existing: [Memory], embedder: (any Embedder)? = nil) throws -> Changes {
+        let existingIDs = Set(existing.map(\.id))
         var current = existing.filter { $0.kind == .insight }.sorted { $0.id < $1.id }
-        var changes = Changes()
-        for candidate in candidates {
-            guard case .insight(let newInsight) = candidate.body else { continue }
-            let matches = current.filter { restates(candidate, $0) }
-            if matches.isEmpty {
-                if !current.contains(where: { $0.id == candidate.id }) {
-                    changes.add.append(candidate)
-                    current.append(candidate)
+        var vectors = Vectors(embedder: embedder)
+        var added: [MemoryID: Memory] = [:]
+        var removed = Set<MemoryID>()
+
+        func replace(_ olds: [Memory], with new: Memory) {
+            let oldIDs = Set(olds.map(\.id))
+            current.removeAll { oldIDs.contains($0.id) }
+            for id in oldIDs {
+                if existingIDs.contains(id) { removed.insert(id) } else { added[id] = nil }
+            }
+            current.append(new)
+            current.sort { $0.id < $1.id }
+            if !existingIDs.contains(new.id) { added[new.id] = new }
+            removed.remove(new.id)
+        }
+        /// What a merge supersedes: the written memories it replaces, and what in-run ones superseded.
+        func superseded(_ olds: [Memory]) -> [MemoryID] {
+            Array(Set(olds.flatMap { existingIDs.contains($0.id) ? [$0.id] : $0.supersedes })).sorted()
+        }
+
+        // First, one memory per pattern among what is already there.
+        var seen = Set<MemoryID>()
+        for memory in current where !seen.contains(memory.id) && !InsightMerge.patterns(memory).isEmpty {
+            let versions = current.filter { InsightMerge.samePattern($0, memory) }
+            versions.forEach { seen.insert($0.id) }
+            if versions.count > 1, let merged = InsightMerge.reconcile(versions) { replace(versions, with: merged) }
+        }
+
+        for candidate in candidates where candidate.kind == .insight {
+            let keys = InsightMerge.patterns(candidate)
+            let stating = current.filter { !InsightMerge.patterns($0).isDisjoint(with: keys) }
+            if !stating.isEmpty {
+                let base = stating.count > 1 ? (InsightMerge.reconcile(stating) ?? stating[0]) : stating[0]
+                if InsightMerge.words(base) == InsightMerge.words(candidate) {
+                    // Only counts moved: the memory stays (or the reconciled one replaces the versions).
+                    if stating.count > 1 { replace(stating, with: base) }
+                    continue
                 }
+                // New words: the candidate's text with the provenance of both.
+                var merged = InsightMerge.unite(candidate, with: [base])
+                merged.supersedes = superseded(stating)
+                merged.refreshID()
+                replace(stating, with: merged)
                 continue
             }
-            var merged = candidate
-            var evidence = newInsight.evidence ?? InsightEvidence(memories: [], domains: [])
-            var derived = Set(candidate.derivedFrom)
-            var tags = Set(candidate.tags)
-            for match in matches {
-                derived.formUnion(match.derivedFrom)
-                if case .insight(let old) = match.body, let oldEvidence = old.evidence {
-                    evidence.memories = Array(Set(evidence.memories).union(oldEvidence.memories)).sorted()
-                    evidence.domains = Array(Set(evidence.domains).union(oldEvidence.domains)).sorted()
-                }
-                tags.formUnion(match.tags.filter { $0.hasPrefix("pattern:") || $0.hasPrefix("compactor:") })
+            if current.contains(where: { !InsightMerge.absorbed($0).isDisjoint(with: keys) }) {
+                // Already absorbed as a near-duplicate of another insight: nothing new to say.
+                continue
             }
-            evidence.memories = Array(evidence.memories.prefix(maxEvidence))
-            merged.body = .insight(Insight(title: newInsight.title, description: newInsight.description, content: newInsight.content, evidence: evidence))
-            merged.derivedFrom = Array(derived).sorted().prefix(maxEvidence).map { $0 }
-            merged.tags = Array(tags).sorted()
-            if matches.count == 1, let only = matches.first, sameContent(merged, only) { continue }
-            // Supersede what is in the pool; an insight proposed earlier in this run was never
-            // written, so the merge inherits what that one superseded instead.
-            let existingIDs = Set(existing.map(\.id))
-            merged.supersedes = Array(Set(matches.flatMap { existingIDs.contains($0.id) ? [$0.id] : $0.supersedes })).sorted()
-            merged.refreshID()
-            let removed = Set(matches.map(\.id))
-            changes.remove.append(contentsOf: matches.map(\.id))
-            changes.add.removeAll { removed.contains($0.id) }
-            changes.add.append(merged)
-            current.removeAll { removed.contains($0.id) }
-            current.append(merged)
+            if let duplicate = try nearDuplicate(of: candidate, in: current, vectors: &vectors) {
+                var merged = InsightMerge.absorb(candidate, into: duplicate, duplicateIsWritten: false)
+                merged.supersedes = superseded([duplicate])
+                merged.refreshID()
+                replace([duplicate], with: merged)
+                continue
+            }
+            if !current.contains(where: { $0.id == candidate.id }) { replace([], with: candidate) }
         }
-        let added = Set(changes.add.map(\.id))
-        changes.remove = Array(Set(changes.remove).subtracting(added)).sorted()
-        // A memory added earlier in this run and then merged away needs no removal from the tip.
-        let existingIDs = Set(existing.map(\.id))
-        changes.remove = changes.remove.filter { existingIDs.contains($0) }
+        var changes = Changes()
+        changes.add = added.values.sorted { $0.id < $1.id }
+        changes.remove = removed.sorted()
         return changes
     }
 
-    /// Whether `a` restates `b`: the same pattern, or title and description nearly the same words.
-    public static func restates(_ a: Memory, _ b: Memory) -> Bool {
-        guard case .insight(let x) = a.body, case .insight(let y) = b.body else { return false }
-        let patternsA = Set(a.tags.filter { $0.hasPrefix("pattern:") })
-        let patternsB = Set(b.tags.filter { $0.hasPrefix("pattern:") })
-        // Mined insights carry the pattern they are about: that is their identity, and two
-        // different patterns (two recoveries from one error class) are never the same insight.
-        if !patternsA.isEmpty && !patternsB.isEmpty { return !patternsA.isDisjoint(with: patternsB) }
-        return similarity(x, y) >= threshold
+    /// The existing insight `candidate` restates, if any (the most similar above the threshold).
+    static func nearDuplicate(of candidate: Memory, in current: [Memory], vectors: inout Vectors) throws -> Memory? {
+        guard case .insight(let insight) = candidate.body else { return nil }
+        guard vectors.embedder != nil else {
+            return current.first { other in
+                guard case .insight(let o) = other.body else { return false }
+                return similarity(insight, o) >= threshold
+            }
+        }
+        let mine = try vectors.vector(candidate)
+        var best: (Memory, Float)?
+        for other in current where other.id != candidate.id {
+            let score = zip(mine, try vectors.vector(other)).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+            if score >= (try vectors.threshold()), score > (best?.1 ?? -1) { best = (other, score) }
+        }
+        return best?.0
+    }
+
+    /// Embeddings of insights' text, computed once per memory.
+    struct Vectors {
+        var embedder: (any Embedder)?
+        var cache: [MemoryID: [Float]] = [:]
+        var scale: Float?
+
+        /// The duplicate threshold in this embedder's scale, measured once.
+        mutating func threshold() throws -> Float {
+            if let scale { return scale }
+            let value = try embedder.map(NearDuplicateScale.threshold) ?? NearDuplicateScale.miniLMThreshold
+            scale = value
+            return value
+        }
+
+        mutating func vector(_ memory: Memory) throws -> [Float] {
+            if let hit = cache[memory.id] { return hit }
+            let text = InsightMerge.words(memory).joined(separator: "\n")
+            let vector = try embedder?.embed([text]).first ?? []
+            cache[memory.id] = vector
+            return vector
+        }
     }
 
     /// Jaccard similarity of the normalized title and description tokens.
@@ -109,10 +161,5 @@ public enum Consolidation {
             out.insert(word)
         }
         return out
-    }
-
-    static func sameContent(_ a: Memory, _ b: Memory) -> Bool {
-        a.body == b.body && a.tags == b.tags && a.derivedFrom == b.derivedFrom && a.outcome == b.outcome && a.task == b.task
-            && a.domain == b.domain
     }
 }

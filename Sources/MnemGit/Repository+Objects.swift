@@ -87,6 +87,7 @@ extension Repository {
     ///
     /// Wraps `git_blob_lookup` and `git_blob_rawcontent`.
     public func readBlob(_ id: ObjectID) throws(GitError) -> [UInt8] {
+        BlobReads.record(gitDirectory)
         var oid = id.raw
         var blob: OpaquePointer?
         try check(git_blob_lookup(&blob, handle, &oid), "git_blob_lookup", id.hex)

@@ -40,15 +40,18 @@ final class ChatStandIn: Sendable {
                 + #""},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"completion_tokens":50,"total_tokens":150}}"#)
     }
 
-    static let workflowJSON = #"{"goal":"Fix a reported bug in a library","steps":[{"category":"search","action":"grep -rn <identifier> <dir>"},{"category":"edit","action":"replace text in <file.py>"},{"category":"test","action":"pytest <test>"}]}"#
+    static let workflowJSON = #"{"goal":"Use when a reported bug must be fixed in a library","steps":[{"category":"search","action":"Search for the failing name","example":"grep -rn <identifier> <dir>"},{"category":"edit","action":"Make the change","example":"str_replace <file.py>"},{"category":"test","action":"Run the narrow test","example":"pytest -x -k <test>"}]}"#
     static let summaryJSON = #"{"taskSummary":"Fix a crash on empty input.","environment":"Python, pytest","actions":"searched, edited, tested","results":"tests passed","why":"the fix was validated by the tests"}"#
     static let insightJSON = #"{"title":"Validate every fix with the tests","description":"Run the test suite after the final edit.","content":"A change is done only when the tests pass on its final version."}"#
 
-    /// A valid memory for whichever kind the prompt asks for.
+    /// A full reply: analysis, insights, summary and workflow (whatever was asked, and more).
+    static func fullReply(insights: [String] = [insightJSON]) -> String {
+        #"{"analysis":"It worked because the fix was checked.","insights":["# + insights.joined(separator: ",") + #"],"summary":"# + summaryJSON + #","workflow":"# + workflowJSON + "}"
+    }
+
+    /// A valid reply to any prompt.
     static func memoryReply(for request: String) -> Reply {
-        if request.contains("workflow") { return chat(workflowJSON) }
-        if request.contains("Summarize it") { return chat(summaryJSON) }
-        return chat("```json\n" + insightJSON + "\n```")
+        chat("```json\n" + fullReply() + "\n```")
     }
 }
 

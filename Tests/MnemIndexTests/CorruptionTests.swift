@@ -17,7 +17,7 @@ enum Corruption: String, CaseIterable, Sendable {
         case .truncatedVectors: bytes.removeLast(10)
         case .extended: bytes += [0, 0, 0, 0]
         case .badMagic: bytes[0] ^= 0xFF
-        case .wrongVersion: bytes[SidecarLayout.Field.version] = 2
+        case .wrongVersion: bytes[SidecarLayout.Field.version] = 9
         case .headerByte: bytes[SidecarLayout.Field.count] ^= 0x01
         case .idByte: bytes[layout.idsOffset + 25] ^= 0x40
         case .columnByte: bytes[layout.kindsOffset + 1] ^= 0x01
@@ -48,7 +48,7 @@ enum Corruption: String, CaseIterable, Sendable {
         let index = VectorIndex(pool: test.pool, embedder: embedder)
         let (good, _) = try index.open()
         let goodBytes = try fileBytes(index.path)
-        let layout = good.layout
+        let layout = good.base.layout
 
         switch corruption {
         case .wrongEmbedder:
@@ -108,14 +108,14 @@ enum Corruption: String, CaseIterable, Sendable {
         let stamp = VerificationStamp(path: index.path)
         let identity = try #require(FileIdentity.current(index.path))
         // Fresh from the writer: within the racy window, not trusted yet.
-        #expect(!stamp.matches(identity, checksum: sidecar.vectorsChecksum))
+        #expect(!stamp.matches(identity, checksum: sidecar.base.vectorsChecksum))
         // A stamp recorded long after the file changed is trusted, for that identity only.
         var old = identity
         old.changed -= 10 * VerificationStamp.racyWindow
-        stamp.record(old, checksum: sidecar.vectorsChecksum)
-        #expect(stamp.matches(old, checksum: sidecar.vectorsChecksum))
+        stamp.record(old, checksum: sidecar.base.vectorsChecksum)
+        #expect(stamp.matches(old, checksum: sidecar.base.vectorsChecksum))
         var changed = old
         changed.changed += 1
-        #expect(!stamp.matches(changed, checksum: sidecar.vectorsChecksum))
+        #expect(!stamp.matches(changed, checksum: sidecar.base.vectorsChecksum))
     }
 }

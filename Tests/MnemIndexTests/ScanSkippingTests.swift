@@ -23,7 +23,7 @@ struct ScanSkippingTests {
         }
         let path = dir.path + "/skip-\(count)-\(elementType.name).vec"
         try SidecarWriter.write(
-            entries: entries, commit: Sidecar.noCommit, embedderID: "skip:64", dimension: 64, elementType: elementType, previous: nil, to: path)
+            entries: entries, commit: Sidecar.noCommit, embedderID: "skip:64", dimension: 64, elementType: elementType, previous: [], to: path)
         return try Sidecar.open(path: path, embedderID: "skip:64", dimension: 64)
     }
 

@@ -54,7 +54,7 @@ let filterCases: [FilterCase] = [
         try test.add(specs.map(\.0))
         let index = VectorIndex(pool: test.pool, embedder: TableEmbedder(table: table))
         let (sidecar, _) = try index.open()
-        return (test, sidecar, unitVector(0))
+        return (test, sidecar.base, unitVector(0))
     }
 
     @Test func abstractKindsComeFirstThenScore() throws {

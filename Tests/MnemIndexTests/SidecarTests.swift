@@ -14,7 +14,8 @@ import Testing
         try test.add(memories)
         let embedder = (try HashEmbedder(dimension: 100))  // not a multiple of 64 bytes: exercises padding
         let index = VectorIndex(pool: test.pool, embedder: embedder, elementType: elementType)
-        let (sidecar, report) = try index.open()
+        let (snapshot, report) = try index.open()
+        let sidecar = snapshot.base
         #expect(report.action == .rebuilt(reason: .missing))
         #expect(sidecar.count == 12)
         #expect(sidecar.elementType == elementType)
@@ -63,7 +64,7 @@ import Testing
         try test.add(Make.mixed(40))
         let embedder = (try HashEmbedder(dimension: 256))
         for type in VectorElementType.allCases {
-            let (sidecar, _) = try VectorIndex(pool: test.pool, embedder: embedder, elementType: type).open(rebuild: true)
+            let sidecar = try VectorIndex(pool: test.pool, embedder: embedder, elementType: type).open(rebuild: true).0.base
             let query = try embedder.embed(["parser tests habit fix"])[0]
             let hits = sidecar.scanAll(query, k: 40)
             #expect(hits.count == 40)
@@ -151,8 +152,8 @@ import Testing
         try test.add([Make.insight("goroutine habit", domain: "go", model: "model-z")])
         let (updated, report) = try index.open()
         #expect(report.action == .updated)
-        #expect(!updated.strings.contains("rust") && !updated.strings.contains("model-r"))
-        #expect(updated.strings.contains("go") && updated.strings.contains("model-z"))
+        #expect(!updated.base.strings.contains("rust") && !updated.base.strings.contains("model-r"))
+        #expect(updated.base.strings.contains("go") && updated.base.strings.contains("model-z"))
         let incremental = try fileBytes(index.path)
         _ = try index.open(rebuild: true)
         #expect(try fileBytes(index.path) == incremental)
@@ -174,7 +175,7 @@ import Testing
         let test = try TestPool()
         try test.add(Make.mixed(10))
         let index = VectorIndex(pool: test.pool, embedder: try HashEmbedder(dimension: 64))
-        let (before, _) = try index.open()
+        let before = try index.open().0.base
         let firstVector = before.vector(at: 0)
         for round in 0..<3 {
             try test.add(Make.mixed(4, offset: 700 + round * 10))
@@ -187,7 +188,7 @@ import Testing
         let directory = (index.path as NSString).deletingLastPathComponent
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         let base = (index.path as NSString).lastPathComponent
-        #expect(names == [base, base + ".verified"], "no temporary or replaced file is left: \(names)")
+        #expect(names == [base, base + ".lock", base + ".verified"], "no temporary or replaced file is left: \(names)")
     }
 
     @Test func aSidecarOfAVanishedCommitIsRebuilt() throws {
@@ -276,8 +277,8 @@ struct CountingEmbedder: VectorEmbedder {
         #expect(report.action == .updated)
         #expect(report.skipped.count == 1)
         #expect(sidecar.count == 7)
-        let row = try #require(sidecar.rowOf(memory.id))
-        #expect(sidecar.blob(at: row) == blob)
+        let row = try #require(sidecar.base.rowOf(memory.id))
+        #expect(sidecar.base.blob(at: row) == blob)
         let incremental = try fileBytes(index.path)
         let (_, rebuilt) = try index.open(rebuild: true)
         #expect(rebuilt.skipped.count == 1)

@@ -8,6 +8,8 @@ enum BenchSupport {
         var seconds: Double
         /// User + system CPU time of the child: steadier than wall time on a shared machine.
         var cpuSeconds: Double
+        /// The child's peak resident memory (`ru_maxrss`).
+        var maxResidentBytes: Int = 0
         var stdout: String
         var stderr: String
     }
@@ -58,7 +60,8 @@ enum BenchSupport {
         // WIFEXITED / WEXITSTATUS, which Swift does not import.
         let exit = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let read = { (path: String) in captureOutput ? String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) : "" }
-        return ProcessResult(status: exit, seconds: seconds, cpuSeconds: cpu, stdout: read(outPath), stderr: read(errPath))
+        return ProcessResult(
+            status: exit, seconds: seconds, cpuSeconds: cpu, maxResidentBytes: Int(usage.ru_maxrss) * 1024, stdout: read(outPath), stderr: read(errPath))
     }
 
     /// The path of the running `mnem` binary (for whole-process measurements).

@@ -66,8 +66,8 @@ enum QualityBenchmark {
         console.out("  coding tasks given memories          \(served) of \(tasks.count) = \(percent(Double(served) / Double(max(1, tasks.count))))   (goal ≥ 75%), \(String(format: "%.1f", Double(tasks.reduce(0) { $0 + $1.count }) / Double(max(1, tasks.count)))) memories each on average")
         console.out("  mean Jaccard between tasks' sets     \(String(format: "%.3f", jaccard))   (goal ≤ 0.3)")
 
-        let (sidecar, _) = try VectorIndex(pool: pool, embedder: embedder).open()
-        let vectors = (0..<sidecar.count).map { sidecar.vector(at: $0) }
+        let rows = try VectorIndex(pool: pool, embedder: embedder).open().0.rows()
+        let vectors = rows.map { $0.file.vector(at: $0.row) }
         console.out("  pool mean pairwise cosine            \(String(format: "%.3f", meanPairwiseCosine(vectors)))   (goal ≤ 0.35)")
 
         if let agreement = try qualitySetAgreement(embedder) {
@@ -82,8 +82,8 @@ enum QualityBenchmark {
             console.out("                                       (python3 -m pip install -r scripts/requirements.txt, or set MNEM_PYTHON)")
             return
         }
-        let texts = (0..<sidecar.count).map { row -> String in
-            guard let id = sidecar.id(at: row), let memory = memories.first(where: { $0.id == id }) else { return "" }
+        let texts = rows.map { file, row -> String in
+            guard let id = file.id(at: row), let memory = memories.first(where: { $0.id == id }) else { return "" }
             return embeddingText(for: memory)
         }
         let queries = EvaluationPrompts.codingTasks

@@ -13,6 +13,8 @@ struct BenchCommand: Command {
                mnem bench embed [--count N]
                mnem bench capture [--corpus PATH] [--runs N] [--pool-size N]
                mnem bench pull [--count N] [--base N] [--runs N]
+               mnem bench scale [--trajectories N] [--sizes N,N,…] [--runs N] [--cache DIR]
+               mnem bench compact [--trajectories N] [--runs N] [--cache DIR]
                mnem bench quality [--corpus PATH]
                mnem bench export [--sizes N,N,…] [--runs N]
 
@@ -45,6 +47,17 @@ struct BenchCommand: Command {
           pull          mnem pull of --count new memories (default here 1000) into a pool of --base,
                         vs git fetch + merge of the same commits
 
+          scale         issue 14's figures on --trajectories synthetic trajectories (default 100000),
+                        compacted (about 3 memories each): capture, compact, list, stats, scan,
+                        index update vs rebuild, init --from and the hooks after it, each against
+                        the process floor; --sizes adds index figures on pools of that many
+                        memories; the pools are cached in --cache (default $MNEM_BENCH_CACHE, else
+                        <tmp>/mnem-bench-scale) and reused
+
+          compact       the first compaction of --trajectories synthetic trajectories (time, peak
+                        memory), then compact with nothing new, with 3 new, and with the compaction
+                        state missing, each against the process floor; the pool is shared with scale
+
           quality       a pool of the corpus (capture + offline compact): unrelated prompts given
                         memories, coding tasks served and their sets' mean Jaccard, the pool's mean
                         pairwise cosine, top-5 agreement with MiniLM (and MiniLM itself on the pool
@@ -54,7 +67,7 @@ struct BenchCommand: Command {
                         vs reading every memory and vs cp -r of the site; the cost per memory across sizes
         """
 
-    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull, quality, export }
+    enum Target: String, CaseIterable { case write, search, hook, embed, capture, pull, quality, export, scale, compact }
 
     var target: Target
     var count: Int
@@ -65,6 +78,8 @@ struct BenchCommand: Command {
     var poolSize: Int = 100_000
     var poolSizeGiven = false
     var corpus: String?
+    var trajectories: Int
+    var cache: String?
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
         let countOption = try args.intOption("--count", range: 1...10_000_000)
@@ -81,6 +96,8 @@ struct BenchCommand: Command {
         poolSize = givenPoolSize ?? 100_000
         poolSizeGiven = givenPoolSize != nil
         corpus = try args.option("--corpus")
+        trajectories = try args.intOption("--trajectories", range: 1...10_000_000) ?? 100_000
+        cache = try args.option("--cache")
         let rest = try args.positionals()
         guard rest.count == 1, let name = rest.first, let target = Target(rawValue: name) else {
             throw UsageError("bench needs one of: \(Target.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -102,6 +119,14 @@ struct BenchCommand: Command {
                 corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), runs: runs,
                 poolSize: poolSizeGiven ? poolSize : 100_000, console: console)
         case .pull: try PullBenchmark.run(count: count, baseCount: base, runs: runs, console: console)
+        case .scale:
+            let options = ScaleBenchmark.Options(
+                trajectories: trajectories, sizes: sizesGiven ? sizes : [], runs: runs,
+                cache: cache.map { console.absolute($0) } ?? ScaleFixtures.defaultCache(console))
+            try ScaleBenchmark.run(options, console: console)
+        case .compact:
+            try CompactBenchmark.run(
+                trajectories: trajectories, runs: runs, cache: cache.map { console.absolute($0) } ?? ScaleFixtures.defaultCache(console), console: console)
         case .quality:
             try QualityBenchmark.run(corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), console: console)
         case .export: try ExportBenchmark.run(sizes: sizesGiven ? sizes : [1_000, 10_000], runs: runs, console: console)

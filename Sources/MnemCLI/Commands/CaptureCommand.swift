@@ -78,13 +78,13 @@ struct CaptureCommand: Command {
         }
         let pool = try openPool(console)
         var capturer = Capturer(pool: pool, options: options)
-        if console.isTerminal && !global.json {
+        if console.showsProgress && !global.json {
             capturer.progress = { n, total, file in
                 FileHandle.standardError.write(Data("\r\u{1B}[K[\(n)/\(total)] \((file as NSString).lastPathComponent.prefix(60))".utf8))
             }
         }
         let summary = try capturer.capture(paths: inputs)
-        if console.isTerminal && !global.json { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if console.showsProgress && !global.json { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if global.json {
             reportSkipped(summary, console)
             printJSON(json(summary), console)

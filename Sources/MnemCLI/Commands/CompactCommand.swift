@@ -1,31 +1,40 @@
 import Foundation
 import MnemCompaction
 import MnemCore
+import MnemIndex
 
 /// `mnem compact`: promotes trajectories to workflows, summaries and insights.
 struct CompactCommand: Command {
     static let name = "compact"
     static let abstract = "Promote trajectories to workflows, summaries and insights"
     static let help = """
-        Usage: mnem compact [--kind K]… [--llm] [--dry-run] [--max-calls N] [--max-tokens N] [--json]
+        Usage: mnem compact [--kind K]… [--llm [claude|codex|gemini|http]] [--dry-run] [--max-calls N] [--max-tokens N] [--json]
 
           --kind K        produce only this kind: workflow, summary or insight (repeatable; default all three)
-          --llm           use an OpenAI-compatible endpoint instead of the offline miner; configured by
-                          MNEM_LLM_BASE_URL, MNEM_LLM_MODEL, MNEM_LLM_API_KEY (or git config mnem.llm.baseurl,
-                          mnem.llm.model, mnem.llm.apikey)
+          --llm [B]       compact with a language model, one call per trajectory (its summary, workflow and up to
+                          two insights), instead of the offline miner. B is the backend:
+                            claude   runs `claude -p --output-format json` (Claude Code, headless)
+                            codex    runs `codex exec --json` (Codex CLI, headless)
+                            gemini   runs `gemini -p --output-format json` (Gemini CLI, headless)
+                            http     an OpenAI-compatible endpoint: MNEM_LLM_BASE_URL, MNEM_LLM_MODEL,
+                                     MNEM_LLM_API_KEY (or git config mnem.llm.baseurl, mnem.llm.model, mnem.llm.apikey)
+                          Without B: MNEM_LLM, else git config mnem.llm, else http.
           --dry-run       compute and report, write nothing; with --llm, print the estimate and call nothing
-          --max-calls N   with --llm: at most N requests this run (default \(LLMBudget.defaultMaxCalls))
-          --max-tokens N  with --llm: at most N tokens this run, prompts estimated as characters / 4 (default \(LLMBudget.defaultMaxTokens))
+          --max-calls N   with --llm: at most N calls this run (default \(LLMBudget.defaultMaxCalls))
+          --max-tokens N  with --llm: at most N tokens this run, as the backend reports them, else characters / 4
+                          (default \(LLMBudget.defaultMaxTokens) for http, 1000000 for an agent CLI)
 
-        Only trajectories not yet compacted are processed; insights are mined over the whole pool and
-        merged into the insights already there. One commit per run, or none when nothing changed.
+        Only what is new since the last compaction is read: a state kept in the pool's git directory
+        says which trajectories were compacted at which commit. Insights are mined from all trajectories
+        and merged into the insights already there (one memory per pattern; near-duplicates merged).
+        One commit per run, or none when nothing changed.
         """
 
     var kinds: Set<MemoryKind>
-    var llm: Bool
+    var llm: String??
     var dryRun: Bool
     var maxCalls: Int
-    var maxTokens: Int
+    var maxTokens: Int?
     var global: GlobalOptions
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
@@ -39,10 +48,10 @@ struct CompactCommand: Command {
             }
         }
         self.kinds = kinds.isEmpty ? [.workflow, .summary, .insight] : kinds
-        llm = args.flag("--llm")
+        llm = try args.optionalValue("--llm", values: BackendChoice.names)
         dryRun = args.flag("--dry-run", "-n")
         maxCalls = try args.intOption("--max-calls", range: 0...100_000) ?? LLMBudget.defaultMaxCalls
-        maxTokens = try args.intOption("--max-tokens", range: 0...100_000_000) ?? LLMBudget.defaultMaxTokens
+        maxTokens = try args.intOption("--max-tokens", range: 0...100_000_000)
         let rest = try args.positionals()
         guard rest.isEmpty else { throw UsageError("compact takes no arguments (got '\(rest[0])')") }
         self.global = global
@@ -50,26 +59,28 @@ struct CompactCommand: Command {
 
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
-        let options = CompactionOptions(kinds: kinds, dryRun: dryRun)
+        // Near-duplicate insights are judged by the default embedder; without its model, by word overlap.
+        let embedder = try? EmbedderRegistry.makeEmbedder(name: EmbedderRegistry.defaultName, environment: console.environment)
+        let options = CompactionOptions(kinds: kinds, dryRun: dryRun, embedder: embedder)
         var progress: (@Sendable (String) -> Void)?
-        if console.isTerminal { progress = { message in console.err("mnem: " + message) } }
+        if console.showsProgress && !global.json { progress = { message in console.err("mnem: " + message) } }
         let author = pool.commitInfo("compact", console)
         let report: CompactionReport
-        if llm {
+        if let choice = llm {
             let repository = pool.repository
             func configValue(_ key: String) -> String? {
                 do { return try repository.configValue(key) } catch { return nil }
             }
-            let configuration = try LLMConfiguration.resolve(environment: console.environment, config: configValue)
-            let client = ChatClient(configuration: configuration, budget: LLMBudget(maxCalls: maxCalls, maxTokens: maxTokens))
-            let compactor = LLMCompactor(options: options, client: client)
+            let backend = try BackendChoice.backend(named: choice, environment: console.environment, config: configValue)
+            let budget = LLMBudget(maxCalls: maxCalls, maxTokens: maxTokens ?? BackendChoice.defaultMaxTokens(backend))
+            let compactor = LLMCompactor(options: options, client: ChatClient(backend: backend, budget: budget))
             if dryRun {
                 let estimate = try compactor.estimate(pool: pool)
                 if global.json {
                     printJSON(estimate.json, console)
                 } else {
                     console.out(
-                        "would make \(estimate.calls) calls for \(estimate.trajectories) trajectories, about \(estimate.promptTokens) prompt tokens (\(estimate.totalTokens) with replies); budget \(maxCalls) calls, \(maxTokens) tokens: \(estimate.withinBudget ? "within" : "over") budget"
+                        "would make \(estimate.calls) calls (\(backend.name)) for \(estimate.trajectories) trajectories, about \(estimate.promptTokens) prompt tokens (\(estimate.totalTokens) with replies); budget \(budget.maxCalls) calls, \(budget.maxTokens) tokens: \(estimate.withinBudget ? "within" : "over") budget"
                     )
                 }
                 return MnemCLI.ExitCode.success

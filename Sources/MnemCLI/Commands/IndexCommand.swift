@@ -1,6 +1,7 @@
 import Foundation
 import MnemCore
 import MnemIndex
+import MnemIntegrations
 
 /// `mnem index`: brings the vector sidecar up to date, or rebuilds it.
 struct IndexCommand: Command {
@@ -12,15 +13,21 @@ struct IndexCommand: Command {
           --rebuild           embed every memory again, even if the index is valid
           --embedder E        the embedder (default $MNEM_EMBEDDER, else static)
           --element T         the element type of a rebuilt index (default float16)
+          --detached          what hooks start when the index is behind: no output, problems
+                              and long runs logged to the hooks log (with --lock-fd, the lock
+                              the hook took and handed down)
 
         The index is a file in the pool's git directory, never committed. It is updated from the
         tree diff since the commit it indexes; one failing any check (including its vectors'
-        checksum, always verified here) is rebuilt, and the reason is printed.
+        checksum, always verified here) is rebuilt, and the reason is printed. An update writes
+        the new rows to a delta file beside the index, folded into it once the delta grows.
         """
 
     var rebuild: Bool
     var embedderName: String?
     var elementType: VectorElementType
+    var detached: Bool
+    var lockDescriptor: Int?
     var global: GlobalOptions
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
@@ -31,10 +38,16 @@ struct IndexCommand: Command {
             throw UsageError("--element takes float16 or float32, not '\(element)'")
         }
         elementType = type
+        detached = args.flag("--detached")
+        lockDescriptor = try args.intOption("--lock-fd", range: 0...65_535)
         self.global = global
     }
 
     func run(_ console: Console) throws -> Int32 {
+        if detached {
+            IndexUpdater(embedderName: embedderName, lockDescriptor: lockDescriptor.map(Int32.init)).run(global: global, console)
+            return 0
+        }
         var options = RetrievalOptions()
         options.embedderName = embedderName
         let pool = try global.openPool(console)
@@ -47,6 +60,7 @@ struct IndexCommand: Command {
                 "added": .int(Int64(report.added)), "removed": .int(Int64(report.removed)),
                 "embedder": .string(sidecar.embedderID), "dimension": .int(Int64(sidecar.dimension)),
                 "element": .string(sidecar.elementType.name), "skipped": .array(report.skipped.map { .string($0) }),
+                "delta": .bool(report.deltaOnly), "files": .int(Int64(sidecar.segmentCount)),
             ]
             switch report.action {
             case .upToDate: m["action"] = "up-to-date"
@@ -54,6 +68,7 @@ struct IndexCommand: Command {
             case .rebuilt(let reason):
                 m["action"] = "rebuilt"
                 m["reason"] = reason.map { .string($0.description) } ?? .null
+            case .stale: m["action"] = "stale"
             }
             printJSON(.object(m), console)
         } else {

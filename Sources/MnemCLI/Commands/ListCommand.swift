@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemIndex
 
 /// `mnem list`: the memories at the tip.
 struct ListCommand: Command {
@@ -33,12 +34,25 @@ struct ListCommand: Command {
         self.global = global
     }
 
+    /// Reads only the memories it prints: the catalog says which they are (most abstract kind
+    /// first, then by id) without reading the others.
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
-        var memories = try pool.memories(kinds: kinds)
-        if !domains.isEmpty { memories = memories.filter { domains.contains($0.domain) } }
-        memories.sort { ($0.kind.abstraction, $1.id) > ($1.kind.abstraction, $0.id) }
-        if let limit { memories = Array(memories.prefix(limit)) }
+        let (catalog, _) = try Catalog.open(pool: pool)
+        // A file of a listed kind that is not a valid memory is reported and left out, as everywhere.
+        for row in 0..<catalog.count where !catalog.isValid(row) && kinds?.contains(catalog.kind(at: row) ?? .trajectory) ?? true {
+            if let invalid = catalog.invalidMemory(at: row) { pool.onInvalidMemory?(invalid) }
+        }
+        var rows: [Int] = []
+        let wanted = limit ?? .max
+        listing: for kind in MemoryKind.allCases.sorted(by: { $0.abstraction > $1.abstraction }) where kinds?.contains(kind) ?? true {
+            for row in 0..<catalog.count where catalog.isValid(row) && catalog.kind(at: row) == kind {
+                guard domains.isEmpty || catalog.domain(at: row).map(domains.contains) == true else { continue }
+                guard rows.count < wanted else { break listing }
+                rows.append(row)
+            }
+        }
+        let memories = try catalog.memories(rows, pool: pool)
         if global.json {
             printJSON(.array(memories.map { $0.jsonObject() }), console)
         } else {

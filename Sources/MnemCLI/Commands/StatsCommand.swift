@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemIndex
 
 /// `mnem stats`: how the pool is made up.
 struct StatsCommand: Command {
@@ -25,31 +26,37 @@ struct StatsCommand: Command {
         self.global = global
     }
 
+    /// Counts from the catalog's columns: no memory file is read once the catalog is up to date.
     func run(_ console: Console) throws -> Int32 {
         let pool = try global.openPool(console)
-        let memories = try pool.memories()
-        var groups: [(String, [String: Int])] = [("kind", [:]), ("domain", [:]), ("agent", [:]), ("model", [:]), ("outcome", [:])]
-        for memory in memories {
-            let keys = [memory.kind.rawValue, memory.domain, memory.source.agent ?? "(none)", memory.source.model ?? "(none)", memory.outcome.rawValue]
-            for (n, key) in keys.enumerated() { groups[n].1[key, default: 0] += 1 }
+        let (catalog, _) = try Catalog.open(pool: pool)
+        // A file that is not a valid memory is reported and left out of the counts, as everywhere.
+        for row in 0..<catalog.count where !catalog.isValid(row) {
+            if let invalid = catalog.invalidMemory(at: row) { pool.onInvalidMemory?(invalid) }
         }
+        var groups: [(String, [String: Int])] = [
+            ("kind", catalog.counts(.kind, none: "(none)")), ("domain", catalog.counts(.domain, none: "")),
+            ("agent", catalog.counts(.agent, none: "(none)")), ("model", catalog.counts(.model, none: "(none)")),
+            ("outcome", catalog.counts(.outcome, none: "(none)")),
+        ]
         if by == "author" {
             let authors = try pool.authorsOfMemories()
             var counts: [String: Int] = [:]
-            for memory in memories {
-                let key = authors[memory.id].map { "\($0.name) <\($0.email)>" } ?? "(unknown)"
+            for row in 0..<catalog.count where catalog.isValid(row) {
+                let key = catalog.id(at: row).flatMap { authors[$0] }.map { "\($0.name) <\($0.email)>" } ?? "(unknown)"
                 counts[key, default: 0] += 1
             }
             groups.append(("author", counts))
         }
+        let total = catalog.validCount
         if let by { groups = groups.filter { $0.0 == by } }
         if global.json {
-            var object: [String: JSONValue] = ["total": .int(Int64(memories.count))]
+            var object: [String: JSONValue] = ["total": .int(Int64(total))]
             for (name, counts) in groups { object[name] = .object(counts.mapValues { .int(Int64($0)) }) }
             printJSON(.object(object), console)
             return 0
         }
-        console.out("\(memories.count) memories in \(pool.path)")
+        console.out("\(total) memories in \(pool.path)")
         for (name, counts) in groups {
             console.out("")
             console.out("by \(name):")

@@ -57,6 +57,39 @@ public struct Arguments {
         return values
     }
 
+    /// Removes an option whose value may be left out (`--llm`, `--llm claude`, `--llm=claude`);
+    /// a following word is its value only when it is one of `values`.
+    /// - Returns: nil when the option is absent; `.some(nil)` when given bare.
+    public mutating func optionalValue(_ name: String, values: Set<String>) throws(UsageError) -> String?? {
+        var result: String?? = nil
+        var i = 0
+        while i < positionalOnlyFrom {
+            let token = tokens[i]
+            if token == name {
+                if i + 1 < positionalOnlyFrom, values.contains(tokens[i + 1]) {
+                    result = .some(tokens[i + 1])
+                    tokens.removeSubrange(i...(i + 1))
+                    positionalOnlyFrom -= 2
+                } else {
+                    result = .some(nil)
+                    tokens.remove(at: i)
+                    positionalOnlyFrom -= 1
+                }
+            } else if token.hasPrefix(name + "=") {
+                let value = String(token.dropFirst(name.count + 1))
+                guard values.contains(value) else {
+                    throw UsageError("\(name) takes one of \(values.sorted().joined(separator: ", ")), not '\(value)'")
+                }
+                result = .some(value)
+                tokens.remove(at: i)
+                positionalOnlyFrom -= 1
+            } else {
+                i += 1
+            }
+        }
+        return result
+    }
+
     /// Removes an option that may be given once; the last one wins if repeated.
     public mutating func option(_ names: String...) throws(UsageError) -> String? {
         var values: [String] = []

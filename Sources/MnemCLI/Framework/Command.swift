@@ -14,6 +14,8 @@ public final class Console: @unchecked Sendable {
     private var stdinConsumed = false
     /// Whether standard output is a terminal (progress displays only then).
     public let isTerminal: Bool
+    /// Whether long work may show its progress: the real process, with standard error a terminal.
+    public var showsProgress: Bool { !capture && isatty(2) == 1 }
 
     /// The real process's streams and environment.
     public static func process() -> Console {
@@ -162,6 +164,7 @@ public enum MnemCLI {
             }
             if wantsVersion { throw UsageError("unknown option '--version' for 'mnem \(command.name)'") }
             rest.removeFirst()
+            TerminalProgress.install(for: console, json: global.json)
             var args = Arguments(rest)
             let instance = try command.init(parsing: &args, global: global)
             try args.finish()

@@ -115,7 +115,7 @@ enum Abstraction {
 
     /// The base name of a path-like word, for matching what was read with what was edited.
     static func baseName(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedASCII
         guard !trimmed.isEmpty, fileExtension(trimmed) != nil else { return nil }
         return trimmed.split(separator: "/").last.map(String.init)
     }

@@ -32,13 +32,29 @@ struct ShellCommand: Sendable {
     init(_ line: String) {
         var text = line
         hasHereDocument = false
-        if let heredoc = text.range(of: "<<") {
+        if text.contains("<<"), let heredoc = text.firstRange(of: "<<") {
             hasHereDocument = true
-            // Keep the rest of the first line (`cat <<'EOF' > file.py`), drop the body.
+            // Keep the rest of the first line (`cat <<'EOF' > file.py`), drop the body, and keep
+            // the commands after its terminator (`EOF` then `python file.py`).
             let end = text[heredoc.upperBound...].firstIndex(of: "\n") ?? text.endIndex
-            text = String(text[..<end])
+            let delimiter = Self.hereDocumentDelimiter(text[heredoc.upperBound..<end])
+            var rest = ""
+            if end < text.endIndex, !delimiter.isEmpty {
+                let body = text[text.index(after: end)...].split(separator: "\n", omittingEmptySubsequences: false)
+                if let close = body.firstIndex(where: { $0.trimmedASCII == delimiter }) {
+                    rest = body[(close + 1)...].joined(separator: "\n")
+                }
+            }
+            text = String(text[..<end]) + (rest.isEmpty ? "" : "\n" + rest)
         }
         pipelines = Self.parse(Self.tokenize(text))
+    }
+
+    /// The word that ends a here-document (`<<'EOF'`, `<<-END`, `<< "X"`).
+    static func hereDocumentDelimiter(_ text: Substring) -> String {
+        var rest = text.drop(while: { $0 == "-" || $0 == " " || $0 == "\t" })
+        if rest.first == "'" || rest.first == "\"" { rest = rest.dropFirst() }
+        return String(rest.prefix(while: { $0.isLetter || $0.isNumber || $0 == "_" }))
     }
 
     enum Token: Hashable {
@@ -51,24 +67,26 @@ struct ShellCommand: Sendable {
         var current = ""
         var quoted = false
         var inWord = false
-        var quote: Character?
+        var quote: Unicode.Scalar?
         func flush() {
             if inWord { tokens.append(.word(Word(text: current, quoted: quoted))) }
             current = ""
             quoted = false
             inWord = false
         }
-        var iterator = Array(text).makeIterator()
-        var pending: Character? = nil
+        // Unicode scalars, not Characters: grapheme breaking cost more than the rest of the parse,
+        // and every character the shell treats specially is one scalar.
+        var iterator = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
         while let c = pending ?? iterator.next() {
             pending = nil
             if let q = quote {
                 if c == q {
                     quote = nil
                 } else if c == "\\" && q == "\"", let next = iterator.next() {
-                    current.append(next)
+                    current.unicodeScalars.append(next)
                 } else {
-                    current.append(c)
+                    current.unicodeScalars.append(c)
                 }
                 continue
             }
@@ -79,7 +97,7 @@ struct ShellCommand: Sendable {
                 inWord = true
             case "\\":
                 if let next = iterator.next(), next != "\n" {
-                    current.append(next)
+                    current.unicodeScalars.append(next)
                     inWord = true
                 }
             case " ", "\t":
@@ -129,7 +147,7 @@ struct ShellCommand: Sendable {
             case "(", ")", "{", "}", "`":
                 flush()
             default:
-                current.append(c)
+                current.unicodeScalars.append(c)
                 inWord = true
             }
         }

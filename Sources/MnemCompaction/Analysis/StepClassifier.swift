@@ -20,6 +20,27 @@ public struct ClassifiedStep: Sendable, Hashable {
     var testsFailed: Int?
     /// The program that did the work (`pytest`, `npm`), when it is a well-known one.
     var program: String?
+    /// The command family the step belongs to (`pytest -x -k <test>`, `Read <file.py>`); see `CommandFamily`.
+    var family = ""
+    /// How a command's output was shaped (`2>&1`, `| tail -n <number>`).
+    var modifiers: [CommandFamily.Modifier] = []
+    /// The base names of files the step wrote or created (for telling scratch scripts apart; never output).
+    var writes: [String] = []
+    /// The base name of a script the step ran with an interpreter (`python x.py`, `bash x.sh`).
+    var runs: String?
+    /// Why an edit was refused, when it was.
+    var editFailure: EditFailure?
+    /// The length of the text an edit replaced (`old_string`), when the tool says.
+    var anchorLength: Int?
+    /// A digest of the step's exact input, to tell an identical rerun from a changed one.
+    var inputDigest = 0
+    /// The step was a shell command line (not a tool call).
+    var viaShell = false
+
+    /// A shell command any agent could run: not a harness's own command (SWE-agent's `open`, `edit`, `submit`).
+    var isCommand: Bool {
+        viaShell && !family.isEmpty && !CommandFamily.harnessCommands.contains(family.split(separator: " ").first.map(String.init) ?? "")
+    }
 
     /// Steps with the same signature are retries of each other.
     var signature: String { category.rawValue + " " + action }
@@ -74,7 +95,7 @@ public enum StepClassifier {
     /// Classifies one step.
     public static func classify(_ step: TrajectoryStep) -> ClassifiedStep {
         let tool = step.tool.lowercased()
-        let input = step.input.trimmingCharacters(in: .whitespacesAndNewlines)
+        let input = step.input.trimmedASCII
         var result = ClassifiedStep(
             category: .other, action: "", failed: false, errorClass: nil, noOp: false, target: nil, reviewsChange: false,
             testsPassed: nil, testsFailed: nil, program: nil)
@@ -159,7 +180,11 @@ public enum StepClassifier {
         let observation = step.observation
         let exitFailed = (step.exitStatus ?? 0) != 0
         let toolFailed = step.isError == true
-        var errorClass = (exitFailed || toolFailed || step.exitStatus == nil) ? ErrorClass.detect(in: observation) : nil
+        // Without an exit status, only a step that executed something can show an error in its
+        // output: a file view or an edit echoes file contents, whose words are not errors.
+        let executes = [StepCategory.test, .build, .run, .reproduce, .install].contains(result.category)
+            && !(result.category == .reproduce && step.exitStatus == nil && result.runs == nil && !result.family.hasPrefix("python"))
+        var errorClass = (exitFailed || toolFailed || (step.exitStatus == nil && executes)) ? ErrorClass.detect(in: observation) : nil
         if step.exitStatus == 124 { errorClass = .timeout }
         if result.category == .test {
             let counts = TestCounts.parse(observation)
@@ -172,7 +197,19 @@ public enum StepClassifier {
         let observedFailure = step.exitStatus == nil && errorClass != nil && !(result.category == .test && (result.testsFailed ?? 1) == 0)
         result.failed = exitFailed || toolFailed || observedFailure
         result.errorClass = result.failed ? errorClass : nil
+        StepFacts.complete(&result, step: step, tool: tool, input: input, json: json)
+        result.inputDigest = Self.stableHash(tool + "\u{0}" + input)
         return result
+    }
+
+    /// FNV-1a over the UTF-8 bytes: the same across processes, unlike `Hasher`.
+    static func stableHash(_ text: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Int(truncatingIfNeeded: hash)
     }
 
     static func byName(_ tool: String) -> StepCategory {
@@ -225,6 +262,19 @@ public enum StepClassifier {
             action += " > " + Abstraction.word(ShellCommand.Word(text: target, quoted: false))
         }
         result.action = best.verb.isEmpty ? action : "\(best.verb): \(action)"
+        result.family = CommandFamily.family(of: best.simple, hereDocument: command.hasHereDocument && best.simple.redirectsToFile)
+        result.viaShell = true
+        result.modifiers = CommandFamily.modifiers(text)
+        for pipeline in command.pipelines {
+            for simple in pipeline.commands {
+                if simple.redirectsToFile, let target = simple.redirectTarget.flatMap(Abstraction.baseName) { result.writes.append(target) }
+                if ["python", "node", "bash", "sh", "ruby", "perl", "php", "elixir", "deno", "bun", "tsx", "ts-node"].contains(simple.program),
+                    let script = simple.arguments.first(where: { !$0.quoted && !$0.text.hasPrefix("-") }).flatMap({ Abstraction.baseName($0.text) })
+                {
+                    result.runs = script
+                }
+            }
+        }
         let targets = best.simple.arguments.filter { !$0.quoted && !$0.text.hasPrefix("-") }.compactMap { Abstraction.baseName($0.text) }
         result.target = best.simple.redirectTarget.flatMap(Abstraction.baseName) ?? targets.last
     }

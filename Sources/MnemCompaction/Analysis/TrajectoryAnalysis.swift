@@ -56,8 +56,13 @@ public struct TrajectoryAnalysis: Sendable {
         self.memory = memory
         let raw: [TrajectoryStep]
         if case .trajectory(let trajectory) = memory.body { raw = trajectory.steps } else { raw = [] }
-        let classified = raw.map(StepClassifier.classify)
+        var classified = raw.map(StepClassifier.classify)
+        Self.resolveOpenFile(&classified, raw)
         steps = classified
+        rawIndexes = classified.indices.filter { !classified[$0].noOp }
+        effective = rawIndexes.map { classified[$0] }
+        scratch = Self.scratchFiles(effective)
+        edits = Self.primaryEdits(effective, scratch: scratch)
         languages = LanguageDetector.languages(raw, task: memory.task)
         tools = Self.toolsUsed(raw, classified)
         var errors: [ErrorClass: Int] = [:]
@@ -69,8 +74,30 @@ public struct TrajectoryAnalysis: Sendable {
         patterns = Self.patterns(classified, longestFailingRun: longestFailingRetryRun)
     }
 
+    /// Editor commands that act on "the open file" (SWE-agent's `edit`, `insert`, `goto`) name no
+    /// file; they get the one `open` or `create` opened last, so a scratch script's edits are known as such.
+    static func resolveOpenFile(_ steps: inout [ClassifiedStep], _ raw: [TrajectoryStep]) {
+        var open: String?
+        for index in steps.indices {
+            let tool = raw[index].tool.lowercased()
+            if tool == "open" || tool == "create" {
+                if let file = StepFacts.fileArgument(json: nil, input: raw[index].input, tool: tool).flatMap(Abstraction.baseName) { open = file }
+                if tool == "create", let file = open, !steps[index].writes.contains(file) { steps[index].writes.append(file) }
+                if steps[index].target == nil { steps[index].target = open }
+            } else if ["edit", "insert", "append", "goto", "scroll_up", "scroll_down"].contains(tool), steps[index].target == nil {
+                steps[index].target = open
+            }
+        }
+    }
+
     /// The steps that did something, in order (planning notes dropped).
-    var effective: [ClassifiedStep] { steps.filter { !$0.noOp } }
+    public private(set) var effective: [ClassifiedStep] = []
+    /// For each of `effective`, its index among the trajectory's steps.
+    private(set) var rawIndexes: [Int] = []
+    /// See `scratchFiles`; computed once.
+    private(set) var scratch: Set<String> = []
+    /// See `primaryEdits`; computed once.
+    private(set) var edits: [Int] = []
 
     static func patterns(_ all: [ClassifiedStep], longestFailingRun: Int) -> Set<WorkingPattern> {
         let steps = all.filter { !$0.noOp }
@@ -151,7 +178,7 @@ public struct TrajectoryAnalysis: Sendable {
 
     static func toolsUsed(_ raw: [TrajectoryStep], _ classified: [ClassifiedStep]) -> [String] {
         var counts: [String: Int] = [:]
-        for step in classified { if let program = step.program { counts[program, default: 0] += 1 } }
+        for step in classified where step.isCommand { if let program = step.program { counts[program, default: 0] += 1 } }
         return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(8).map(\.key)
     }
 }
@@ -226,11 +253,16 @@ enum LanguageDetector {
         "swift": "Swift", "iverilog": "Verilog", "dotnet": "C#",
     ]
 
+    /// Bytes that separate the words of a command line or a tool's JSON arguments.
+    static let separators = Set(" \n\t\"'=:,()[]{}<>|;&".utf8)
+
     static func languages(_ steps: [TrajectoryStep], task: String) -> [String] {
         var score: [String: Int] = [:]
         for step in steps {
-            for token in step.input.split(whereSeparator: { " \n\t\"'=:,()[]{}<>|;&".contains($0) }) {
-                let word = String(token)
+            // The command line and a tool's arguments name their files early; the rest of an
+            // input (a here-document, an edit's new text) is content.
+            for token in step.input.utf8.prefix(400).split(whereSeparator: { separators.contains($0) }) {
+                guard let word = String(token) else { continue }
                 if let ext = Abstraction.fileExtension(word), let language = byExtension[ext] { score[language, default: 0] += 1 }
             }
             let program = ShellCommand.programName(step.input.split(separator: " ").first.map(String.init) ?? "")

@@ -63,7 +63,7 @@ public struct LLMBudget: Sendable {
     public static let defaultMaxCalls = 30
     public static let defaultMaxTokens = 60_000
 
-    public init(maxCalls: Int = defaultMaxCalls, maxTokens: Int = defaultMaxTokens, replyTokens: Int = 700) {
+    public init(maxCalls: Int = defaultMaxCalls, maxTokens: Int = defaultMaxTokens, replyTokens: Int = 1_500) {
         self.maxCalls = maxCalls
         self.maxTokens = maxTokens
         self.replyTokens = replyTokens
@@ -82,6 +82,8 @@ public enum LLMError: Error, Sendable, CustomStringConvertible {
     case transport(String)
     case malformed(what: String, attempts: Int, reason: String)
     case budgetExhausted(String)
+    /// An agent CLI could not be run or said it failed.
+    case agent(String)
 
     public var description: String {
         switch self {
@@ -92,84 +94,74 @@ public enum LLMError: Error, Sendable, CustomStringConvertible {
         case .transport(let reason): "LLM request failed: \(reason)"
         case .malformed(let what, let attempts, let reason): "the model's reply for \(what) was not valid after \(attempts) attempts: \(reason)"
         case .budgetExhausted(let what): "budget exhausted: \(what)"
+        case .agent(let what): what
         }
     }
 }
 
-/// Sends chat-completion requests within a budget, honouring 429 `Retry-After` (bounded).
+/// Sends prompts to a backend within a budget: at most `maxCalls` calls and `maxTokens` tokens
+/// this run, and, when a daily ledger is given (hooks), what is left of today's budget.
 public final class ChatClient {
-    public let configuration: LLMConfiguration
+    public let backend: any LLMBackend
     public let budget: LLMBudget
-    let transport: any HTTPTransport
-    /// How many 429 replies one request survives.
-    let maxRateLimitRetries: Int
-    /// The longest `Retry-After` honoured, in seconds.
-    let maxRetryAfter: Double
+    /// Today's allowance, shared by every run that hooks start.
+    public let daily: DailyBudget?
 
     public private(set) var calls = 0
     public private(set) var tokens = 0
+    /// The model the last reply named (for the commit's trailer).
+    public private(set) var lastModel: String?
+    /// What a call cost beyond its estimated prompt and reply, as measured so far (nil before the first).
+    private var measuredOverhead: Int?
 
-    public init(
+    public init(backend: any LLMBackend, budget: LLMBudget, daily: DailyBudget? = nil) {
+        self.backend = backend
+        self.budget = budget
+        self.daily = daily
+    }
+
+    /// An OpenAI-compatible endpoint.
+    public convenience init(
         configuration: LLMConfiguration, budget: LLMBudget, transport: any HTTPTransport = CurlTransport(),
         maxRateLimitRetries: Int = 3, maxRetryAfter: Double = 30
     ) {
-        self.configuration = configuration
-        self.budget = budget
-        self.transport = transport
-        self.maxRateLimitRetries = maxRateLimitRetries
-        self.maxRetryAfter = maxRetryAfter
+        self.init(
+            backend: HTTPChatBackend(configuration: configuration, transport: transport, maxRateLimitRetries: maxRateLimitRetries, maxRetryAfter: maxRetryAfter),
+            budget: budget)
     }
 
-    /// One chat completion: the reply's text.
+    /// One completion: the reply's text.
     ///
-    /// - Throws: `LLMError` — `.budgetExhausted` before a call that would exceed the budget,
-    ///   `.refused` on 401/403, `.rateLimited` after too many 429s, `.http`, `.transport`, `.malformed`.
+    /// - Throws: `LLMError` — `.budgetExhausted` before a call that would exceed the budget;
+    ///   otherwise what the backend throws.
     public func complete(system: String, user: String) throws(LLMError) -> String {
-        guard let url = configuration.endpoint else { throw .notConfigured("a valid MNEM_LLM_BASE_URL") }
-        let request: JSONValue = .object([
-            "model": .string(configuration.model),
-            "messages": .array([
-                .object(["role": "system", "content": .string(system)]),
-                .object(["role": "user", "content": .string(user)]),
-            ]),
-            "temperature": .int(0),
-            "max_tokens": .int(Int64(budget.replyTokens)),
-        ])
-        let body = Data(CanonicalJSON.compact(request))
         let promptTokens = LLMBudget.estimate(system) + LLMBudget.estimate(user)
-        var headers = ["Content-Type": "application/json", "Accept": "application/json"]
-        if let key = configuration.apiKey { headers["Authorization"] = "Bearer \(key)" }
-        var rateLimited = 0
-        while true {
-            guard calls < budget.maxCalls else {
-                throw .budgetExhausted("\(calls) of at most \(budget.maxCalls) calls made (--max-calls)")
-            }
-            guard tokens + promptTokens + budget.replyTokens <= budget.maxTokens else {
-                throw .budgetExhausted("\(tokens) of at most \(budget.maxTokens) tokens used; the next call needs about \(promptTokens + budget.replyTokens) (--max-tokens)")
-            }
-            calls += 1
-            let response: HTTPResponse
-            do {
-                response = try transport.post(url, headers: headers, body: body, timeout: configuration.timeout)
-            } catch {
-                throw .transport(String(describing: error))
-            }
-            switch response.status {
-            case 200..<300:
-                return try content(of: response, promptTokens: promptTokens)
-            case 401, 403:
-                throw .refused(status: response.status)
-            case 429:
-                rateLimited += 1
-                guard rateLimited <= maxRateLimitRetries else { throw .rateLimited(attempts: rateLimited) }
-                var wait = min(maxRetryAfter, Self.retryAfter(response.headers["retry-after"]) ?? Double(rateLimited))
-                if !wait.isFinite { wait = maxRetryAfter }
-                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-            default:
-                let detail = String(decoding: response.body.prefix(200), as: UTF8.self).firstLine(limit: 160)
-                throw .http(status: response.status, detail: detail)
-            }
+        // The budget is hard: a call is made only if its worst case fits.
+        let worstCase = promptTokens + budget.replyTokens + (measuredOverhead ?? backend.overheadTokens)
+        guard calls < budget.maxCalls else {
+            throw .budgetExhausted("\(calls) of at most \(budget.maxCalls) calls made (--max-calls)")
         }
+        guard tokens + worstCase <= budget.maxTokens else {
+            throw .budgetExhausted("\(tokens) of at most \(budget.maxTokens) tokens used; the next call may need \(worstCase) (--max-tokens)")
+        }
+        if let daily { try daily.reserve(tokens: worstCase) }
+        calls += 1
+        let reply: LLMReply
+        do {
+            reply = try backend.send(system: system, user: user, replyTokens: budget.replyTokens)
+        } catch {
+            // A failed call still cost its prompt.
+            tokens += promptTokens
+            daily?.record(tokens: promptTokens)
+            throw error
+        }
+        // A backend's count is input: clamp it so a wild number cannot overflow the tally.
+        let used = reply.tokens.map { min($0, 100_000_000) } ?? promptTokens + LLMBudget.estimate(reply.text)
+        measuredOverhead = max(measuredOverhead ?? 0, used - promptTokens - LLMBudget.estimate(reply.text))
+        tokens = min(tokens + used, Int.max / 2)
+        daily?.record(tokens: used)
+        if let model = reply.model { lastModel = model }
+        return reply.text
     }
 
     /// `Retry-After` as seconds (a number, or an HTTP date), or nil.
@@ -181,24 +173,5 @@ public final class ChatClient {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         return formatter.date(from: value).map { max(0, $0.timeIntervalSinceNow) }
-    }
-
-    private func content(of response: HTTPResponse, promptTokens: Int) throws(LLMError) -> String {
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(response.body)
-        } catch {
-            tokens += promptTokens
-            throw .malformed(what: "the response", attempts: 1, reason: "the body is not JSON (\(error.description))")
-        }
-        let text = json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue
-        if let used = json["usage"]?["total_tokens"]?.intValue, used > 0 {
-            // A server's count is input: clamp it so a wild number cannot overflow the tally.
-            tokens = min(tokens + Int(min(used, 100_000_000)), Int.max / 2)
-        } else {
-            tokens += promptTokens + LLMBudget.estimate(text ?? "")
-        }
-        guard let text else { throw .malformed(what: "the response", attempts: 1, reason: "no choices[0].message.content") }
-        return text
     }
 }

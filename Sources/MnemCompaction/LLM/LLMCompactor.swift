@@ -19,16 +19,23 @@ public struct LLMEstimate: Sendable {
     }
 }
 
-/// The LLM compactor: asks an OpenAI-compatible endpoint for each trajectory's workflow, summary
-/// and insight, validates every reply against the memory model, and commits once at the end.
+/// The LLM compactor, as the paper does it: one call per trajectory for its summary, its workflow
+/// and up to two insights; every reply is validated against the memory model and the abstraction
+/// check (an insight that names a path or the project is rejected), insights are merged with the
+/// pool's (near-duplicates absorbed), and one commit holds the run.
 ///
-/// A reply that does not decode is asked for again (at most `maxAttempts` times). Any other error
-/// (a refused key, a timeout, an HTTP error) stops the run with nothing written; an exhausted
-/// budget stops it too, committing only trajectories whose every requested kind was finished.
+/// A reply that does not decode is asked for again (at most `maxAttempts` times). An exhausted
+/// budget stops the run and commits what was finished. Any other failure (a refused key, a
+/// time-out, an agent CLI that reports an error) also commits what was finished, then throws.
+/// Trajectories are never touched: a failed call loses no capture.
 public struct LLMCompactor {
     public var options: CompactionOptions
     public let client: ChatClient
     public var maxAttempts = 3
+
+    /// Marks a workflow or summary whose call also asked for insights, so a trajectory whose
+    /// insights were all rejected is not asked again.
+    static let askedInsights = "llm:insights-asked"
 
     public init(options: CompactionOptions, client: ChatClient) {
         self.options = options
@@ -41,8 +48,8 @@ public struct LLMCompactor {
     func work(_ memories: [Memory]) -> [(Memory, [MemoryKind])] {
         let snapshot = PoolSnapshot(memories, tag: CompactionTag.llm)
         var done: [MemoryKind: Set<MemoryID>] = snapshot.derived
-        for insight in memories where insight.kind == .insight && insight.tags.contains(CompactionTag.llm) {
-            done[.insight, default: []].formUnion(insight.derivedFrom)
+        for memory in memories where memory.tags.contains(CompactionTag.llm) {
+            if memory.kind == .insight || memory.tags.contains(Self.askedInsights) { done[.insight, default: []].formUnion(memory.derivedFrom) }
         }
         return snapshot.trajectories.compactMap { trajectory in
             let kinds = kindsInOrder.filter { !(done[$0]?.contains(trajectory.id) ?? false) }
@@ -53,15 +60,11 @@ public struct LLMCompactor {
     /// Calls and tokens the run would need, without calling anything.
     public func estimate(pool: Pool) throws -> LLMEstimate {
         let work = self.work(try pool.memories())
-        var calls = 0
         var prompt = 0
         for (trajectory, kinds) in work {
-            let rendered = Prompts.render(trajectory)
-            for kind in kinds {
-                calls += 1
-                prompt += LLMBudget.estimate(Prompts.system) + LLMBudget.estimate(Prompts.user(kind: kind, outcome: trajectory.outcome, trajectory: rendered))
-            }
+            prompt += LLMBudget.estimate(Prompts.system) + LLMBudget.estimate(Prompts.user(kinds: kinds, outcome: trajectory.outcome, trajectory: Prompts.render(trajectory)))
         }
+        let calls = work.count
         let total = prompt + calls * client.budget.replyTokens
         return LLMEstimate(
             trajectories: work.count, calls: calls, promptTokens: prompt, totalTokens: total,
@@ -70,7 +73,7 @@ public struct LLMCompactor {
 
     /// Runs the compactor and commits what it produced in one commit.
     ///
-    /// - Throws: `LLMError` for anything but an exhausted budget; nothing is written then.
+    /// - Throws: `LLMError` for anything but an exhausted budget, after committing what was finished.
     public func run(pool: Pool, author: CommitInfo? = nil, progress: (@Sendable (String) -> Void)? = nil) throws -> CompactionReport {
         let memories = try pool.memories()
         let work = self.work(memories)
@@ -78,45 +81,46 @@ public struct LLMCompactor {
         report.trajectories = PoolSnapshot(memories, tag: CompactionTag.llm).trajectories.count
         var produced: [Memory] = []
         var insights: [Memory] = []
-        var finished = 0
-        outer: for (n, (trajectory, kinds)) in work.enumerated() {
-            progress?("llm: trajectory \(n + 1) of \(work.count) (\(trajectory.id.short))")
-            var mine: [Memory] = []
-            let rendered = Prompts.render(trajectory)
-            for kind in kinds {
-                let result = Result(catching: { () throws(LLMError) -> Memory in try derive(kind, from: trajectory, rendered: rendered) })
-                switch result {
-                case .success(let memory):
-                    mine.append(memory)
-                case .failure(.budgetExhausted(let what)):
-                    report.stoppedEarly = "budget exhausted: \(what); \(work.count - finished) trajectories left for the next run"
-                    break outer
-                case .failure(let error):
-                    throw error
-                }
+        var failure: LLMError?
+        var rejected = 0
+        for (n, (trajectory, kinds)) in work.enumerated() {
+            progress?("llm (\(client.backend.name)): trajectory \(n + 1) of \(work.count) (\(trajectory.id.short))")
+            let result = Result(catching: { () throws(LLMError) -> ReplyDecoder.Decoded in try derive(kinds, from: trajectory) })
+            switch result {
+            case .success(let decoded):
+                produced += decoded.memories.filter { $0.kind != .insight }
+                insights += decoded.memories.filter { $0.kind == .insight }
+                rejected += decoded.rejected.count
+                if decoded.memories.contains(where: { $0.kind != .insight }) { report.compacted += 1 }
+            case .failure(.budgetExhausted(let what)):
+                report.stoppedEarly = "budget exhausted: \(what); \(work.count - n) trajectories left for the next run"
+            case .failure(let error):
+                failure = error
             }
-            finished += 1
-            produced += mine.filter { $0.kind != .insight }
-            insights += mine.filter { $0.kind == .insight }
-            if mine.contains(where: { $0.kind != .insight }) { report.compacted += 1 }
+            if report.stoppedEarly != nil || failure != nil { break }
         }
-        let changes = Consolidation.consolidate(insights, into: memories.filter { $0.kind == .insight })
+        if rejected > 0 { report.rejected = rejected }
+        let changes = try Consolidation.consolidate(insights, into: memories.filter { $0.kind == .insight }, embedder: options.embedder)
         let existing = Set(memories.map(\.id))
         report.added = (produced + changes.add).filter { !existing.contains($0.id) }
         report.removed = changes.remove
-        guard !options.dryRun, !report.added.isEmpty || !report.removed.isEmpty else { return report }
-        var info = OfflineCompactor.commitInfo(report, compactor: "llm", base: author)
-        info.trailers.append(("Mnem-Model", client.configuration.model))
-        let result = try pool.apply(adding: report.added, removing: report.removed, info: info)
-        report.commit = result.commit?.hex
+        if !options.dryRun, !report.added.isEmpty || !report.removed.isEmpty {
+            var info = OfflineCompactor.commitInfo(report, compactor: "llm", base: author)
+            info.trailers.append(("Mnem-LLM", client.backend.name))
+            if let model = client.lastModel ?? client.backend.model { info.trailers.append(("Mnem-Model", model)) }
+            let result = try pool.apply(adding: report.added, removing: report.removed, info: info)
+            report.commit = result.commit?.hex
+        }
+        if let failure { throw failure }
         return report
     }
 
-    /// Asks for one memory of `kind`, retrying malformed replies.
-    func derive(_ kind: MemoryKind, from trajectory: Memory, rendered: String) throws(LLMError) -> Memory {
-        let user = Prompts.user(kind: kind, outcome: trajectory.outcome, trajectory: rendered)
+    /// One call for the kinds of one trajectory, retrying replies that do not decode.
+    func derive(_ kinds: [MemoryKind], from trajectory: Memory) throws(LLMError) -> ReplyDecoder.Decoded {
+        let user = Prompts.user(kinds: kinds, outcome: trajectory.outcome, trajectory: Prompts.render(trajectory))
+        let names = AbstractionCheck.names(of: trajectory)
         var lastReason = ""
-        for attempt in 1...maxAttempts {
+        for _ in 1...maxAttempts {
             let reply: String
             switch Result(catching: { () throws(LLMError) -> String in try client.complete(system: Prompts.system, user: user) }) {
             case .success(let text):
@@ -128,79 +132,115 @@ public struct LLMCompactor {
                 throw error
             }
             do {
-                return try ReplyDecoder.memory(kind, reply: reply, trajectory: trajectory)
+                return try ReplyDecoder.decode(reply, kinds: kinds, trajectory: trajectory, names: names)
             } catch {
                 lastReason = error.reason
-                if attempt == maxAttempts { break }
             }
         }
-        throw .malformed(what: "the \(kind.rawValue) of \(trajectory.id.short)", attempts: maxAttempts, reason: lastReason)
+        throw .malformed(what: "trajectory \(trajectory.id.short)", attempts: maxAttempts, reason: lastReason)
     }
 }
 
-/// Turns a model's reply into a memory, or says why it cannot.
+/// Turns a model's reply into memories, or says why it cannot.
 enum ReplyDecoder {
     struct Invalid: Error {
         var reason: String
     }
 
-    static func memory(_ kind: MemoryKind, reply: String, trajectory: Memory) throws(Invalid) -> Memory {
+    struct Decoded {
+        var memories: [Memory]
+        /// Insights left out because they named something task-specific (what they named).
+        var rejected: [String]
+    }
+
+    /// The memories of the `kinds` asked for in `reply`.
+    ///
+    /// - Throws: `Invalid` when the reply is not one JSON object, lacks a kind asked for, or a
+    ///   workflow names something specific (asked again); an insight that does so is rejected alone.
+    static func decode(_ reply: String, kinds: [MemoryKind], trajectory: Memory, names: Set<String>) throws(Invalid) -> Decoded {
         let json = try object(reply)
-        func text(_ key: String, max: Int = 4_000) throws(Invalid) -> String {
-            guard let value = json[key]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
-                throw Invalid(reason: "missing or empty \"\(key)\"")
-            }
-            guard value.count <= max else { throw Invalid(reason: "\"\(key)\" is longer than \(max) characters") }
-            return value
-        }
-        let body: MemoryBody
-        switch kind {
-        case .workflow:
-            guard let items = json["steps"]?.arrayValue, (1...40).contains(items.count) else {
-                throw Invalid(reason: "\"steps\" must be an array of 1 to 40 steps")
-            }
-            var steps: [WorkflowStep] = []
-            for item in items {
-                guard let category = item["category"]?.stringValue, let action = item["action"]?.stringValue, !action.isEmpty else {
-                    throw Invalid(reason: "a step lacks \"category\" or \"action\"")
+        var out: [Memory] = []
+        var rejected: [String] = []
+        let asksInsights = kinds.contains(.insight)
+        for kind in kinds {
+            switch kind {
+            case .workflow:
+                guard let value = json["workflow"], case .object = value else { throw Invalid(reason: "missing \"workflow\" object") }
+                let workflow = try self.workflow(value, negative: trajectory.outcome == .failure)
+                if let leak = AbstractionCheck.leak(in: [workflow.goal] + workflow.steps.flatMap { [$0.action, $0.example ?? ""] }, names: names) {
+                    throw Invalid(reason: "the workflow names something task-specific ('\(leak.prefix(40))')")
                 }
-                let known = StepCategory(rawValue: category.lowercased()) ?? .other
-                steps.append(WorkflowStep(category: known.rawValue, action: String(action.prefix(400))))
-            }
-            body = .workflow(Workflow(goal: try text("goal", max: 600), steps: steps, negative: trajectory.outcome == .failure))
-        case .summary:
-            body = .summary(
-                Summary(
-                    taskSummary: try text("taskSummary"),
+                out.append(try checked(tagged(OfflineCompactor.derived(.workflow(workflow), from: trajectory, tag: CompactionTag.llm), asksInsights)))
+            case .summary:
+                guard let value = json["summary"], case .object = value else { throw Invalid(reason: "missing \"summary\" object") }
+                let summary = Summary(
+                    taskSummary: try text(value, "taskSummary"),
                     experience: Experience(
-                        environment: try text("environment"), actions: try text("actions"), results: try text("results"), why: try text("why"))))
-        case .insight:
-            let title = try text("title", max: 160)
-            let description = try text("description", max: 600)
-            let content = try text("content", max: 1_500)
-            if let leak = [title, description, content].lazy.compactMap(specificToken).first {
-                throw Invalid(reason: "the insight names something task-specific ('\(leak.prefix(40))')")
+                        environment: try text(value, "environment"), actions: try text(value, "actions"), results: try text(value, "results"), why: try text(value, "why")))
+                out.append(try checked(tagged(OfflineCompactor.derived(.summary(summary), from: trajectory, tag: CompactionTag.llm), asksInsights)))
+            case .insight:
+                guard let items = json["insights"]?.arrayValue else { throw Invalid(reason: "missing \"insights\" array") }
+                for item in items.prefix(2) {
+                    let title = try text(item, "title", max: 160)
+                    let description = try text(item, "description", max: 600)
+                    let content = try text(item, "content", max: 1_500)
+                    if let leak = AbstractionCheck.leak(in: [title, description, content], names: names) {
+                        rejected.append(leak)
+                        continue
+                    }
+                    let evidence = InsightEvidence(memories: [trajectory.id.rawValue], domains: [trajectory.domain])
+                    let memory = Memory(
+                        body: .insight(Insight(title: title, description: description, content: content, evidence: evidence)),
+                        task: trajectory.outcome == .failure ? "A lesson from a failed coding task" : "A habit from a successful coding task",
+                        domain: "general", outcome: trajectory.outcome, derivedFrom: [trajectory.id], tags: [CompactionTag.llm])
+                    out.append(try checked(memory))
+                }
+            case .trajectory:
+                throw Invalid(reason: "trajectories are not derived")
             }
-            let evidence = InsightEvidence(memories: [trajectory.id.rawValue], domains: [trajectory.domain])
-            body = .insight(Insight(title: title, description: description, content: content, evidence: evidence))
-        case .trajectory:
-            throw Invalid(reason: "trajectories are not derived")
         }
-        var memory: Memory
-        if kind == .insight {
-            memory = Memory(
-                body: body, task: trajectory.outcome == .failure ? "A lesson from a failed coding task" : "A habit from a successful coding task",
-                domain: "general", outcome: trajectory.outcome, derivedFrom: [trajectory.id], tags: [CompactionTag.llm])
-        } else {
-            memory = OfflineCompactor.derived(body, from: trajectory, tag: CompactionTag.llm)
+        return Decoded(memories: out, rejected: rejected)
+    }
+
+    static func tagged(_ memory: Memory, _ asksInsights: Bool) -> Memory {
+        guard asksInsights else { return memory }
+        var tagged = memory
+        tagged.tags = (memory.tags + [LLMCompactor.askedInsights]).sorted()
+        tagged.refreshID()
+        return tagged
+    }
+
+    static func workflow(_ value: JSONValue, negative: Bool) throws(Invalid) -> Workflow {
+        guard let items = value["steps"]?.arrayValue, (1...WorkflowBuilder.maxSteps).contains(items.count) else {
+            throw Invalid(reason: "\"steps\" must be an array of 1 to \(WorkflowBuilder.maxSteps) steps")
         }
-        // The pool's own decoder is the contract: a memory it would reject is a malformed reply.
+        var steps: [WorkflowStep] = []
+        for item in items {
+            guard let category = item["category"]?.stringValue, let action = item["action"]?.stringValue, !action.isEmpty else {
+                throw Invalid(reason: "a step lacks \"category\" or \"action\"")
+            }
+            let known = StepCategory(rawValue: category.lowercased()) ?? .other
+            let example = item["example"]?.stringValue.flatMap { $0.isEmpty ? nil : String($0.prefix(300)) }
+            steps.append(WorkflowStep(category: known.rawValue, action: String(action.prefix(400)), example: example))
+        }
+        return Workflow(goal: try text(value, "goal", max: 600), steps: steps, negative: negative)
+    }
+
+    static func text(_ json: JSONValue, _ key: String, max: Int = 4_000) throws(Invalid) -> String {
+        guard let value = json[key]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+            throw Invalid(reason: "missing or empty \"\(key)\"")
+        }
+        guard value.count <= max else { throw Invalid(reason: "\"\(key)\" is longer than \(max) characters") }
+        return value
+    }
+
+    /// The pool's own decoder is the contract: a memory it would reject is a malformed reply.
+    static func checked(_ memory: Memory) throws(Invalid) -> Memory {
         do {
-            memory = try Memory(json: memory.jsonObject(), idPolicy: .mustMatch)
+            return try Memory(json: memory.jsonObject(), idPolicy: .mustMatch)
         } catch {
             throw Invalid(reason: error.description)
         }
-        return memory
     }
 
     /// The JSON object in a reply, tolerating code fences and text around it.
@@ -220,18 +260,5 @@ enum ReplyDecoder {
         } catch {
             throw Invalid(reason: "unreadable reply")
         }
-    }
-
-    /// A word that looks like a path or a file name, which an insight must not contain.
-    static func specificToken(_ text: String) -> String? {
-        for raw in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "(" || $0 == ")" || $0 == "," || $0 == "`" || $0 == "'" || $0 == "\"" }) {
-            let word = raw.trimmingCharacters(in: CharacterSet(charactersIn: ".;:!?"))
-            if word.contains("/"), !word.contains("://") {
-                let parts = word.split(separator: "/")
-                if word.hasPrefix("/") || word.hasPrefix("./") || word.hasPrefix("~/") || parts.count >= 3 { return word }
-            }
-            if let ext = Abstraction.fileExtension(word), Abstraction.extensions.contains(ext), word.count > ext.count + 1 { return word }
-        }
-        return nil
     }
 }

@@ -3,207 +3,278 @@ import MnemCore
 
 /// An insight the miner proposes, before consolidation with the pool's existing insights.
 struct InsightCandidate: Sendable {
-    /// The abstract pattern the insight is about (`tested-after-last-edit`, `recovery:missing-module:install`).
+    /// The association the insight states (`recover:error:missing-module@python:install`); its identity.
     var key: String
     var insight: Insight
     var outcome: Outcome
     var supporting: [MemoryID]
+    /// How strongly the data supports it (for the deterministic greedy selection).
+    var score: Double
 }
 
-/// Mines working patterns that recur in at least two domains and relate to outcome.
+/// Tallies of one side of an association: how many cases, how many went well, from which sources.
+struct Tally: Sendable {
+    var count = 0
+    var good = 0
+    var sources = Set<String>()
+    var domains = Set<String>()
+    /// The first records seen (records come in id order), at most `InsightMiner.maxEvidence`.
+    var records: [Int] = []
+
+    var rate: Double? { count == 0 ? nil : Double(good) / Double(count) }
+
+    mutating func add(good isGood: Bool, record: Int, source: String, domain: String) {
+        count += 1
+        if isGood { good += 1 }
+        sources.insert(source)
+        domains.insert(domain)
+        if records.last != record, records.count < InsightMiner.maxEvidence { records.append(record) }
+    }
+
+    /// The cases of `total` that are not in `self` (counts only).
+    func complement(in total: Tally) -> Tally {
+        var rest = Tally()
+        rest.count = total.count - count
+        rest.good = total.good - good
+        return rest
+    }
+}
+
+/// Mines associations between a situation and a technique from the trajectories themselves.
 ///
-/// For each pattern: the trajectories that show it (support), their domains, and the success
-/// rate with and without it, over trajectories whose outcome is known. A pattern is kept when it
-/// appears in two or more domains and either the rates differ meaningfully in the direction the
-/// habit predicts, or (when there is nothing to compare with) nearly every run that shows it
-/// succeeded. A recovery is kept when it worked in two or more domains. The text comes from
-/// templates over the pattern, never from a trajectory, so it names nothing task-specific.
+/// Three kinds, each with the lift it shows and counted in sources (projects), never in sessions
+/// of one project:
+/// - **recoveries**: a step failed with an error class (in a toolchain) or an edit was refused; what
+///   was done before the same command ran again (a kind of step, the command families it used, a
+///   changed invocation such as `2>&1 | tail -n`), and whether the rerun got further, against
+///   reruns of the same situation without it. An unchanged immediate rerun is a technique too, whose
+///   lift is usually negative.
+/// - **habits**: what a trajectory ran before its first edit and after its last (scratch
+///   reproduction scripts detected as files written and then run), and how it shaped its output,
+///   against the trajectories without it, over outcomes that rest on evidence only.
+/// The words come from what was mined (the families, the error class, the toolchain); see
+/// `InsightPhrasing`. Sibling techniques of one mechanism (three install commands after one error)
+/// become one insight naming them. The candidates are ranked by support and lift and chosen
+/// greedily in a fixed order, so the same records always give the same insights.
 enum InsightMiner {
-    static let minimumDomains = 2
-    /// The smallest difference in success rate (with minus without) that counts.
-    static let meaningfulDifference = 0.1
-    /// Evidence lists are cut to this many memories (the best supported first).
+    /// Sources (projects) an association needs.
+    static let minimumSources = 2
+    /// The smallest lift (rate with minus rate without) that counts.
+    static let minimumLift = 0.15
+    /// The most command families one insight names.
+    static let maxFamilies = 3
+    /// Evidence lists are cut to this many memories.
     static let maxEvidence = 200
 
-    static func mine(_ analyses: [TrajectoryAnalysis]) -> [InsightCandidate] {
+    static func mine(_ records: [MiningRecord]) -> [InsightCandidate] {
+        var candidates = recoveries(records) + habits(records)
+        // Ties go to the more specific situation (a toolchain named) and to outcomes over first checks.
+        func preference(_ key: String) -> Int { (key.contains("@") ? 0 : 1) + (key.hasPrefix("habit:first-check") ? 2 : 0) }
+        candidates.sort { a, b in
+            if a.score != b.score { return a.score > b.score }
+            let (pa, pb) = (preference(a.key), preference(b.key))
+            return pa != pb ? pa < pb : a.key < b.key
+        }
+        // Greedy, in that fixed order: one insight per mechanism; a candidate whose supporting
+        // trajectories and wording repeat an accepted one is left out.
+        var accepted: [InsightCandidate] = []
+        for candidate in candidates {
+            let repeats = accepted.contains { other in
+                mechanism(other.key) == mechanism(candidate.key)
+                    || Consolidation.similarity(other.insight, candidate.insight) >= Consolidation.threshold
+            }
+            if !repeats { accepted.append(candidate) }
+        }
+        return accepted.sorted { $0.key < $1.key }
+    }
+
+    /// Two keys with one mechanism (the same error and kind of step, at two toolchain levels) are one insight.
+    static func mechanism(_ key: String) -> String {
+        if key.hasPrefix("habit:") {
+            // One habit measured two ways is one insight.
+            return "habit:" + (key.split(separator: ":", maxSplits: 2).last.map(String.init) ?? "")
+        }
+        guard let at = key.firstIndex(of: "@") else { return key }
+        let rest = key[at...].drop(while: { $0 != ":" })
+        return String(key[..<at]) + rest
+    }
+
+    // MARK: - Recoveries
+
+    struct EpisodeRef: Sendable {
+        var record: Int
+        var episode: Episode
+    }
+
+    /// The techniques a recovery is stated by: a kind of step, an unchanged rerun, a changed invocation, an edit strategy.
+    static func isGrouped(_ technique: String) -> Bool {
+        technique.hasPrefix("category|") || technique == "none" || technique.hasPrefix("+|") || technique == "smaller-anchor"
+            || technique == "read-target" || technique.hasPrefix("switch-tool|")
+    }
+
+    static func recoveries(_ records: [MiningRecord]) -> [InsightCandidate] {
+        var bySituation: [String: [EpisodeRef]] = [:]
+        for (r, record) in records.enumerated() {
+            for episode in record.episodes {
+                bySituation[episode.situation, default: []].append(EpisodeRef(record: r, episode: episode))
+                // The same error without its toolchain, so evidence from two languages can meet.
+                if let at = episode.situation.firstIndex(of: "@") {
+                    bySituation[String(episode.situation[..<at]), default: []].append(EpisodeRef(record: r, episode: episode))
+                }
+            }
+        }
+        var overall = Tally()
+        for (situation, episodes) in bySituation where !situation.contains("@") {
+            for ref in episodes { overall.add(good: ref.episode.progressed, record: ref.record, source: records[ref.record].source, domain: records[ref.record].domain) }
+        }
         var out: [InsightCandidate] = []
-        // With no known failure, a difference in success rate cannot show; patterns are then
-        // judged by how consistently the runs showing them succeeded.
-        let failuresKnown = analyses.contains { $0.memory.outcome == .failure }
-        for pattern in WorkingPattern.allCases {
-            let applicable = analyses.filter { pattern.applies(to: $0) }
-            let with = applicable.filter { $0.patterns.contains(pattern) }
-            let without = applicable.filter { !$0.patterns.contains(pattern) }
-            guard knownDomainCount(with) >= minimumDomains else { continue }
-            let rateWith = successRate(with)
-            let rateWithout = successRate(without)
-            guard keep(good: pattern.isGoodHabit, with: with, rateWith: rateWith, rateWithout: failuresKnown ? rateWithout : nil) else { continue }
-            let evidence = InsightEvidence(
-                memories: ids(with), domains: domains(with), successRateWith: rateWith.map(round2), successRateWithout: rateWithout.map(round2))
-            let text = InsightTemplates.pattern(
-                pattern, support: with.count, known: with.filter { $0.memory.outcome != .unknown }.count, domains: evidence.domains.count, with: rateWith, without: failuresKnown ? rateWithout : nil)
-            out.append(
-                InsightCandidate(
-                    key: pattern.rawValue, insight: Insight(title: text.title, description: text.description, content: text.content, evidence: evidence),
-                    outcome: pattern.isGoodHabit ? .success : .failure, supporting: with.map(\.memory.id).sorted()))
-        }
-        // Recoveries: the error class and the kind of step that got past it.
-        var byRecovery: [String: (recovery: Recovery, analyses: [TrajectoryAnalysis])] = [:]
-        for analysis in analyses {
-            for recovery in analysis.recoveries where recovery.worked {
-                byRecovery[recovery.key, default: (recovery, [])].analyses.append(analysis)
+        for situation in bySituation.keys.sorted() {
+            guard let episodes = bySituation[situation] else { continue }
+            // One pass: for each technique, its tally, the families that helped, and the commands that had failed.
+            var total = Tally()
+            var with: [String: Tally] = [:]
+            var helpedFamilies: [String: [String]] = [:]
+            var failing: [String: [String]] = [:]
+            for ref in episodes {
+                let record = records[ref.record]
+                let episode = ref.episode
+                total.add(good: episode.progressed, record: ref.record, source: record.source, domain: record.domain)
+                for technique in episode.techniques where isGrouped(technique) {
+                    with[technique, default: Tally()].add(good: episode.progressed, record: ref.record, source: record.source, domain: record.domain)
+                    if technique == "none" || episode.progressed { failing[technique, default: []].append(episode.failing) }
+                    guard episode.progressed, technique.hasPrefix("category|") else { continue }
+                    let prefix = String(technique.dropFirst("category|".count)) + "|"
+                    helpedFamilies[technique, default: []] += episode.techniques.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+                }
             }
-        }
-        for key in byRecovery.keys.sorted() {
-            guard let (recovery, with) = byRecovery[key], knownDomainCount(with) >= minimumDomains, with.count >= 2 else { continue }
-            // Without: trajectories that met the same error and did not get past it this way.
-            let without = analyses.filter { a in
-                a.errorCounts[recovery.error] != nil && !a.recoveries.contains { $0.key == key && $0.worked }
+            for technique in with.keys.sorted() {
+                guard let tally = with[technique] else { continue }
+                // Fixing the code after an error says nothing an agent does not know.
+                if technique == "category|other" || (technique == "category|edit" && situation.hasPrefix("error:")) { continue }
+                var without = tally.complement(in: total)
+                if without.count < 2 { without = overall }
+                guard let rateWith = tally.rate, let rateWithout = without.rate, tally.sources.count >= minimumSources else { continue }
+                let lift = rateWith - rateWithout
+                let candidate: InsightCandidate?
+                if technique == "none" {
+                    // Rerunning unchanged: a lesson when it rarely helps.
+                    guard -lift >= minimumLift, tally.count >= 2 else { continue }
+                    let phrase = InsightPhrasing.unchangedRerun(situation: situation, failing: topFamilies(failing[technique] ?? []), with: rateWith, without: rateWithout)
+                    candidate = make("avoid-rerun:" + situation, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .failure, records: records, lift: -lift)
+                } else {
+                    guard lift >= minimumLift, tally.good >= 2 else { continue }
+                    let families = topFamilies(helpedFamilies[technique] ?? [])
+                    if technique.hasPrefix("category|") && families.isEmpty { continue }
+                    let phrase = InsightPhrasing.recovery(
+                        situation: situation, technique: technique, families: families, failing: topFamilies(failing[technique] ?? []), with: rateWith, without: rateWithout)
+                    candidate = make("recover:" + situation + ":" + technique, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success, records: records, lift: lift)
+                }
+                if let candidate { out.append(candidate) }
             }
-            let rateWith = successRate(with)
-            let rateWithout = successRate(without)
-            let evidence = InsightEvidence(
-                memories: ids(with), domains: domains(with), successRateWith: rateWith.map(round2), successRateWithout: rateWithout.map(round2))
-            let text = InsightTemplates.recovery(recovery, support: with.count, domains: evidence.domains.count)
-            out.append(
-                InsightCandidate(
-                    key: key, insight: Insight(title: text.title, description: text.description, content: text.content, evidence: evidence),
-                    outcome: .success, supporting: with.map(\.memory.id).sorted()))
         }
         return out
     }
 
-    static func keep(good: Bool, with: [TrajectoryAnalysis], rateWith: Double?, rateWithout: Double?) -> Bool {
-        guard let rateWith else { return false }
-        if let rateWithout {
-            return good ? rateWith - rateWithout >= meaningfulDifference : rateWithout - rateWith >= meaningfulDifference
+    /// The most frequent families, at most `maxFamilies`, ties by name.
+    static func topFamilies(_ families: [String]) -> [String] {
+        var counts: [String: Int] = [:]
+        for family in families where !family.isEmpty { counts[family, default: 0] += 1 }
+        return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(maxFamilies).map(\.key)
+    }
+
+    // MARK: - Habits
+
+    /// What a habit is measured against: the trajectory's outcome, or whether its first check after editing passed.
+    enum Measure: String, CaseIterable {
+        case outcome
+        case firstCheck = "first-check"
+
+        func value(_ record: MiningRecord) -> Bool? {
+            switch self {
+            case .outcome: record.outcome.map { $0 == .success }
+            case .firstCheck: record.firstCheckPassed
+            }
         }
-        let known = with.filter { $0.memory.outcome != .unknown }.count
-        return known >= 3 && (good ? rateWith >= 0.75 : rateWith <= 0.25)
+
+        /// Habits at the end of a run cannot change how its first check went.
+        func applies(to group: String) -> Bool {
+            self == .outcome || !(group.hasPrefix("after|") || group == "scratch|after" || group == "scratch|cleanup")
+        }
     }
 
-    static func successRate(_ analyses: [TrajectoryAnalysis]) -> Double? {
-        let known = analyses.filter { $0.memory.outcome != .unknown }
-        guard !known.isEmpty else { return nil }
-        return Double(known.filter { $0.memory.outcome == .success }.count) / Double(known.count)
+    /// The mechanism a habit belongs to (a position and a kind of step, whatever the family), and its family.
+    static func habitGroup(_ habit: String) -> (group: String, family: String?)? {
+        let parts = habit.split(separator: "|", maxSplits: 2).map(String.init)
+        switch parts.first {
+        case "before", "after": return parts.count == 3 ? (parts[0] + "|" + parts[1], parts[2]) : (habit, nil)
+        case "scratchwrite": return nil
+        default: return (habit, nil)
+        }
     }
 
-    static func domains(_ analyses: [TrajectoryAnalysis]) -> [String] {
-        Array(Set(analyses.map(\.memory.domain))).sorted()
+    static func habits(_ records: [MiningRecord]) -> [InsightCandidate] {
+        var out: [InsightCandidate] = []
+        for measure in Measure.allCases {
+            // One pass: the tallies of every group, of everything applicable, and the families that went well.
+            var with: [String: Tally] = [:]
+            var families: [String: [String]] = [:]
+            var known = Tally()
+            var knownWithEdits = Tally()
+            for (index, record) in records.enumerated() {
+                guard let good = measure.value(record) else { continue }
+                known.add(good: good, record: index, source: record.source, domain: record.domain)
+                if record.edits { knownWithEdits.add(good: good, record: index, source: record.source, domain: record.domain) }
+                var groups = Set<String>()
+                for habit in record.habits {
+                    guard let (group, family) = habitGroup(habit) else {
+                        if good, habit.hasPrefix("scratchwrite|") { families["scratch|before", default: []].append(String(habit.dropFirst("scratchwrite|".count))) }
+                        continue
+                    }
+                    groups.insert(group)
+                    if good, let family { families[group, default: []].append(family) }
+                }
+                for group in groups { with[group, default: Tally()].add(good: good, record: index, source: record.source, domain: record.domain) }
+            }
+            // Without both results on evidence, no difference can show.
+            guard known.good > 0, known.good < known.count else { continue }
+            for group in with.keys.sorted() where measure.applies(to: group) {
+                guard let tally = with[group] else { continue }
+                let needsEdits = group.hasPrefix("before") || group.hasPrefix("after") || group.hasPrefix("scratch")
+                let without = tally.complement(in: needsEdits ? knownWithEdits : known)
+                guard let rateWith = tally.rate, let rateWithout = without.rate, tally.sources.count >= minimumSources, tally.good >= 2, tally.count >= 3
+                else { continue }
+                let lift = rateWith - rateWithout
+                guard lift >= minimumLift else { continue }
+                guard let phrase = InsightPhrasing.habit(group: group, families: topFamilies(families[group] ?? []), measure: measure, with: rateWith, without: rateWithout)
+                else { continue }
+                if let candidate = make(
+                    "habit:\(measure.rawValue):" + group, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success,
+                    records: records, lift: lift)
+                {
+                    out.append(candidate)
+                }
+            }
+        }
+        return out
     }
 
-    /// Domains that name something: "general" (no project or language signal) does not count
-    /// towards the two domains an insight needs.
-    static func knownDomainCount(_ analyses: [TrajectoryAnalysis]) -> Int {
-        domains(analyses).filter { $0 != "general" }.count
-    }
+    // MARK: - Candidates
 
-    static func ids(_ analyses: [TrajectoryAnalysis]) -> [String] {
-        Array(analyses.map(\.memory.id.rawValue).sorted().prefix(maxEvidence))
+    static func make(
+        _ key: String, _ phrase: InsightPhrasing.Text?, with: Tally, without: Tally, rates: (Double, Double), outcome: Outcome,
+        records: [MiningRecord], lift: Double
+    ) -> InsightCandidate? {
+        guard let phrase else { return nil }
+        let supporting = with.records.map { records[$0].id }.sorted()
+        let evidence = InsightEvidence(
+            memories: Array(supporting.map(\.rawValue).prefix(maxEvidence)), domains: with.domains.sorted(),
+            successRateWith: round2(rates.0), successRateWithout: round2(rates.1))
+        // Support in sources counts most: a habit seen in five projects beats one seen five times in two.
+        let score = lift * (1 + log2(Double(with.sources.count))) * (1 + 0.1 * log2(Double(with.count)))
+        return InsightCandidate(
+            key: key, insight: Insight(title: phrase.title, description: phrase.description, content: phrase.content, evidence: evidence),
+            outcome: outcome, supporting: Array(supporting.prefix(maxEvidence)), score: score)
     }
 
     static func round2(_ value: Double) -> Double { (value * 100).rounded() / 100 }
-}
-
-/// The words of offline insights: fixed sentences over the abstract pattern and its numbers.
-enum InsightTemplates {
-    struct Text {
-        var title: String
-        var description: String
-        var content: String
-    }
-
-    static func percent(_ rate: Double?) -> String { rate.map { "\(Int(($0 * 100).rounded()))%" } ?? "unknown" }
-
-    static func statistics(support: Int, known: Int, domains: Int, with: Double?, without: Double?, doing: String) -> String {
-        let base = "Seen in \(support) trajectories from \(domains) domains"
-        if let without {
-            return base + ": runs that \(doing) succeeded \(percent(with)) of the time, against \(percent(without)) for runs that did not."
-        }
-        if known < support { return base + "; of the \(known) with a recorded outcome, \(percent(with)) succeeded." }
-        return base + ", of which \(percent(with)) succeeded."
-    }
-
-    /// The fixed text of each pattern: title, description, the lead of the content, and how the
-    /// statistics sentence names the runs that show it.
-    static func wording(_ pattern: WorkingPattern) -> (title: String, description: String, lead: String, doing: String) {
-        switch pattern {
-        case .testedAfterLastEdit:
-            return (
-                "Run the tests after the last edit",
-                "Treat a change as finished only once the tests have run against its final version.",
-                "Re-run the relevant tests after the final edit, not only before it, so the state you hand over is the state you validated. ",
-                "tested after their last edit")
-        case .validatedAfterLastEdit:
-            return (
-                "Validate the final change by executing it",
-                "After the last edit, build, test or run the code to confirm the change works.",
-                "An edit that is never executed is a guess; a build, a test run or a rerun of the reproduction confirms it. ",
-                "validated after their last edit")
-        case .reproducedBeforeFixing:
-            return (
-                "Reproduce the problem before changing code",
-                "Run the failing behaviour first so there is a concrete signal to check the fix against.",
-                "Before editing, run a test, a script or the program to observe the problem, then rerun the same check after the fix. ",
-                "reproduced before editing")
-        case .inspectedBeforeEditing:
-            return (
-                "Read a file before editing it",
-                "Inspect the code you are about to change so the edit fits what is actually there.",
-                "Open the surrounding code before modifying it instead of editing from memory or assumption, which avoids mismatched edits and broken context. ",
-                "read files before editing them")
-        case .searchedBeforeEditing:
-            return (
-                "Search the code base before editing",
-                "Locate every place involved in a change with a search before making the first edit.",
-                "A search for the relevant names or messages shows where behaviour is defined and used, so the fix lands in the right place and nothing is missed. ",
-                "searched before editing")
-        case .reviewedChangeAfterEditing:
-            return (
-                "Review the diff before finishing",
-                "Look at the version-control diff or status after the last edit to check exactly what changed.",
-                "Reviewing the change set catches stray edits, leftover debugging files and incomplete changes before they are handed over. ",
-                "reviewed their change")
-        case .failingRetryLoop:
-            return (
-                "Stop retrying a command that keeps failing",
-                "After two identical failures, change the approach instead of running the same action again.",
-                "Repeating an unchanged action that failed rarely converges; read the error, inspect the cause or try a different tool first. ",
-                "retried a failing action three or more times")
-        }
-    }
-
-    static func pattern(_ pattern: WorkingPattern, support: Int, known: Int, domains: Int, with: Double?, without: Double?) -> Text {
-        let text = wording(pattern)
-        return Text(
-            title: text.title, description: text.description,
-            content: text.lead + statistics(support: support, known: known, domains: domains, with: with, without: without, doing: text.doing))
-    }
-
-    static func recoveryPhrase(_ action: StepCategory) -> String {
-        switch action {
-        case .install: "install or configure the missing dependency"
-        case .edit: "correct the code or configuration that caused it"
-        case .inspect: "read the relevant file or output closely"
-        case .search: "search for where the failing name or path is defined"
-        case .build: "rebuild the project"
-        case .test: "run the tests to pin down the failure"
-        case .run: "run a smaller command to check the environment"
-        case .reproduce: "reproduce the failure in isolation"
-        case .versionControl: "check the repository state with version control"
-        case .web: "look the error up in documentation"
-        case .other: "change the approach"
-        }
-    }
-
-    static func recovery(_ recovery: Recovery, support: Int, domains: Int) -> Text {
-        let error = recovery.error.phrase
-        let fix = recoveryPhrase(recovery.action)
-        let capitalized = fix.prefix(1).uppercased() + fix.dropFirst()
-        return Text(
-            title: "\(capitalized) after \(error)",
-            description: "When a step fails with \(error), \(fix) before retrying.",
-            content: "Diagnose the error class instead of repeating the failing step: \(fix), then rerun the step that failed. "
-                + "This recovery got past \(error) in \(support) trajectories from \(domains) domains.")
-    }
 }

@@ -44,14 +44,26 @@ extension Pool {
     ///   the one its content gives (a file edited by hand), or it is not at the path its kind
     ///   and id name.
     public func readMemory(blob: ObjectID, path: String) throws -> Memory {
-        let bytes = try repository.readBlob(blob)
+        try Self.parseMemory(try repository.readBlob(blob), path: path)
+    }
+
+    /// Parses and validates the bytes of the memory file at `path`, naming the path in any error.
+    public static func parseMemory(_ bytes: [UInt8], path: String) throws -> Memory {
+        let json: JSONValue
+        do {
+            json = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.parse(buffer) }
+        } catch {
+            throw PoolError("\(path): \(error.description)")
+        }
+        return try validateMemory(json, path: path)
+    }
+
+    /// The memory the parsed file at `path` holds, if it is a valid one at the right path.
+    public static func validateMemory(_ json: JSONValue, path: String) throws -> Memory {
         let memory: Memory
         do {
-            let json = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.parse(buffer) }
             memory = try Memory(json: json, idPolicy: .mustMatch)
-        } catch let error as JSONParseError {
-            throw PoolError("\(path): \(error.description)")
-        } catch let error as MemoryValidationError {
+        } catch {
             throw PoolError("\(path): \(error.description)")
         }
         let expected = MemoryPath.path(kind: memory.kind, id: memory.id)
@@ -89,15 +101,27 @@ extension Pool {
     }
 
     /// Reads `entries`, setting aside those that are not valid memories.
+    ///
+    /// Read on every core (`mapBlobs`); the results keep the order of `entries`.
     public func readMemories(_ entries: [MemoryEntry]) throws -> (memories: [Memory], invalid: [InvalidMemory]) {
+        let progress = WorkProgress.start("reading memories", total: entries.count)
+        defer { progress.finish() }
+        let read = try mapBlobs(entries.map(\.blob), progress: progress) { i, bytes -> Result<Memory, PoolError> in
+            do {
+                return .success(try Pool.parseMemory(bytes.get(), path: entries[i].path))
+            } catch let error as PoolError {
+                return .failure(error)
+            } catch {
+                return .failure(PoolError("\(entries[i].path): \(error)"))
+            }
+        }
         var memories: [Memory] = []
         var invalid: [InvalidMemory] = []
         memories.reserveCapacity(entries.count)
-        for entry in entries {
-            do {
-                memories.append(try readMemory(blob: entry.blob, path: entry.path))
-            } catch let error as PoolError {
-                invalid.append(InvalidMemory(path: entry.path, reason: error.message, blob: entry.blob))
+        for (entry, result) in zip(entries, read) {
+            switch result {
+            case .success(let memory): memories.append(memory)
+            case .failure(let error): invalid.append(InvalidMemory(path: entry.path, reason: error.message, blob: entry.blob))
             }
         }
         return (memories, invalid)

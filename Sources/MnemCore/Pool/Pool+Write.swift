@@ -65,6 +65,8 @@ extension Pool {
         // Blobs are written once, for the memories the tip lacks, and reused if a lost race
         // makes us rebuild the tree.
         var blobs: [MemoryID: ObjectID] = [:]
+        let progress = WorkProgress.start("writing memories", total: order.count)
+        defer { progress.finish() }
         return try transact(info: info, memories: order.compactMap { unique[$0] }) { tree throws -> ([TreeEdit], WriteResult) in
             var result = WriteResult(commit: nil, added: [], unchanged: [], removed: [], retries: 0)
             var edits: [TreeEdit] = []
@@ -77,6 +79,7 @@ extension Pool {
                     missing.append(memory)
                     result.added.append(id)
                 }
+                progress.advance()
             }
             let unwritten = missing.filter { blobs[$0.id] == nil }
             let written = try repository.writeBlobs(try unwritten.parallelMap { $0.canonicalBytes() })

@@ -160,12 +160,15 @@ extension Pool {
     /// - Parameter deltas: the changes from the merge base to the remote's tip, read from `source`.
     func checkIncomingTip(source: Repository, deltas: [TreeDelta], check: inout IncomingCheck) -> [InvalidEntry] {
         var invalid: [InvalidEntry] = []
+        let progress = WorkProgress.start("checking incoming memories", total: deltas.count)
+        defer { progress.finish() }
         for delta in deltas where delta.status != .deleted {
             let file = IncomingFile(path: delta.path, mode: delta.newMode, id: delta.newID, size: 0, commit: delta.newID)
             if let (problem, reason) = checkIncomingFile(file, source: source, verdicts: &check.verdicts) {
                 let commit = check.bringers[FileKey(path: delta.path, blob: delta.newID)]
                 invalid.append(InvalidEntry(path: delta.path, problem: problem, reason: reason, commit: commit))
             }
+            progress.advance()
         }
         return invalid
     }

@@ -262,7 +262,10 @@ extension Pool {
             let newTip: ObjectID
             if let ours, base != ours {
                 result.mode = .merged
-                let outcome = try mergeTrees(base: baseTree, ours: try repository.commit(ours).tree, theirDeltas: deltas)
+                let ourTree = try repository.commit(ours).tree
+                var outcome = try mergeTrees(base: baseTree, ours: ourTree, theirDeltas: deltas)
+                // Compaction (issue 12): one version per mined pattern after both sides compacted; see Pool+PatternReconciliation.swift.
+                try reconcilePatternVersions(baseTree: baseTree, ourTree: ourTree, theirDeltas: deltas, outcome: &outcome)
                 result.added = outcome.added
                 result.removed = outcome.removed
                 result.unchanged = outcome.unchanged

@@ -70,14 +70,14 @@ public struct PoolAnalysis: Sendable {
     public static func run(
         pool: Pool, embedder: any VectorEmbedder, by label: Label, shuffles: Int = 10, seed: UInt64 = 1
     ) throws -> PoolAnalysis {
-        let (sidecar, report) = try VectorIndex(pool: pool, embedder: embedder).open()
+        let (snapshot, report) = try VectorIndex(pool: pool, embedder: embedder).open()
         var memories: [MemoryID: Memory] = [:]
-        var rows: [(row: Int, memory: Memory)] = []
-        for row in 0..<sidecar.count {
+        var rows: [(file: Sidecar, row: Int, memory: Memory)] = []
+        for (sidecar, row) in snapshot.rows() {
             guard let id = sidecar.id(at: row), let blob = sidecar.blob(at: row), let kind = sidecar.kind(at: row) else { continue }
             let memory = try pool.readMemory(blob: blob, path: MemoryPath.path(kind: kind, id: id))
             memories[id] = memory
-            rows.append((row, memory))
+            rows.append((sidecar, row, memory))
         }
         var cache: [MemoryID: String] = [:]
         func labelOf(_ memory: Memory, depth: Int = 0) -> String {
@@ -101,7 +101,7 @@ public struct PoolAnalysis: Sendable {
         for kind in MemoryKind.allCases.sorted(by: { $0.abstraction < $1.abstraction }) {
             let members = rows.filter { $0.memory.kind == kind }
             guard !members.isEmpty else { continue }
-            let points = members.map { sidecar.vector(at: $0.row).map(Double.init) }
+            let points = members.map { $0.file.vector(at: $0.row).map(Double.init) }
             let names = members.map { labelOf($0.memory) }
             let distinct = Array(Set(names)).sorted()
             let codes = names.map { name in distinct.firstIndex(of: name) ?? 0 }

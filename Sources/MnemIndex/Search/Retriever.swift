@@ -53,7 +53,7 @@ public final class Retriever {
 
     /// The scan's hits, ranked by `ranking`: for `.relevance`, the candidates by similarity are
     /// re-ranked by relevance over their calibrated floors (see `RankingPolicy`).
-    func rankedHits(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, sidecar: Sidecar) throws -> [SearchHit] {
+    func rankedHits(_ query: [Float], k: Int, filter: SearchFilter, ranking: RankingPolicy, sidecar: IndexSnapshot) throws -> [SearchHit] {
         guard ranking.order == .relevance else { return sidecar.search(query, k: k, filter: filter, ranking: ranking) }
         var scan = ranking
         scan.order = .score
@@ -71,8 +71,8 @@ public final class Retriever {
         guard let best = candidates.map(\.score).max(), best > floor.highestBackgroundSimilarity(to: normalized) else { return [] }
         var ranked: [SearchHit] = []
         for var hit in candidates {
-            guard let row = sidecar.rowOf(hit.id) else { continue }
-            let calibration = floor.calibration(of: row, in: sidecar)
+            guard let (file, row) = sidecar.location(of: hit.id) else { continue }
+            let calibration = floor.calibration(of: row, in: file)
             // The scan's bar holds the domain guard's margin when it applied to this memory.
             let guardMargin = max(0, hit.bar - ranking.minimumScore)
             let bar = max(hit.bar, calibration.floor(margin: margin) + guardMargin)

@@ -57,7 +57,7 @@ extension Sidecar {
         let table = strings
         let rowFilter = RowFilter(filter, ranking, strings: table)
         let plan = ScanPlan(
-            vectors: base + layout.vectorsOffset, kinds: base + layout.kindsOffset, outcomes: base + layout.outcomesOffset,
+            vectors: base + layout.vectorsOffset, kinds: scanKinds, outcomes: base + layout.outcomesOffset,
             domains: base + layout.domainsOffset, models: base + layout.modelsOffset, stride: stride, count: count,
             elementType: elementType, query: prepared, plainQuery: UnsafePointer(plain), kernel: kernel, k: k, heapCount: ranking.order == .kindFirst ? 4 : 1,
             filter: rowFilter, skipping: skipping)
@@ -109,14 +109,7 @@ extension Sidecar {
 
     /// The row of `id`, by binary search over the sorted ids.
     func rowOf(_ id: MemoryID) -> Int? {
-        guard let packed = PackedID(hex: id.rawValue) else { return nil }
-        var lo = 0
-        var hi = count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if packedID(at: mid) < packed { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < count && packedID(at: lo) == packed ? lo : nil
+        PackedID(hex: id.rawValue).flatMap { row(of: $0) }
     }
 }
 

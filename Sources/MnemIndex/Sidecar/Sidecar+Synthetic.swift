@@ -20,22 +20,43 @@ extension Sidecar {
                     id: PackedID(bytes: bytes), blob: PackedID(bytes: bytes), kind: kinds[row % 4], outcome: row % 3 == 0 ? .failure : .success,
                     domain: domains[row % domains.count], model: row % 2 == 0 ? "model-a" : nil, vector: .generated))
         }
-        var state = seed
-        var values = [Float](repeating: 0, count: dimension)
+        var random = RandomVectors(seed: seed, dimension: dimension)
         try SidecarWriter.write(
             entries: entries, commit: Sidecar.noCommit, embedderID: embedderID, dimension: dimension, elementType: elementType,
-            previous: nil, to: path
+            previous: [], to: path
         ) { _, destination in
-            for i in 0..<dimension {
-                // SplitMix64 → a uniform float in [-1, 1).
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                z ^= z >> 31
-                values[i] = Float(z >> 40) * 0x1p-23 - 1
-            }
-            SidecarWriter.store(values, dimension: dimension, elementType: elementType, to: destination)
+            SidecarWriter.store(random.next(), dimension: dimension, elementType: elementType, to: destination)
+        }
+    }
+
+    /// Writes a delta of `count` random unit vectors following the synthetic base at `basePath`,
+    /// removing `removing` of its rows (spread evenly), for benchmarks of a segmented search.
+    ///
+    /// Its ids sort after every base id (their first byte is 0xFF); kinds and domains cycle.
+    public static func writeSyntheticDelta(
+        count: Int, removing: Int, dimension: Int, seed: UInt64, embedderID: String, basePath: String, to path: String
+    ) throws {
+        let base = try open(path: basePath, embedderID: embedderID, dimension: dimension)
+        let kinds = MemoryKind.allCases
+        var entries: [SidecarEntry] = []
+        entries.reserveCapacity(count)
+        for row in 0..<count {
+            var bytes = [UInt8](repeating: 0, count: 20)
+            bytes[0] = 0xFF
+            for i in 0..<8 { bytes[19 - i] = UInt8(truncatingIfNeeded: UInt64(row) >> (8 * UInt64(i))) }
+            entries.append(
+                SidecarEntry(
+                    id: PackedID(bytes: bytes), blob: PackedID(bytes: bytes), kind: kinds[row % 4], outcome: .success, domain: "python",
+                    model: nil, vector: .generated))
+        }
+        let step = max(1, base.count / max(1, removing))
+        let removed = Swift.stride(from: 0, to: base.count, by: step).prefix(removing).map { UInt32($0) }
+        var random = RandomVectors(seed: seed, dimension: dimension)
+        try SidecarWriter.write(
+            entries: entries, commit: Sidecar.noCommit, embedderID: embedderID, dimension: dimension, elementType: base.elementType,
+            previous: [], removedRows: removed, baseLink: base.headerChecksum, to: path
+        ) { _, destination in
+            SidecarWriter.store(random.next(), dimension: dimension, elementType: base.elementType, to: destination)
         }
     }
 
@@ -49,5 +70,46 @@ extension Sidecar {
         case .success(let sidecar): return sidecar
         case .failure(let problem): throw problem
         }
+    }
+}
+
+extension IndexSnapshot {
+    /// Opens a base and the delta beside it for benchmarks, both fully verified and mapped.
+    public static func open(path: String, deltaPath: String, embedderID: String, dimension: Int) throws -> IndexSnapshot {
+        switch try open(path: path, deltaPath: deltaPath, embedderID: embedderID, dimension: dimension, verification: .full, populate: true) {
+        case .success(let snapshot): return snapshot
+        case .failure(let problem): throw problem
+        }
+    }
+
+    /// The memory-read floor of a search of both files (see `VectorScan.readFloor`).
+    public func readFloor(prefetching: Bool) -> UInt64 {
+        VectorScan.readFloor(base, prefetching: prefetching) &+ (delta.map { VectorScan.readFloor($0, prefetching: prefetching) } ?? 0)
+    }
+
+    /// Bytes of vectors a search reads.
+    public var vectorBytes: Int { base.count * base.vectorStride + (delta.map { $0.count * $0.vectorStride } ?? 0) }
+}
+
+/// Vectors of uniform components in [-1, 1) from SplitMix64, for synthetic sidecars.
+struct RandomVectors {
+    var state: UInt64
+    var values: [Float]
+
+    init(seed: UInt64, dimension: Int) {
+        state = seed
+        values = [Float](repeating: 0, count: dimension)
+    }
+
+    mutating func next() -> [Float] {
+        for i in values.indices {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            values[i] = Float(z >> 40) * 0x1p-23 - 1
+        }
+        return values
     }
 }

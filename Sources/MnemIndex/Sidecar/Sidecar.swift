@@ -22,6 +22,14 @@ public final class Sidecar {
     var stride: Int { layout.stride }
     let stringCount: Int
     let vectorsChecksum: UInt64
+    /// The checksum of this file's header: what a delta names as its base.
+    let headerChecksum: UInt64
+    /// For a delta, the header checksum of the base it follows; 0 for a base.
+    let baseLink: UInt64
+    /// The kind column a search reads: the file's own, or a copy in which the rows a delta
+    /// removed from this base have an invalid code (see `hideRows`).
+    private(set) var scanKinds: UnsafeRawPointer
+    private var hiddenKinds: UnsafeMutableRawBufferPointer?
 
     /// The commit an empty pool's sidecar names.
     public static let noCommit = String(repeating: "0", count: 40)
@@ -55,7 +63,7 @@ public final class Sidecar {
         func u64(_ offset: Int) -> UInt64 { UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
         typealias F = SidecarLayout.Field
         let version = u32(F.version)
-        guard version == SidecarLayout.version else { return .failure(.unsupportedVersion(version)) }
+        guard SidecarLayout.supportedVersions.contains(version) else { return .failure(.unsupportedVersion(version)) }
         let headerHash = SidecarChecksum.hash(UnsafeRawBufferPointer(start: base, count: F.headerChecksum))
         guard headerHash == u64(F.headerChecksum) else { return .failure(.headerChecksumMismatch) }
         guard let elementType = VectorElementType(rawValue: u32(F.elementType)) else { return .failure(.badElementType(u32(F.elementType))) }
@@ -76,7 +84,17 @@ public final class Sidecar {
         }
         let stride = SidecarLayout.stride(dimension: dimension, elementType: elementType)
         guard Int(u32(F.stride)) == stride else { return .failure(.inconsistentLayout("stride \(u32(F.stride)), expected \(stride)")) }
-        let layout = SidecarLayout(count: Int(count64), stride: stride, stringBytes: Int(stringBytes64))
+        var layout = SidecarLayout(count: Int(count64), stride: stride, stringBytes: Int(stringBytes64))
+        layout.version = version
+        if version >= 2 {
+            // The removed rows' count sits after the string table; bounded by the file like the rest.
+            guard layout.removedOffset + 8 <= bytes.count else { return .failure(.sizeMismatch(expected: layout.removedOffset + 8, actual: bytes.count)) }
+            let removed = u64(layout.removedOffset)
+            guard removed <= UInt64(bytes.count / 4) else { return .failure(.sizeMismatch(expected: Int.max, actual: bytes.count)) }
+            layout.removedCount = Int(removed)
+        } else if u64(F.base) != 0 {
+            return .failure(.inconsistentLayout("a version 1 file names a base"))
+        }
         let recorded = [u64(F.idsOffset), u64(F.columnsOffset), u64(F.stringsOffset), u64(F.vectorsOffset), u64(F.fileLength)]
         let expected = [layout.idsOffset, layout.kindsOffset, layout.stringsOffset, layout.vectorsOffset, layout.fileLength].map { UInt64($0) }
         guard recorded == expected else { return .failure(.inconsistentLayout("section offsets do not follow from the count")) }
@@ -89,7 +107,7 @@ public final class Sidecar {
         let sidecar = Sidecar(
             file: file, base: base, layout: layout, path: path, embedderID: foundID, dimension: dimension, elementType: elementType,
             commit: String(decoding: commitBytes, as: UTF8.self), stringCount: Int(u32(F.stringCount)),
-            vectorsChecksum: u64(F.vectorsChecksum))
+            vectorsChecksum: u64(F.vectorsChecksum), headerChecksum: headerHash, baseLink: u64(F.base))
 
         let stamp = VerificationStamp(path: path)
         if verification == .full || verification == .standard && !stamp.matches(file.identity, checksum: sidecar.vectorsChecksum) {
@@ -103,7 +121,7 @@ public final class Sidecar {
 
     private init(
         file: MappedFile, base: UnsafeRawPointer, layout: SidecarLayout, path: String, embedderID: String, dimension: Int,
-        elementType: VectorElementType, commit: String, stringCount: Int, vectorsChecksum: UInt64
+        elementType: VectorElementType, commit: String, stringCount: Int, vectorsChecksum: UInt64, headerChecksum: UInt64, baseLink: UInt64
     ) {
         self.file = file
         self.base = base
@@ -115,6 +133,44 @@ public final class Sidecar {
         self.commit = commit
         self.stringCount = stringCount
         self.vectorsChecksum = vectorsChecksum
+        self.headerChecksum = headerChecksum
+        self.baseLink = baseLink
+        self.scanKinds = base + layout.kindsOffset
+    }
+
+    deinit { hiddenKinds?.deallocate() }
+
+    /// Whether this file is a delta (it names a base).
+    public var isDelta: Bool { baseLink != 0 }
+
+    // MARK: Removed rows
+
+    /// How many rows of its base a delta removes.
+    public var removedCount: Int { layout.removedCount }
+
+    /// The `n`th row of the base this delta removes (ascending in `n`).
+    func removedRow(_ n: Int) -> Int {
+        Int(UInt32(littleEndian: base.load(fromByteOffset: layout.removedOffset + 8 + n * 4, as: UInt32.self)))
+    }
+
+    /// Makes the search skip `rows`: it reads a copy of the kind column with those rows set to a
+    /// code that is no kind, which the scan kernels' thresholds (+∞) and the row filter both
+    /// refuse. Costs one copy of the column (a byte per row), once per opened base.
+    func hideRows<S: Sequence<Int>>(_ rows: S) {
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count), alignment: 64)
+        copy.copyMemory(from: UnsafeRawBufferPointer(start: base + layout.kindsOffset, count: count))
+        for row in rows where row >= 0 && row < count { copy[row] = Self.hiddenKindCode }
+        hiddenKinds?.deallocate()
+        hiddenKinds = copy
+        scanKinds = UnsafeRawPointer(copy.baseAddress ?? UnsafeMutableRawPointer(mutating: base + layout.kindsOffset))
+    }
+
+    /// The kind code of a removed row in the column a search reads: no kind has it.
+    static let hiddenKindCode: UInt8 = 0xFF
+
+    /// Whether `row` is hidden from searches (removed by a delta).
+    func isHidden(_ row: Int) -> Bool {
+        hiddenKinds.map { $0[row] == Self.hiddenKindCode } ?? false
     }
 
     func computeVectorsChecksum() -> UInt64 {

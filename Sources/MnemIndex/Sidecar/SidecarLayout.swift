@@ -18,21 +18,32 @@ public enum VectorElementType: UInt32, Sendable, CaseIterable {
 ///       64  u64 vectors offset          72  u64 file length
 ///       80  commit, 40 hex (ASCII)     120  u32 embedder id length  124 u32 string count
 ///      128  embedder id, ≤ 96 bytes, zero-padded
-///      224  u64 metadata checksum (ids … string table)   232 u64 vectors checksum
-///      240  u64 reserved                248  u64 header checksum (bytes 0..<248)
+///      224  u64 metadata checksum (ids … removed rows)   232 u64 vectors checksum
+///      240  u64 base (version 2): 0 for a base segment; for a delta, the header checksum of the
+///           base it follows (version 1: reserved, 0)
+///      248  u64 header checksum (bytes 0..<248)
 /// 256  ids: count × 20 bytes (the memory id's 40 hex digits as binary), sorted ascending
 ///      blobs: count × 20 bytes, the git blob of each memory's file, so a hit is read without tree lookups
 ///      kinds: count × u8 (MemoryKind.abstraction); outcomes: count × u8 (0 success, 1 failure, 2 unknown)
 ///      domains: count × u32, 4-aligned; models: count × u32 (0xFFFFFFFF: none) — indexes into the strings
 ///      strings, 8-aligned: the sorted distinct domains and models, each u32 length + UTF-8 bytes
+///      removed rows (version 2), 8-aligned: u64 n, then n × u32, ascending: the rows of the base
+///           that a delta removes (a base has none)
 ///      vectors, 64-aligned: count × stride bytes, each vector zero-padded to the stride
 /// ```
 ///
-/// Every offset follows from count, stride and the string table's size; the reader recomputes
-/// them and compares, so a count inconsistent with the file's size is caught before any access.
+/// Every offset follows from count, stride, the string table's size and the removed rows' count;
+/// the reader recomputes them and compares, so a count inconsistent with the file's size is
+/// caught before any access. Version 1 files (no removed rows, no base) are read as bases.
+///
+/// An index is a base segment and at most one delta (see `IndexSnapshot`): an update writes the
+/// rows added since the base, and the base rows it removes, to the delta alone, so its cost
+/// follows the change rather than the pool.
 struct SidecarLayout: Equatable {
     static let magic: [UInt8] = Array("MNEMVEC\0".utf8)
-    static let version: UInt32 = 1
+    /// The version written; `supportedVersions` are read.
+    static let version: UInt32 = 2
+    static let supportedVersions: ClosedRange<UInt32> = 1...2
     static let headerSize = 256
     static let idSize = 20
     static let maxEmbedderIDBytes = 96
@@ -42,12 +53,15 @@ struct SidecarLayout: Equatable {
         static let version = 8, elementType = 12, dimension = 16, stride = 20, count = 24, stringBytes = 32
         static let idsOffset = 40, columnsOffset = 48, stringsOffset = 56, vectorsOffset = 64, fileLength = 72
         static let commit = 80, embedderIDLength = 120, stringCount = 124, embedderID = 128
-        static let metadataChecksum = 224, vectorsChecksum = 232, headerChecksum = 248
+        static let metadataChecksum = 224, vectorsChecksum = 232, base = 240, headerChecksum = 248
     }
 
     var count: Int
     var stride: Int
     var stringBytes: Int
+    /// Rows of the base a delta removes (0 for a base, and for every version 1 file).
+    var removedCount = 0
+    var version = SidecarLayout.version
 
     var idsOffset: Int { Self.headerSize }
     var blobsOffset: Int { idsOffset + count * Self.idSize }
@@ -56,7 +70,11 @@ struct SidecarLayout: Equatable {
     var domainsOffset: Int { align(outcomesOffset + count, 4) }
     var modelsOffset: Int { domainsOffset + count * 4 }
     var stringsOffset: Int { align(modelsOffset + count * 4, 8) }
-    var vectorsOffset: Int { align(stringsOffset + stringBytes, 64) }
+    /// Where the removed rows' count is (version 2).
+    var removedOffset: Int { align(stringsOffset + stringBytes, 8) }
+    var vectorsOffset: Int {
+        version >= 2 ? align(removedOffset + 8 + removedCount * 4, 64) : align(stringsOffset + stringBytes, 64)
+    }
     var fileLength: Int { vectorsOffset + count * stride }
 
     /// Bytes per stored vector: the elements rounded up to whole 64-byte lines, so every vector

@@ -26,8 +26,9 @@ struct SidecarEntry {
 
     enum Source {
         case new(NewRow)
-        /// Row `n` of the sidecar being replaced: its columns and vector bytes are copied, not re-embedded.
-        case previousRow(Int)
+        /// A row of one of the files the writer copies from (`segment` indexes its `previous`):
+        /// its columns and vector bytes are copied, not re-embedded.
+        case copied(segment: Int, row: Int)
     }
 
     var id: PackedID
@@ -55,20 +56,26 @@ enum SidecarWriter {
     ///
     /// Readers keep the old file's mapping until they close it, since `rename` replaces the name only.
     /// - Parameters:
-    ///   - previous: the sidecar the `.previousRow` entries refer to.
+    ///   - previous: the files the `.copied` entries refer to, by position.
+    ///   - removedRows: for a delta, the rows of its base it removes (ascending); empty for a base.
+    ///   - baseLink: for a delta, its base's header checksum; 0 for a base.
+    /// - Returns: the new file's header checksum (what a delta of it names as its base).
     /// - Throws: `SidecarError` when the file cannot be created, written or renamed, or an entry
-    ///   names a row the previous sidecar does not have.
+    ///   names a row a previous file does not have.
     /// - Complexity: O(count × stride).
+    @discardableResult
     static func write(
         entries: [SidecarEntry], commit: String, embedderID: String, dimension: Int, elementType: VectorElementType,
-        previous: Sidecar?, to path: String, generate: ((Int, UnsafeMutableRawPointer) -> Void)? = nil
-    ) throws(SidecarError) {
+        previous: [Sidecar], removedRows: [UInt32] = [], baseLink: UInt64 = 0, to path: String,
+        generate: ((Int, UnsafeMutableRawPointer) -> Void)? = nil
+    ) throws(SidecarError) -> UInt64 {
         guard embedderID.utf8.count <= SidecarLayout.maxEmbedderIDBytes else {
             throw SidecarError("embedder id '\(embedderID)' is longer than \(SidecarLayout.maxEmbedderIDBytes) bytes")
         }
         let table = try StringTable(entries, previous: previous)
         let stride = SidecarLayout.stride(dimension: dimension, elementType: elementType)
-        let layout = SidecarLayout(count: entries.count, stride: stride, stringBytes: table.byteCount)
+        var layout = SidecarLayout(count: entries.count, stride: stride, stringBytes: table.byteCount)
+        layout.removedCount = removedRows.count
 
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = Glibc.open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
@@ -81,40 +88,46 @@ enum SidecarWriter {
         let out = SectionWriter(fd: fd, path: temporary, start: layout.idsOffset)
         defer { out.deallocate() }
 
-        // Each row as an index: a previous row (>= 0), or a fresh one (~index into `fresh`), so the
-        // passes below copy no entry (an entry with Strings costs a retain and release per copy).
-        var sources: [Int] = []
+        // Each row as where it comes from: a fresh row (segment -1, index into `fresh`) or a row
+        // of a previous file, so the passes below copy no entry (an entry with Strings costs a
+        // retain and release per copy).
+        var sources: [RowSource] = []
         sources.reserveCapacity(entries.count)
         var fresh: [SidecarEntry.NewRow] = []
         for entry in entries {
             switch entry.source {
             case .new(let row):
-                sources.append(~fresh.count)
+                sources.append(RowSource(segment: -1, row: fresh.count))
                 fresh.append(row)
-            case .previousRow(let r):
-                _ = try copiedRow(r, of: previous)
-                sources.append(r)
+            case .copied(let segment, let row):
+                guard segment >= 0, segment < previous.count, row >= 0, row < previous[segment].count else {
+                    throw SidecarError("an index update referred to row \(row) of a previous file that does not have it")
+                }
+                sources.append(RowSource(segment: segment, row: row))
             }
         }
-        // Only reached with previous rows when `previous` exists (checked above).
-        let old = previous
 
-        // Metadata: ids, blobs, kinds, outcomes, domains, models, strings, each padded to its offset.
+        // Metadata: ids, blobs, kinds, outcomes, domains, models, strings, removed rows, each padded to its offset.
         for entry in entries { entry.id.store(to: try out.reserve(SidecarLayout.idSize)) }
         for source in sources {
-            let blob = source < 0 ? fresh[~source].blob : old?.packedBlob(at: source) ?? PackedID(bytes: [UInt8](repeating: 0, count: 20))
+            let blob = source.segment < 0 ? fresh[source.row].blob : previous[source.segment].packedBlob(at: source.row)
             blob.store(to: try out.reserve(SidecarLayout.idSize))
         }
-        for source in sources { try out.put(source < 0 ? fresh[~source].kind.code : old?.kindCode(at: source) ?? 0) }
-        for source in sources { try out.put(source < 0 ? fresh[~source].outcome.code : old?.outcomeCode(at: source) ?? 0) }
+        for source in sources { try out.put(source.segment < 0 ? fresh[source.row].kind.code : previous[source.segment].kindCode(at: source.row)) }
+        for source in sources {
+            try out.put(source.segment < 0 ? fresh[source.row].outcome.code : previous[source.segment].outcomeCode(at: source.row))
+        }
         try out.pad(to: layout.domainsOffset)
         for source in sources {
-            try out.put(source < 0 ? table.index(of: fresh[~source].domain) : table.translate(old?.domainIndex(at: source) ?? SidecarLayout.noString))
+            try out.put(
+                source.segment < 0
+                    ? table.index(of: fresh[source.row].domain)
+                    : table.translate(previous[source.segment].domainIndex(at: source.row), from: source.segment))
         }
         for source in sources {
-            let model = source < 0
-                ? fresh[~source].model.map { table.index(of: $0) } ?? SidecarLayout.noString
-                : table.translate(old?.modelIndex(at: source) ?? SidecarLayout.noString)
+            let model = source.segment < 0
+                ? fresh[source.row].model.map { table.index(of: $0) } ?? SidecarLayout.noString
+                : table.translate(previous[source.segment].modelIndex(at: source.row), from: source.segment)
             try out.put(model)
         }
         try out.pad(to: layout.stringsOffset)
@@ -123,33 +136,36 @@ enum SidecarWriter {
             try out.put(UInt32(utf8.count))
             try utf8.withUnsafeBytes { raw in Result { () throws(SidecarError) in try out.put(raw) } }.get()
         }
+        try out.pad(to: layout.removedOffset)
+        try out.put(UInt64(removedRows.count))
+        for row in removedRows { try out.put(row) }
         try out.pad(to: layout.vectorsOffset)
         let metadataChecksum = try out.endSection()
 
         // Vectors, each zero-padded to the stride.
         for (row, source) in sources.enumerated() {
             let destination = try out.reserve(stride)
-            if source < 0 {
+            if source.segment < 0 {
                 destination.initializeMemory(as: UInt8.self, repeating: 0, count: stride)
-                switch fresh[~source].vector {
+                switch fresh[source.row].vector {
                 case .floats(let values): store(values, dimension: dimension, elementType: elementType, to: destination)
                 case .generated: generate?(row, destination)
                 }
-            } else if let old, old.elementType == elementType && old.stride == stride {
-                destination.copyMemory(from: old.vectorBytes(at: source), byteCount: stride)
+            } else if previous[source.segment].elementType == elementType && previous[source.segment].stride == stride {
+                destination.copyMemory(from: previous[source.segment].vectorBytes(at: source.row), byteCount: stride)
             } else {
                 destination.initializeMemory(as: UInt8.self, repeating: 0, count: stride)
-                if let old { store(old.vector(at: source), dimension: dimension, elementType: elementType, to: destination) }
+                store(previous[source.segment].vector(at: source.row), dimension: dimension, elementType: elementType, to: destination)
             }
         }
         let vectorsChecksum = try out.endSection()
 
         var header = [UInt8](repeating: 0, count: SidecarLayout.headerSize)
-        header.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            writeHeader(
+        let headerChecksum = header.withUnsafeMutableBytes { raw -> UInt64 in
+            guard let base = raw.baseAddress else { return 0 }
+            return writeHeader(
                 to: base, layout: layout, commit: commit, embedderID: embedderID, dimension: dimension, elementType: elementType,
-                stringCount: table.strings.count, metadataChecksum: metadataChecksum, vectorsChecksum: vectorsChecksum)
+                stringCount: table.strings.count, metadataChecksum: metadataChecksum, vectorsChecksum: vectorsChecksum, baseLink: baseLink)
         }
         try header.withUnsafeBytes { raw in Result { () throws(SidecarError) in try writeAll(fd, raw, at: 0, path: temporary) } }.get()
 
@@ -165,20 +181,20 @@ enum SidecarWriter {
         if let identity = FileIdentity.current(path) {
             VerificationStamp(path: path).record(identity, checksum: vectorsChecksum)
         }
+        return headerChecksum
     }
 
-    /// The previous sidecar, if it has row `row` (which its entry promised).
-    private static func copiedRow(_ row: Int, of previous: Sidecar?) throws(SidecarError) -> Sidecar {
-        guard let previous, row >= 0, row < previous.count else {
-            throw SidecarError("an index update referred to row \(row) of a previous sidecar that does not have it")
-        }
-        return previous
+    /// Where one row of a new file comes from: `fresh[row]` when `segment` is -1, else row `row`
+    /// of `previous[segment]`.
+    private struct RowSource {
+        var segment: Int
+        var row: Int
     }
 
     private static func writeHeader(
         to out: UnsafeMutableRawPointer, layout: SidecarLayout, commit: String, embedderID: String, dimension: Int,
-        elementType: VectorElementType, stringCount: Int, metadataChecksum: UInt64, vectorsChecksum: UInt64
-    ) {
+        elementType: VectorElementType, stringCount: Int, metadataChecksum: UInt64, vectorsChecksum: UInt64, baseLink: UInt64
+    ) -> UInt64 {
         typealias F = SidecarLayout.Field
         func put32(_ value: UInt32, _ at: Int) { out.storeBytes(of: value.littleEndian, toByteOffset: at, as: UInt32.self) }
         func put64(_ value: UInt64, _ at: Int) { out.storeBytes(of: value.littleEndian, toByteOffset: at, as: UInt64.self) }
@@ -203,7 +219,10 @@ enum SidecarWriter {
         for (i, byte) in idBytes.enumerated() { out.storeBytes(of: byte, toByteOffset: F.embedderID + i, as: UInt8.self) }
         put64(metadataChecksum, F.metadataChecksum)
         put64(vectorsChecksum, F.vectorsChecksum)
-        put64(SidecarChecksum.hash(UnsafeRawBufferPointer(start: UnsafeRawPointer(out), count: F.headerChecksum)), F.headerChecksum)
+        put64(baseLink, F.base)
+        let checksum = SidecarChecksum.hash(UnsafeRawBufferPointer(start: UnsafeRawPointer(out), count: F.headerChecksum))
+        put64(checksum, F.headerChecksum)
+        return checksum
     }
 
     /// `pwrite` until every byte is written (a short write is retried, EINTR too).
@@ -246,45 +265,51 @@ enum SidecarWriter {
 
 /// The string table of a new sidecar: the distinct domains and models of its rows, sorted, so
 /// equal content gives equal bytes. Copied rows bring their strings by index: only the previous
-/// table's strings some kept row still uses are taken, and their indexes translated.
+/// tables' strings some kept row still uses are taken, and their indexes translated.
 struct StringTable {
     let strings: [String]
     let byteCount: Int
     private let indexOfNew: [String: UInt32]
-    /// Previous index → new index (`noString` for an index the previous table does not have).
-    private let translation: [UInt32]
+    /// Per previous file: its index → the new index (`noString` for an index its table does not have).
+    private let translations: [[UInt32]]
 
-    init(_ entries: [SidecarEntry], previous: Sidecar?) throws(SidecarError) {
-        let old = previous?.strings ?? []
-        var used = [Bool](repeating: false, count: old.count)
+    init(_ entries: [SidecarEntry], previous: [Sidecar]) throws(SidecarError) {
+        let old = previous.map(\.strings)
+        var used = old.map { [Bool](repeating: false, count: $0.count) }
         var fresh = Set<String>()
         for entry in entries {
             switch entry.source {
             case .new(let row):
                 fresh.insert(row.domain)
                 if let model = row.model { fresh.insert(model) }
-            case .previousRow(let r):
-                guard let previous, r >= 0, r < previous.count else { continue }
-                let domain = Int(previous.domainIndex(at: r))
-                let model = Int(previous.modelIndex(at: r))
-                if domain < used.count { used[domain] = true }
-                if model < used.count { used[model] = true }
+            case .copied(let segment, let r):
+                guard segment >= 0, segment < previous.count, r >= 0, r < previous[segment].count else { continue }
+                let domain = Int(previous[segment].domainIndex(at: r))
+                let model = Int(previous[segment].modelIndex(at: r))
+                if domain < used[segment].count { used[segment][domain] = true }
+                if model < used[segment].count { used[segment][model] = true }
             }
         }
         var all = fresh
-        for (i, string) in old.enumerated() where used[i] { all.insert(string) }
+        for (segment, strings) in old.enumerated() {
+            for (i, string) in strings.enumerated() where used[segment][i] { all.insert(string) }
+        }
         strings = all.sorted()
         var position: [String: UInt32] = [:]
         for (i, string) in strings.enumerated() { position[string] = UInt32(i) }
         indexOfNew = position
-        translation = old.enumerated().map { i, string in used[i] ? position[string] ?? SidecarLayout.noString : SidecarLayout.noString }
+        translations = old.enumerated().map { segment, strings in
+            strings.enumerated().map { i, string in used[segment][i] ? position[string] ?? SidecarLayout.noString : SidecarLayout.noString }
+        }
         byteCount = strings.reduce(0) { $0 + 4 + $1.utf8.count }
     }
 
     func index(of string: String) -> UInt32 { indexOfNew[string] ?? SidecarLayout.noString }
 
-    func translate(_ previousIndex: UInt32) -> UInt32 {
-        Int(previousIndex) < translation.count ? translation[Int(previousIndex)] : SidecarLayout.noString
+    /// The new index of string `previousIndex` of previous file `segment`.
+    func translate(_ previousIndex: UInt32, from segment: Int) -> UInt32 {
+        let table = translations[segment]
+        return Int(previousIndex) < table.count ? table[Int(previousIndex)] : SidecarLayout.noString
     }
 }
 
@@ -320,6 +345,7 @@ final class SectionWriter {
 
     func put(_ byte: UInt8) throws(SidecarError) { try reserve(1).storeBytes(of: byte, as: UInt8.self) }
     func put(_ value: UInt32) throws(SidecarError) { try reserve(4).storeBytes(of: value.littleEndian, as: UInt32.self) }
+    func put(_ value: UInt64) throws(SidecarError) { try reserve(8).storeBytes(of: value.littleEndian, as: UInt64.self) }
 
     /// Any number of bytes, a buffer's worth at a time.
     func put(_ bytes: UnsafeRawBufferPointer) throws(SidecarError) {

@@ -16,12 +16,13 @@ extension VectorIndex {
     /// Checks the sidecar in full (header, metadata and vector checksums) and compares its
     /// commit with the tip; writes nothing.
     public func health() throws -> IndexHealth {
-        switch try openSidecar(verification: .full, populate: false) {
+        switch try openSnapshot(verification: .full, populate: false) {
         case .failure(.missing): return .missing
         case .failure(let problem): return .corrupt(problem)
-        case .success(let sidecar):
+        case .success(let snapshot):
+            if let problem = snapshot.ignoredDelta { return .corrupt(problem) }
             let tip = try pool.tip()?.hex ?? Sidecar.noCommit
-            return sidecar.commit == tip ? .current(count: sidecar.count) : .behind(commit: sidecar.commit)
+            return snapshot.commit == tip ? .current(count: snapshot.count) : .behind(commit: snapshot.commit)
         }
     }
 }

@@ -17,6 +17,8 @@ public enum HookContext {
         /// The agent's working directory, for the domain guard.
         public var directory: String
         public var embedderName: String?
+        /// How an index behind the pool is brought up to date: nil updates it here and now.
+        public var catchUp: IndexCatchUp?
         /// The agent's session: a memory already injected in it is not injected again.
         public var sessionID: String?
         /// The session (re)starts with its conversation cleared or compacted (Claude Code's
@@ -54,6 +56,7 @@ public enum HookContext {
     public static func build(pool: Pool, request: Request) throws -> (block: ContextBlock, report: IndexReport?, note: String?) {
         let embedder = try EmbedderRegistry.makeEmbedder(name: request.embedderName ?? EmbedderRegistry.defaultName)
         let retriever = Retriever(pool: pool, embedder: embedder)
+        request.catchUp?.attach(to: retriever.index)
         var filter = SearchFilter()
         var ranking = RankingPolicy()
         ranking.queryDomain = MnemIndex.DomainInference.infer(directory: request.directory)
@@ -66,8 +69,13 @@ public enum HookContext {
         // A session started afresh over a cleared or compacted conversation has lost what it was shown.
         if request.sessionStart, request.contextCleared { session.forget() }
         let shown = session.injected()
-        let found = try retriever.search(request.query, k: maximumMemories + min(shown.count, 200), filter: filter, ranking: ranking)
-            .filter { !shown.contains($0.hit.id) }
+        let found: [RetrievedMemory]
+        do {
+            found = try retriever.search(request.query, k: maximumMemories + min(shown.count, 200), filter: filter, ranking: ranking)
+                .filter { !shown.contains($0.hit.id) }
+        } catch let notReady as IndexNotReady {
+            return (ContextBuilder.render([], budgetTokens: request.budgetTokens), notReady.report, nil)
+        }
         let scores = try FeedbackStore.netScores(pool)
         let block = ContextBuilder.render(Array(FeedbackStore.rerank(found, scores: scores).prefix(maximumMemories)), budgetTokens: request.budgetTokens)
         var note: String?

@@ -138,27 +138,24 @@ public struct HookRunner: Sendable {
             guard let prompt = event.prompt, !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
             query = prompt
         }
-        let request = HookContext.Request(
+        var request = HookContext.Request(
             query: query, budgetTokens: budgetTokens, sessionStart: sessionStart, directory: directory,
             embedderName: environment["MNEM_EMBEDDER"].flatMap { $0.isEmpty ? nil : $0 }, sessionID: event.sessionID,
             contextCleared: ["clear", "compact"].contains(event.raw["source"]?.stringValue ?? ""))
+        request.catchUp = IndexCatchUp(hook: self, poolPath: poolLocation.path, embedderName: request.embedderName)
+        let ready = request
         let delay = environment["MNEM_HOOK_TEST_DELAY_MS"].flatMap { Int($0) } ?? 0
         let runner = self
         let outcome = Deadline.run(milliseconds: remainingMilliseconds()) { () -> Result<(String, String?), HookFailure> in
             if delay > 0 { usleep(UInt32(min(delay, 60_000)) * 1000) }
             do {
                 let pool = try runner.openPool(poolLocation, create: false)
-                let (block, report, sessionNote) = try HookContext.build(pool: pool, request: request)
-                var note = sessionNote
-                // A first build is routine; a sidecar that failed its checks is worth a line.
-                if let report, case .rebuilt(let reason) = report.action, let reason, reason != .missing {
-                    note = "index rebuilt (\(reason))"
-                }
-                // Invalid memories are reported once, where the index first meets them, as every command does.
-                if let skipped = report?.skipped, !skipped.isEmpty {
-                    note = ([note].compactMap { $0 } + ["skipped (not valid memories; see 'mnem doctor'): " + skipped.joined(separator: "; ")]).joined(separator: "; ")
-                }
-                return .success((block.text, note))
+                let (block, report, sessionNote) = try HookContext.build(pool: pool, request: ready)
+                // The index is updated by a detached updater, which logs what is worth a line
+                // (a forced rebuild, the invalid memories it skipped); the hook says when it
+                // could not wait for it.
+                let note = [sessionNote, report?.note].compactMap { $0 }.joined(separator: "; ")
+                return .success((block.text, note.isEmpty ? nil : note))
             } catch {
                 return .failure(HookFailure(reason: String(describing: error)))
             }
@@ -237,6 +234,8 @@ public struct HookRunner: Sendable {
             if summary.captured.isEmpty && summary.unchanged.isEmpty, let first = summary.skipped.first {
                 log.append(label, "nothing captured from \(first.file): \(first.reason)")
             }
+            // Compaction of what was just captured (issue 12; see HookCompaction.swift).
+            if !summary.captured.isEmpty { HookCompaction.afterCapture(pool: pool, environment: environment, log: log, label: label) }
         } catch {
             log(for: poolLocation).append(label, String(describing: error))
         }
@@ -271,7 +270,9 @@ public struct HookRunner: Sendable {
         let found = SessionFiles.forRepository(root: root, home: home, environment: environment, modifiedAfter: since)
         if !found.isEmpty {
             let commit = event == "post-commit" ? CodeCommit.head(repositoryRoot: root) : nil
-            _ = try HookCapture.capture(paths: found.map(\.path), pool: pool, codeCommit: commit)
+            let summary = try HookCapture.capture(paths: found.map(\.path), pool: pool, codeCommit: commit)
+            // Compaction of what was just captured (issue 12; see HookCompaction.swift).
+            if !summary.captured.isEmpty { HookCompaction.afterCapture(pool: pool, environment: environment, log: log, label: label) }
         }
         // The next run looks only at files changed after this one started.
         try? FileManager.default.createDirectory(atPath: (stamp as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
