@@ -178,7 +178,7 @@ enum SummaryBuilder {
         switch memory.outcome {
         case .success where !lastCheckFailed:
             if lastCheckPassed, let check = facts.lastCheck { reasons.append("the change was checked after its final version (`\(check.family)` passed)") }
-            if analysis.patterns.contains(.reproducedBeforeFixing) { reasons.append("the problem was reproduced before the fix, giving a concrete signal") }
+            if analysis.reproducedFirst { reasons.append("the problem was reproduced before the fix, giving a concrete signal") }
             for lesson in analysis.lessons.prefix(1) {
                 if let remedy = lesson.remedy {
                     reasons.append("a repeated failure (\(lesson.error?.phrase ?? lesson.editFailure?.phrase ?? "")) was overcome by \(InsightPhrasing.noun(remedy.category))")

@@ -201,7 +201,7 @@ enum WorkflowBuilder {
         if let loop = analysis.lessons.first(where: { $0.remedy == nil }) {
             reasons.append("`\(loop.failing)` was retried unchanged after \(loop.editFailure?.phrase ?? loop.error?.phrase ?? "failing")")
         }
-        if !analysis.primaryEdits.isEmpty, !analysis.patterns.contains(.validatedAfterLastEdit) { reasons.append("the last change was never checked") }
+        if !analysis.primaryEdits.isEmpty, !analysis.checkedAfterLastEdit { reasons.append("the last change was never checked") }
         if let last = analysis.effective.last(where: { $0.category == .test }), last.failed { reasons.append("the last test run still failed") }
         let why = reasons.isEmpty ? "" : "; it failed because " + reasons.joined(separator: " and ")
         return "What not to do when \(situation) in \(project)\(why)."
