@@ -70,7 +70,8 @@ enum WorkflowBuilder {
         }
     }
 
-    /// Housekeeping commands: an example only when a phase has nothing else.
+    /// Housekeeping commands: never an example (a change made through an editor tool and a
+    /// `chmod` is not a `chmod` routine).
     static let housekeeping: Set<String> = ["cp", "mv", "mkdir", "touch", "chmod", "ls", "pwd", "cd", "rm", "ln", "echo"]
 
     /// The most used command families of a phase (at most two), most used first. Only shell
@@ -81,7 +82,7 @@ enum WorkflowBuilder {
         var order: [String] = []
         let commands = phase.steps.filter { analysis.effective[$0].isCommand }
         let useful = commands.filter { !housekeeping.contains(analysis.effective[$0].family.split(separator: " ").first.map(String.init) ?? "") }
-        for index in useful.isEmpty ? commands : useful {
+        for index in useful {
             let family = analysis.effective[index].family
             guard !family.isEmpty else { continue }
             if counts[family] == nil { order.append(family) }
