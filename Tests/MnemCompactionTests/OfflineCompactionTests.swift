@@ -397,3 +397,14 @@ let handMadeIdentifiers = ["alpha", "beta", "gamma", "core.py", "repro_", "clien
         #expect("   ".trimmedASCII == "" && "".trimmedASCII == "")
     }
 }
+
+@Suite struct NarrativeTests {
+    @Test func sentencesEndAtAStopFollowedBySpace() {
+        let text = "**Done.** The scroll in xterm.js fails because the outer page catches wheel events. I fixed it by stopping propagation."
+        #expect(Narrative.sentences(text) == [
+            "Done. The scroll in xterm.js fails because the outer page catches wheel events.", "I fixed it by stopping propagation.",
+        ])
+        #expect(Narrative.cause(in: [text])?.contains("xterm.js fails because") == true)
+        #expect(Narrative.fix(in: ["All done. The epic is fully implemented and pushed."]) == nil)
+    }
+}

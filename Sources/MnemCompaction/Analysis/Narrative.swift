@@ -13,7 +13,7 @@ enum Narrative {
     static let fixMarkers = [
         "i fixed", "fixed by", "the fix", "i changed", "i've changed", "i updated", "i've updated", "i added", "i've added", "i replaced",
         "i've replaced", "i modified", "i've modified", "now uses", "now returns", "now handles", "changed the", "updated the", "added a",
-        "replaced the", "modified the", "to fix", "the solution", "i implemented", "i've implemented", "implemented", "resolves", "resolved",
+        "replaced the", "modified the", "to fix", "the solution", "i implemented", "i've implemented",
     ]
 
     /// The sentences of `text`, markdown markers and code fences left out, each at most `limit` characters.
@@ -28,16 +28,19 @@ enum Narrative {
             }
             if inFence || line.isEmpty || line.hasPrefix("|") { continue }
             let cleaned = line.drop(while: { "#*->• ".contains($0) })
+            // A sentence ends at . ! or ? followed by a space or the line's end (`xterm.js` goes on).
             var current = ""
             var length = 0
-            for scalar in cleaned.unicodeScalars {
-                current.unicodeScalars.append(scalar)
-                length += 1
-                if scalar == "." || scalar == "!" || scalar == "?", length > 20 {
+            var ended = false
+            for scalar in cleaned.unicodeScalars where scalar != "*" {
+                if ended, scalar == " ", length > 20 {
                     out.append(current.trimmedASCII)
                     current = ""
                     length = 0
                 }
+                ended = scalar == "." || scalar == "!" || scalar == "?"
+                current.unicodeScalars.append(scalar)
+                length += 1
             }
             let rest = current.trimmedASCII
             if rest.count > 20 { out.append(rest) }

@@ -1,55 +1,17 @@
 import Foundation
 import MnemCore
 
-/// A habit of working that a trajectory shows or lacks, named without anything task-specific.
-public enum WorkingPattern: String, Sendable, CaseIterable, Hashable, Comparable {
-    case testedAfterLastEdit = "tested-after-last-edit"
-    case validatedAfterLastEdit = "validated-after-last-edit"
-    case reproducedBeforeFixing = "reproduced-before-fixing"
-    case inspectedBeforeEditing = "inspected-before-editing"
-    case searchedBeforeEditing = "searched-before-editing"
-    case reviewedChangeAfterEditing = "reviewed-change-after-editing"
-    case failingRetryLoop = "failing-retry-loop"
-
-    public static func < (a: WorkingPattern, b: WorkingPattern) -> Bool { a.rawValue < b.rawValue }
-
-    /// Whether the pattern is a habit to keep (true) or one to avoid (false).
-    var isGoodHabit: Bool { self != .failingRetryLoop }
-
-    /// Whether a trajectory can show the pattern at all (only trajectories that edit can test after editing).
-    func applies(to analysis: TrajectoryAnalysis) -> Bool {
-        self == .failingRetryLoop ? !analysis.steps.isEmpty : analysis.editCount > 0
-    }
-}
-
-/// An error class met in a trajectory and what the agent did next that made the failing step work.
-public struct Recovery: Sendable, Hashable, Comparable {
-    public var error: ErrorClass
-    /// The category of the first successful step after the error that was not a retry of it.
-    public var action: StepCategory
-    /// Whether the step that failed (or one like it) later succeeded.
-    public var worked: Bool
-
-    var key: String { "recovery:\(error.rawValue):\(action.rawValue)" }
-
-    public static func < (a: Recovery, b: Recovery) -> Bool { a.key < b.key }
-}
-
-/// Everything the offline compactor reads from one trajectory: the classified steps and the
-/// patterns, errors, recoveries and results they show.
+/// Everything the offline compactor reads from one trajectory: the classified steps, the
+/// languages, commands and errors they show; the miner's record, the phases and the lessons
+/// are read from it (MiningRecord.swift, Phases.swift).
 public struct TrajectoryAnalysis: Sendable {
     public var memory: Memory
     public var steps: [ClassifiedStep]
-    public var patterns: Set<WorkingPattern>
-    public var recoveries: [Recovery]
-    /// The longest run of consecutive failing retries of the same action.
-    public var longestFailingRetryRun: Int
     public var languages: [String]
     public var tools: [String]
     public var errorCounts: [ErrorClass: Int]
     public var taskKind: TaskKind
 
-    var editCount: Int { steps.filter { $0.category == .edit && !$0.noOp }.count }
 
     /// Analyses a trajectory memory; other kinds give an empty analysis.
     public init(_ memory: Memory) {
@@ -69,9 +31,6 @@ public struct TrajectoryAnalysis: Sendable {
         for step in classified { if let e = step.errorClass { errors[e, default: 0] += 1 } }
         errorCounts = errors
         taskKind = TaskKind(task: memory.task)
-        longestFailingRetryRun = Self.longestFailingRun(classified)
-        recoveries = Self.recoveries(classified)
-        patterns = Self.patterns(classified, longestFailingRun: longestFailingRetryRun)
     }
 
     /// Editor commands that act on "the open file" (SWE-agent's `edit`, `insert`, `goto`) name no
@@ -99,81 +58,18 @@ public struct TrajectoryAnalysis: Sendable {
     /// See `primaryEdits`; computed once.
     private(set) var edits: [Int] = []
 
-    static func patterns(_ all: [ClassifiedStep], longestFailingRun: Int) -> Set<WorkingPattern> {
-        let steps = all.filter { !$0.noOp }
-        var found = Set<WorkingPattern>()
-        if longestFailingRun >= 3 { found.insert(.failingRetryLoop) }
-        guard let firstEdit = steps.firstIndex(where: { $0.category == .edit }),
-            let lastEdit = steps.lastIndex(where: { $0.category == .edit })
-        else { return found }
-        let before = steps[..<firstEdit]
-        let after = steps[(lastEdit + 1)...]
-        if after.contains(where: { $0.category == .test }) { found.insert(.testedAfterLastEdit) }
-        if after.contains(where: { $0.category.validates }) { found.insert(.validatedAfterLastEdit) }
-        if before.contains(where: { $0.category == .reproduce || $0.category == .test || $0.category == .run }) {
-            found.insert(.reproducedBeforeFixing)
+    /// Whether the problem was run (reproduced, tested, a scratch script) before the first change of the work.
+    var reproducedFirst: Bool {
+        guard let first = primaryEdits.first else { return false }
+        return effective[..<first].contains { step in
+            step.category == .reproduce || step.category == .test || step.category == .run || (step.runs.map(scratch.contains) ?? false)
         }
-        if before.contains(where: { $0.category == .search }) { found.insert(.searchedBeforeEditing) }
-        if after.contains(where: \.reviewsChange) { found.insert(.reviewedChangeAfterEditing) }
-        // Inspected before editing: most edited files that name a target were read first; with no
-        // named targets, any inspection before the first edit counts.
-        var inspected = Set<String>()
-        var edits = 0
-        var informed = 0
-        for step in steps {
-            if step.category == .inspect || step.category == .search, let target = step.target { inspected.insert(target) }
-            if step.category == .edit, let target = step.target {
-                edits += 1
-                if inspected.contains(target) { informed += 1 }
-            }
-        }
-        if edits > 0 ? informed * 2 >= edits : before.contains(where: { $0.category == .inspect }) {
-            found.insert(.inspectedBeforeEditing)
-        }
-        return found
     }
 
-    static func longestFailingRun(_ all: [ClassifiedStep]) -> Int {
-        var longest = 0
-        var run = 0
-        var signature = ""
-        for step in all where !step.noOp {
-            if step.failed, step.signature == signature {
-                run += 1
-            } else {
-                run = step.failed ? 1 : 0
-                signature = step.failed ? step.signature : ""
-            }
-            longest = max(longest, run)
-        }
-        return longest
-    }
-
-    /// For each failing step with a known error class: the first successful step after it that
-    /// is not the same action, and whether a step like the failing one later succeeded.
-    static func recoveries(_ all: [ClassifiedStep]) -> [Recovery] {
-        let steps = all.filter { !$0.noOp }
-        var found = Set<Recovery>()
-        var index = 0
-        while index < steps.count {
-            let step = steps[index]
-            guard step.failed, let error = step.errorClass else {
-                index += 1
-                continue
-            }
-            let window = steps[(index + 1)..<min(steps.count, index + 6)]
-            guard let fix = window.first(where: { !$0.failed && $0.signature != step.signature && $0.category != .other }) else {
-                index += 1
-                continue
-            }
-            let fixIndex = steps[(index + 1)...].firstIndex(where: { !$0.failed && $0.signature != step.signature && $0.category != .other }) ?? index
-            let later = steps[(fixIndex + 1)..<min(steps.count, fixIndex + 9)]
-            let worked = later.contains { !$0.failed && ($0.signature == step.signature || $0.category == step.category) }
-                || (fix.category == step.category && !fix.failed)
-            found.insert(Recovery(error: error, action: fix.category, worked: worked))
-            index = fixIndex + 1
-        }
-        return found.sorted()
+    /// Whether anything checked the work after its last change (a test, a build, a run, a scratch script).
+    var checkedAfterLastEdit: Bool {
+        guard let last = primaryEdits.last else { return false }
+        return effective[(last + 1)...].contains { step in step.category.validates || (step.runs.map(scratch.contains) ?? false) }
     }
 
     static func toolsUsed(_ raw: [TrajectoryStep], _ classified: [ClassifiedStep]) -> [String] {

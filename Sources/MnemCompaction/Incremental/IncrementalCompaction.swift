@@ -181,14 +181,5 @@ extension OfflineCompactor {
     }
 
     /// A memory file, checked as every read is.
-    static func decode(_ bytes: [UInt8], path: String) throws -> Memory {
-        do {
-            let json = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.parse(buffer) }
-            return try Memory(json: json, idPolicy: .mustMatch)
-        } catch let error as JSONParseError {
-            throw PoolError("\(path): \(error.description)")
-        } catch let error as MemoryValidationError {
-            throw PoolError("\(path): \(error.description)")
-        }
-    }
+    static func decode(_ bytes: [UInt8], path: String) throws -> Memory { try Pool.parseMemory(bytes, path: path) }
 }

@@ -47,7 +47,7 @@ public final class DailyBudget: @unchecked Sendable {
     /// Counts one call that may use up to `tokens`, or throws when today's budget cannot hold it.
     func reserve(tokens: Int) throws(LLMError) {
         var refused: String?
-        lock.withLock {
+        _ = lock.withLock {
             withLedger { ledger in
                 if ledger.calls >= maxCalls {
                     refused = "\(ledger.calls) of at most \(maxCalls) calls made today (mnem.llm.dailycalls)"
@@ -65,7 +65,7 @@ public final class DailyBudget: @unchecked Sendable {
 
     /// Adds the tokens a call used.
     func record(tokens: Int) {
-        lock.withLock { withLedger { ($0.calls, min($0.tokens + max(0, tokens), Int.max / 2)) } }
+        _ = lock.withLock { withLedger { ($0.calls, min($0.tokens + max(0, tokens), Int.max / 2)) } }
     }
 
     /// Reads the ledger under an exclusive file lock, lets `change` update it, writes it back.

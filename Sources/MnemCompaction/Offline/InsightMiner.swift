@@ -16,14 +16,15 @@ struct InsightCandidate: Sendable {
 struct Tally: Sendable {
     var count = 0
     var good = 0
-    var sources = Set<String>()
-    var domains = Set<String>()
+    /// Sources and domains by number (`RecordKeys`): hashing their names for every case was most of a mining pass.
+    var sources = Set<Int>()
+    var domains = Set<Int>()
     /// The first records seen (records come in id order), at most `InsightMiner.maxEvidence`.
     var records: [Int] = []
 
     var rate: Double? { count == 0 ? nil : Double(good) / Double(count) }
 
-    mutating func add(good isGood: Bool, record: Int, source: String, domain: String) {
+    mutating func add(good isGood: Bool, record: Int, source: Int, domain: Int) {
         count += 1
         if isGood { good += 1 }
         sources.insert(source)
@@ -37,6 +38,31 @@ struct Tally: Sendable {
         rest.count = total.count - count
         rest.good = total.good - good
         return rest
+    }
+}
+
+/// The records' sources and domains as numbers, computed once per mining run.
+struct RecordKeys: Sendable {
+    var source: [Int]
+    var domain: [Int]
+    var domainNames: [String]
+
+    init(_ records: [MiningRecord]) {
+        var sources: [String: Int] = [:]
+        var domains: [String: Int] = [:]
+        var names: [String] = []
+        source = records.map { record in
+            if let id = sources[record.source] { return id }
+            sources[record.source] = sources.count
+            return sources.count - 1
+        }
+        domain = records.map { record in
+            if let id = domains[record.domain] { return id }
+            domains[record.domain] = names.count
+            names.append(record.domain)
+            return names.count - 1
+        }
+        domainNames = names
     }
 }
 
@@ -67,7 +93,8 @@ enum InsightMiner {
     static let maxEvidence = 200
 
     static func mine(_ records: [MiningRecord]) -> [InsightCandidate] {
-        var candidates = recoveries(records) + habits(records)
+        let keys = RecordKeys(records)
+        var candidates = recoveries(records, keys) + habits(records, keys)
         // Ties go to the more specific situation (a toolchain named) and to outcomes over first checks.
         func preference(_ key: String) -> Int { (key.contains("@") ? 0 : 1) + (key.hasPrefix("habit:first-check") ? 2 : 0) }
         candidates.sort { a, b in
@@ -112,7 +139,7 @@ enum InsightMiner {
             || technique == "read-target" || technique.hasPrefix("switch-tool|")
     }
 
-    static func recoveries(_ records: [MiningRecord]) -> [InsightCandidate] {
+    static func recoveries(_ records: [MiningRecord], _ keys: RecordKeys) -> [InsightCandidate] {
         var bySituation: [String: [EpisodeRef]] = [:]
         for (r, record) in records.enumerated() {
             for episode in record.episodes {
@@ -125,7 +152,7 @@ enum InsightMiner {
         }
         var overall = Tally()
         for (situation, episodes) in bySituation where !situation.contains("@") {
-            for ref in episodes { overall.add(good: ref.episode.progressed, record: ref.record, source: records[ref.record].source, domain: records[ref.record].domain) }
+            for ref in episodes { overall.add(good: ref.episode.progressed, record: ref.record, source: keys.source[ref.record], domain: keys.domain[ref.record]) }
         }
         var out: [InsightCandidate] = []
         for situation in bySituation.keys.sorted() {
@@ -136,11 +163,11 @@ enum InsightMiner {
             var helpedFamilies: [String: [String]] = [:]
             var failing: [String: [String]] = [:]
             for ref in episodes {
-                let record = records[ref.record]
                 let episode = ref.episode
-                total.add(good: episode.progressed, record: ref.record, source: record.source, domain: record.domain)
+                let (source, domain) = (keys.source[ref.record], keys.domain[ref.record])
+                total.add(good: episode.progressed, record: ref.record, source: source, domain: domain)
                 for technique in episode.techniques where isGrouped(technique) {
-                    with[technique, default: Tally()].add(good: episode.progressed, record: ref.record, source: record.source, domain: record.domain)
+                    with[technique, default: Tally()].add(good: episode.progressed, record: ref.record, source: source, domain: domain)
                     if technique == "none" || episode.progressed { failing[technique, default: []].append(episode.failing) }
                     guard episode.progressed, technique.hasPrefix("category|") else { continue }
                     let prefix = String(technique.dropFirst("category|".count)) + "|"
@@ -160,14 +187,14 @@ enum InsightMiner {
                     // Rerunning unchanged: a lesson when it rarely helps.
                     guard -lift >= minimumLift, tally.count >= 2 else { continue }
                     let phrase = InsightPhrasing.unchangedRerun(situation: situation, failing: topFamilies(failing[technique] ?? []), with: rateWith, without: rateWithout)
-                    candidate = make("avoid-rerun:" + situation, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .failure, records: records, lift: -lift)
+                    candidate = make("avoid-rerun:" + situation, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .failure, records: records, keys: keys, lift: -lift)
                 } else {
                     guard lift >= minimumLift, tally.good >= 2 else { continue }
                     let families = topFamilies(helpedFamilies[technique] ?? [])
                     if technique.hasPrefix("category|") && families.isEmpty { continue }
                     let phrase = InsightPhrasing.recovery(
                         situation: situation, technique: technique, families: families, failing: topFamilies(failing[technique] ?? []), with: rateWith, without: rateWithout)
-                    candidate = make("recover:" + situation + ":" + technique, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success, records: records, lift: lift)
+                    candidate = make("recover:" + situation + ":" + technique, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success, records: records, keys: keys, lift: lift)
                 }
                 if let candidate { out.append(candidate) }
             }
@@ -212,7 +239,31 @@ enum InsightMiner {
         }
     }
 
-    static func habits(_ records: [MiningRecord]) -> [InsightCandidate] {
+    static func habits(_ records: [MiningRecord], _ keys: RecordKeys) -> [InsightCandidate] {
+        // Each record's groups and families, once: splitting every habit for every measure was most of a run.
+        var parsed: [String: (group: String, family: String?)?] = [:]
+        var groupsOf: [Set<String>] = []
+        var familiesOf: [[(String, String)]] = []
+        groupsOf.reserveCapacity(records.count)
+        for record in records {
+            var groups = Set<String>()
+            var families: [(String, String)] = []
+            for habit in record.habits {
+                let entry: (group: String, family: String?)?
+                if let known = parsed[habit] { entry = known } else {
+                    entry = habitGroup(habit)
+                    parsed[habit] = .some(entry)
+                }
+                guard let (group, family) = entry else {
+                    if habit.hasPrefix("scratchwrite|") { families.append(("scratch|before", String(habit.dropFirst("scratchwrite|".count)))) }
+                    continue
+                }
+                groups.insert(group)
+                if let family { families.append((group, family)) }
+            }
+            groupsOf.append(groups)
+            familiesOf.append(families)
+        }
         var out: [InsightCandidate] = []
         for measure in Measure.allCases {
             // One pass: the tallies of every group, of everything applicable, and the families that went well.
@@ -222,18 +273,11 @@ enum InsightMiner {
             var knownWithEdits = Tally()
             for (index, record) in records.enumerated() {
                 guard let good = measure.value(record) else { continue }
-                known.add(good: good, record: index, source: record.source, domain: record.domain)
-                if record.edits { knownWithEdits.add(good: good, record: index, source: record.source, domain: record.domain) }
-                var groups = Set<String>()
-                for habit in record.habits {
-                    guard let (group, family) = habitGroup(habit) else {
-                        if good, habit.hasPrefix("scratchwrite|") { families["scratch|before", default: []].append(String(habit.dropFirst("scratchwrite|".count))) }
-                        continue
-                    }
-                    groups.insert(group)
-                    if good, let family { families[group, default: []].append(family) }
-                }
-                for group in groups { with[group, default: Tally()].add(good: good, record: index, source: record.source, domain: record.domain) }
+                let (source, domain) = (keys.source[index], keys.domain[index])
+                known.add(good: good, record: index, source: source, domain: domain)
+                if record.edits { knownWithEdits.add(good: good, record: index, source: source, domain: domain) }
+                for group in groupsOf[index] { with[group, default: Tally()].add(good: good, record: index, source: source, domain: domain) }
+                if good { for (group, family) in familiesOf[index] { families[group, default: []].append(family) } }
             }
             // Without both results on evidence, no difference can show.
             guard known.good > 0, known.good < known.count else { continue }
@@ -249,7 +293,7 @@ enum InsightMiner {
                 else { continue }
                 if let candidate = make(
                     "habit:\(measure.rawValue):" + group, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success,
-                    records: records, lift: lift)
+                    records: records, keys: keys, lift: lift)
                 {
                     out.append(candidate)
                 }
@@ -262,12 +306,12 @@ enum InsightMiner {
 
     static func make(
         _ key: String, _ phrase: InsightPhrasing.Text?, with: Tally, without: Tally, rates: (Double, Double), outcome: Outcome,
-        records: [MiningRecord], lift: Double
+        records: [MiningRecord], keys: RecordKeys, lift: Double
     ) -> InsightCandidate? {
         guard let phrase else { return nil }
         let supporting = with.records.map { records[$0].id }.sorted()
         let evidence = InsightEvidence(
-            memories: Array(supporting.map(\.rawValue).prefix(maxEvidence)), domains: with.domains.sorted(),
+            memories: Array(supporting.map(\.rawValue).prefix(maxEvidence)), domains: with.domains.map { keys.domainNames[$0] }.sorted(),
             successRateWith: round2(rates.0), successRateWithout: round2(rates.1))
         // Support in sources counts most: a habit seen in five projects beats one seen five times in two.
         let score = lift * (1 + log2(Double(with.sources.count))) * (1 + 0.1 * log2(Double(with.count)))

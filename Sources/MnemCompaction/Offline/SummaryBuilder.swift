@@ -78,7 +78,9 @@ enum SummaryBuilder {
     }
 
     static func taskSummary(_ analysis: TrajectoryAnalysis, _ facts: Facts) -> String {
-        let request = (facts.firstUserMessage ?? analysis.memory.task).firstLine(limit: 220)
+        // The task statement capture drew from the first message; that message's own first line
+        // is often a harness's preamble ("We're currently solving the following issue…").
+        let request = (analysis.memory.task.isEmpty ? facts.firstUserMessage ?? "" : analysis.memory.task).firstLine(limit: 220)
         var text = "\(analysis.taskKind.goal) in \(WorkflowBuilder.projectPhrase(analysis.languages))."
         if !request.isEmpty { text += " The request: “\(request)”" + (request.hasSuffix(".") || request.hasSuffix("…") ? "" : ".") }
         if let change = facts.changeSentence { text += " The work " + change + "." }
@@ -176,9 +178,11 @@ enum SummaryBuilder {
         switch memory.outcome {
         case .success where !lastCheckFailed:
             if lastCheckPassed, let check = facts.lastCheck { reasons.append("the change was checked after its final version (`\(check.family)` passed)") }
-            if analysis.patterns.contains(.reproducedBeforeFixing) { reasons.append("the problem was reproduced before the fix, giving a concrete signal") }
+            if analysis.reproducedFirst { reasons.append("the problem was reproduced before the fix, giving a concrete signal") }
             for lesson in analysis.lessons.prefix(1) {
-                if let remedy = lesson.remedy { reasons.append("a repeated failure (\(lesson.error?.phrase ?? lesson.editFailure?.phrase ?? "")) was overcome by a \(remedy.category.phrase) step") }
+                if let remedy = lesson.remedy {
+                    reasons.append("a repeated failure (\(lesson.error?.phrase ?? lesson.editFailure?.phrase ?? "")) was overcome by \(InsightPhrasing.noun(remedy.category))")
+                }
             }
             if reasons.isEmpty, analysis.primaryEdits.isEmpty, let run = analysis.effective.last(where: { [.run, .reproduce, .test, .build].contains($0.category) && !$0.failed }) {
                 reasons.append("its final run (`\(run.family)`) completed cleanly")

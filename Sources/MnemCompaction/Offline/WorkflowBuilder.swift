@@ -70,7 +70,8 @@ enum WorkflowBuilder {
         }
     }
 
-    /// Housekeeping commands: an example only when a phase has nothing else.
+    /// Housekeeping commands: never an example (a change made through an editor tool and a
+    /// `chmod` is not a `chmod` routine).
     static let housekeeping: Set<String> = ["cp", "mv", "mkdir", "touch", "chmod", "ls", "pwd", "cd", "rm", "ln", "echo"]
 
     /// The most used command families of a phase (at most two), most used first. Only shell
@@ -81,7 +82,7 @@ enum WorkflowBuilder {
         var order: [String] = []
         let commands = phase.steps.filter { analysis.effective[$0].isCommand }
         let useful = commands.filter { !housekeeping.contains(analysis.effective[$0].family.split(separator: " ").first.map(String.init) ?? "") }
-        for index in useful.isEmpty ? commands : useful {
+        for index in useful {
             let family = analysis.effective[index].family
             guard !family.isEmpty else { continue }
             if counts[family] == nil { order.append(family) }
@@ -201,7 +202,7 @@ enum WorkflowBuilder {
         if let loop = analysis.lessons.first(where: { $0.remedy == nil }) {
             reasons.append("`\(loop.failing)` was retried unchanged after \(loop.editFailure?.phrase ?? loop.error?.phrase ?? "failing")")
         }
-        if !analysis.primaryEdits.isEmpty, !analysis.patterns.contains(.validatedAfterLastEdit) { reasons.append("the last change was never checked") }
+        if !analysis.primaryEdits.isEmpty, !analysis.checkedAfterLastEdit { reasons.append("the last change was never checked") }
         if let last = analysis.effective.last(where: { $0.category == .test }), last.failed { reasons.append("the last test run still failed") }
         let why = reasons.isEmpty ? "" : "; it failed because " + reasons.joined(separator: " and ")
         return "What not to do when \(situation) in \(project)\(why)."
