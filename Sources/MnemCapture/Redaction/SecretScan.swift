@@ -16,32 +16,12 @@ public enum SecretScan {
     /// - Complexity: O(total size of the memories).
     public static func scan(pool: Pool) throws -> [Finding] {
         var out: [Finding] = []
-        for memory in try pool.memories() {
-            scan(memory.jsonObject(), path: "", memory: memory.id, into: &out)
-        }
+        for memory in try pool.memories() { out += scan(memory) }
         return out
     }
 
     /// Scans the strings of one memory.
     public static func scan(_ memory: Memory) -> [Finding] {
-        var out: [Finding] = []
-        scan(memory.jsonObject(), path: "", memory: memory.id, into: &out)
-        return out
-    }
-
-    static func scan(_ value: JSONValue, path: String, memory: MemoryID, into out: inout [Finding]) {
-        switch value {
-        case .string(let s):
-            for finding in SecretScanner.findings(in: s) { out.append(Finding(kind: finding.kind, memory: memory, field: path)) }
-        case .array(let items):
-            for (n, item) in items.enumerated() { scan(item, path: path.isEmpty ? "\(n)" : "\(path)/\(n)", memory: memory, into: &out) }
-        case .object(let members):
-            for key in members.keys.sorted() {
-                guard let item = members[key] else { continue }
-                scan(item, path: path.isEmpty ? key : "\(path)/\(key)", memory: memory, into: &out)
-            }
-        default:
-            return
-        }
+        memory.secretFindings().map { Finding(kind: $0.kind, memory: memory.id, field: $0.field) }
     }
 }

@@ -33,6 +33,14 @@ enum SecretRules {
         }
     }
 
+    /// Whether `needle` occurs in `haystack`; both are short (a name around an anchor).
+    static func contains(_ haystack: String, _ needle: String) -> Bool {
+        let h = Array(haystack.utf8)
+        let n = Array(needle.utf8)
+        guard !n.isEmpty, n.count <= h.count else { return n.isEmpty }
+        return (0...(h.count - n.count)).contains { i in h[i..<(i + n.count)].elementsEqual(n) }
+    }
+
     // MARK: - The rules
 
     static let all: [SecretRule] = [
@@ -223,7 +231,7 @@ enum SecretRules {
         let nameText = text.string(name).lowercased()
         // `password_hash`, `password_length`, `pwd_context`… name something else.
         if nameText.hasPrefix("_") || nameText.hasPrefix(".") { return nil }
-        if ByteSearch.containsAnyFolded(Substring(nameText), notPasswordNames) { return nil }
+        if notPasswordNames.contains(where: { contains(nameText, $0) }) { return nil }
         let end: Int
         if let quote {
             end = text.run(from: start, ByteClass { $0 != quote && $0 != 0x5C && $0 != 0x0A }, limit: 256)
@@ -322,7 +330,7 @@ enum SecretRules {
         let words = valueText.split(whereSeparator: { $0 == "." || $0 == "-" || $0 == "_" || $0 == "/" })
         if words.count >= 3, words.allSatisfy({ $0.count <= 12 }) { return nil }
         let nameText = text.string(name).lowercased()
-        let kind = namedKinds.first(where: { ByteSearch.contains(nameText, $0.needle) })?.kind ?? "secret"
+        let kind = namedKinds.first(where: { contains(nameText, $0.needle) })?.kind ?? "secret"
         return (kind, value)
     }
 }
