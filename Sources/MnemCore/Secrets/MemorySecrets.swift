@@ -64,6 +64,16 @@ public enum SecretCheck {
         var redactor = Redactor()
         return redactor.redact(text)
     }
+
+    /// `value` with every string redacted, for memories handed to an agent.
+    public static func redacted(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let s): return .string(redacted(s))
+        case .array(let items): return .array(items.map(redacted))
+        case .object(let members): return .object(members.mapValues(redacted))
+        default: return value
+        }
+    }
 }
 
 /// Something refused at a door because it holds credentials: what it was, and the fields and

@@ -38,6 +38,8 @@ public struct InvalidEntry: Sendable, Hashable, CustomStringConvertible {
         case schema
         /// The content's id or kind is not the one the path names.
         case identity
+        /// The content holds a credential (named by kind and field, never by value).
+        case secret
     }
 
     /// The tree path, or `(history)` / `(tree)` for problems that are not one file's.
@@ -141,6 +143,7 @@ extension Pool {
         } catch {
             return (.json, error.description)
         }
+        if let found = SecretCheck.findings(in: json).first { return (.secret, "holds a \(found.kind) in \(found.field)") }
         if let (memoryID, feedbackID) = feedbackPath {
             let feedback: Feedback
             do { feedback = try Feedback(json: json) } catch { return (.schema, "invalid feedback: \(error.description)") }

@@ -166,10 +166,10 @@ final class MCPTools {
                 var entry: [String: JSONValue] = [
                     "id": .string(item.memory.id.rawValue), "kind": .string(item.memory.kind.rawValue), "domain": .string(item.memory.domain),
                     "outcome": .string(item.memory.outcome.rawValue), "score": .double((Double(item.hit.score) * 10_000).rounded() / 10_000),
-                    "headline": .string(item.memory.headline),
+                    "headline": .string(SecretCheck.redacted(item.memory.headline)),
                 ]
                 // Trajectories can be long: their steps are left to get_memory.
-                entry["memory"] = item.memory.kind == .trajectory ? .null : item.memory.jsonObject()
+                entry["memory"] = item.memory.kind == .trajectory ? .null : SecretCheck.redacted(item.memory.jsonObject())
                 return .object(entry)
             })
         ]
@@ -179,10 +179,16 @@ final class MCPTools {
         let pool = try thePool()
         let id = try pool.resolve(text)
         guard let memory = try pool.memory(id) else { throw PoolError("no memory \(text)") }
-        return memory.jsonObject()
+        // What an agent reads goes into its context: no credential, whenever it got into the pool.
+        return SecretCheck.redacted(memory.jsonObject())
     }
 
     func addInsight(title: String, description: String, content: String, domain: String, tags: [String]) throws -> JSONValue {
+        // Refused, not redacted: the agent is told which argument held what, and can try again.
+        try SecretCheck.refuse(
+            fields: [("title", title), ("description", description), ("content", content), ("domain", domain)]
+                + tags.enumerated().map { ("tags/\($0.offset)", $0.element) },
+            label: "add_insight")
         let pool = try thePool()
         var source = MemorySource(agent: agent ?? "mcp")
         source.capturedAt = Self.now()
@@ -203,6 +209,7 @@ final class MCPTools {
     }
 
     func feedback(_ text: String, helped: Bool, note: String) throws -> JSONValue {
+        try SecretCheck.refuse(fields: [("note", note)], label: "record_feedback")
         let pool = try thePool()
         let id = try pool.resolve(text)
         let feedback = Feedback(memory: id, helped: helped, note: note, agent: agent, createdAt: Self.now())
