@@ -1,0 +1,79 @@
+import Foundation
+import MnemCLI
+import MnemCore
+import MnemGit
+import MnemTestSupport
+import Testing
+
+/// A teammate's pool (an older mnem, or a hand edit with plain git) may hold a credential; a pull
+/// refuses it, names where it is and what kind, never the value, and takes nothing in.
+@Suite("Sync: secrets in incoming memories")
+struct SecretPullTests {
+    static let planted = FakeSecrets.first(of: FakeSecrets.doorKinds)
+
+    /// A pool pushed to a bare remote, and a teammate's pool cloned from it.
+    func setUp(_ scratch: Scratch) throws -> (pool: Pool, teammate: Pool) {
+        let remote = try scratch.bareRemote()
+        let pool = try Pool.create(at: scratch.at("local"))
+        try pool.repository.addRemote(name: "origin", url: remote)
+        _ = try pool.add(insights("honest", 2), info: CommitInfo(summary: "honest"))
+        _ = try pool.push(remote: "origin", credentials: noCredentials)
+        let teammate = try Pool.create(at: scratch.at("teammate"))
+        try teammate.repository.addRemote(name: "origin", url: remote)
+        _ = try teammate.pull(remote: "origin", credentials: noCredentials)
+        return (pool, teammate)
+    }
+
+    func leaky(_ text: String, field: Int) -> Memory {
+        var parts = ["Check the deploy", "Verify the deploy script first.", "Run it in dry-run mode."]
+        parts[field % 3] = "Deploy with \(text) for it."
+        return Memory(
+            body: .insight(Insight(title: parts[0], description: parts[1], content: parts[2])), task: "deploy", domain: "general",
+            outcome: .success, source: MemorySource(agent: "old-mnem"))
+    }
+
+    @Test("a pulled memory holding a secret is refused by path and kind", arguments: planted.indices)
+    func pullRefuses(_ index: Int) throws {
+        let (kind, text, secret) = Self.planted[index]
+        let scratch = try Scratch("secret-pull")
+        let (pool, teammate) = try setUp(scratch)
+        let memory = leaky(text, field: index)
+        _ = try teammate.add([memory] + insights("teammate", 1), info: CommitInfo(summary: "teammate's work"))
+        _ = try teammate.push(remote: "origin", credentials: noCredentials)
+        let before = try pool.tip()
+
+        let result = scratch.mnem(["--pool", scratch.at("local"), "pull"])
+        #expect(result.status == 1)
+        let field = ["title", "description", "content"][index % 3]
+        #expect(result.err.contains("\(memory.path): holds a \(kind) in insight/\(field)"), "\(result.err)")
+        #expect(!result.err.contains(secret) && !result.out.contains(secret))
+        #expect(try pool.tip() == before)
+        // Nothing any reference of the pool reaches holds it.
+        let reachable = try scratch.git(["-C", scratch.at("local"), "log", "--all", "-p", "--format=%B"])
+        #expect(!reachable.contains(secret))
+        let api = try #require(throws: PullRejectedError.self) { try pool.pull(remote: "origin", credentials: noCredentials) }
+        #expect(api.invalid.map(\.problem) == [.secret])
+    }
+
+    @Test("feedback whose note holds a secret is refused too")
+    func pullRefusesFeedback() throws {
+        let scratch = try Scratch("secret-feedback")
+        let (pool, teammate) = try setUp(scratch)
+        let target = try #require(try teammate.entries().first?.id)
+        let (kind, text, secret) = Self.planted[0]
+        let feedback = Feedback(memory: target, helped: true, note: "worked with \(text)", agent: "old-mnem", createdAt: "2026-01-01T00:00:00Z")
+        let blob = try teammate.repository.writeBlob(Array(CanonicalJSON.document(feedback.json)))
+        let base = try #require(try teammate.tip())
+        let tree = try teammate.repository.buildTree(base: try teammate.repository.commit(base).tree, edits: [.upsert(path: feedback.path, blob: blob)])
+        let author = Signature(name: "old", email: "old@x")
+        let commit = try teammate.repository.createCommit(tree: tree, parents: [base], author: author, committer: author, message: "feedback\n")
+        try teammate.repository.compareAndSwapReference(teammate.branch, to: commit, expected: base, logMessage: "test")
+        _ = try teammate.push(remote: "origin", credentials: noCredentials)
+
+        let result = scratch.mnem(["--pool", scratch.at("local"), "pull"])
+        #expect(result.status == 1)
+        #expect(result.err.contains("\(feedback.path): holds a \(kind) in note"), "\(result.err)")
+        #expect(!result.err.contains(secret))
+        #expect(try pool.entries().count == 2)
+    }
+}
