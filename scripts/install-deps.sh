@@ -32,6 +32,12 @@ if [ "${1:-}" = "--test" ]; then
     echo "mnem: installing python jsonschema for the schema tests" >&2
     python3 -m pip install --quiet jsonschema || python3 -m pip install --quiet --break-system-packages jsonschema
   fi
+  # The MCP tests drive `mnem mcp` with the official MCP Python SDK at each protocol version.
+  if ! python3 -c 'import mcp, mcp_types.version' >/dev/null 2>&1; then
+    echo "mnem: installing the MCP Python SDK for the MCP tests" >&2
+    python3 -m pip install --quiet mcp || python3 -m pip install --quiet --break-system-packages mcp \
+      || echo "mnem: could not install the MCP Python SDK; the MCP SDK tests will be skipped" >&2
+  fi
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

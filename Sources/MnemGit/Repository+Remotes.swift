@@ -59,7 +59,7 @@ public struct RemoteCredentials: Sendable {
 ///
 /// Handed to libgit2 as an unretained pointer while the operation's scope holds the one strong
 /// reference (`withExtendedLifetime`), so no callback can outlive it and nothing is released twice.
-private final class TransferContext {
+final class TransferContext {
     let credentials: RemoteCredentials
     var triedAgent = false
     var nextKeyFile = 0
@@ -78,7 +78,7 @@ private func transferContext(_ payload: UnsafeMutableRawPointer?) -> TransferCon
 }
 
 /// libgit2's credential callback: offers each configured source once.
-private func acquireCredential(
+func acquireCredential(
     _ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, _ url: UnsafePointer<CChar>?,
     _ usernameFromURL: UnsafePointer<CChar>?, _ allowed: UInt32, _ payload: UnsafeMutableRawPointer?
 ) -> Int32 {
@@ -288,7 +288,7 @@ extension Repository {
         }
     }
 
-    private func anonymousRemote(_ url: String) throws(GitError) -> OpaquePointer {
+    func anonymousRemote(_ url: String) throws(GitError) -> OpaquePointer {
         // libgit2's CA certificates and libssh2's initialization were deferred at startup
         // (CMnemTLS); a transfer may need them, so they are carried out now.
         _ = mnem_tls_load_certificates()
@@ -299,7 +299,7 @@ extension Repository {
         return remote
     }
 
-    private func transferError(_ code: Int32, _ context: TransferContext, operation: String, url: String) -> GitError {
+    func transferError(_ code: Int32, _ context: TransferContext, operation: String, url: String) -> GitError {
         var error = GitError.last(code, operation: operation, subject: url)
         if let failure = context.credentialFailure {
             error.code = GIT_EAUTH.rawValue

@@ -64,7 +64,15 @@ struct MCPTests {
         let reproduce = try #require(try toolResult(try response(first, id: 4))["id"]?.stringValue)
         let readErrors = try #require(try toolResult(try response(first, id: 5))["id"]?.stringValue)
         let found = try #require(try toolResult(try response(first, id: 6))["results"]?.arrayValue)
-        #expect(found.first?["id"]?.stringValue == reproduce)
+        #expect(found.first?["hit"]?["id"]?.stringValue == reproduce)
+        // One shape for a search hit: `mnem search --json` prints an array of what MCP's results hold.
+        let cli = try world.mnem(["search", "write a failing test to reproduce the bug first", "-k", "5", "--kind", "insight", "--json"])
+        let cliFirst = try #require(try JSONParser.parse(cli.stdout).arrayValue?.first)
+        let mcpFirst = try #require(found.first)
+        #expect(cliFirst.objectValue.map { Set($0.keys) } == ["headline", "hit", "memory"])
+        #expect(cliFirst.objectValue.map { Set($0.keys) } == mcpFirst.objectValue.map { Set($0.keys) })
+        #expect(cliFirst["hit"]?.objectValue.map { Set($0.keys) } == mcpFirst["hit"]?.objectValue.map { Set($0.keys) })
+        #expect(cliFirst["memory"] == mcpFirst["memory"])
 
         let second = try session(world, [
             initialize,
@@ -82,7 +90,7 @@ struct MCPTests {
         #expect(memory["source"]?["agent"]?.stringValue == "test-agent")
         #expect(try toolResult(try response(second, id: 13))["net"] == .int(-3))
         #expect(try toolResult(try response(second, id: 14))["net"] == .int(1))
-        let after = try #require(try toolResult(try response(second, id: 15))["results"]?.arrayValue).compactMap { $0["id"]?.stringValue }
+        let after = try #require(try toolResult(try response(second, id: 15))["results"]?.arrayValue).compactMap { $0["hit"]?["id"]?.stringValue }
         #expect(!after.contains(reproduce), "three reports that it did not help drop it")
         #expect(after.contains(readErrors))
         #expect(try response(second, id: 16)["result"]?["isError"] == .bool(true))
@@ -114,10 +122,17 @@ struct MCPTests {
             #"{"jsonrpc":"2.0","method":"notifications/unknown"}"#,
         ])
         let codes = responses.map { $0["error"]?["code"]?.intValue }
-        #expect(codes == [-32700, -32600, -32600, -32601, -32602, -32602, -32602, -32602, -32602, -32602, -32600, nil])
+        #expect(codes == [-32700, -32600, -32600, -32601, nil, -32602, nil, nil, nil, -32602, -32600, nil])
         #expect(responses[0]["id"] == .null)
         #expect(responses[3]["id"] == .int(3))
         #expect(responses.last?["id"] == .int(10))
+        // Bad arguments are tool results the model reads, each with its reason.
+        for id in [4, 6, 7, 8] {
+            let result = try #require(try response(responses, id: Int64(id))["result"])
+            #expect(result["isError"] == .bool(true))
+            #expect(result["content"]?.arrayValue?.first?["text"]?.stringValue?.isEmpty == false, "\(result)")
+        }
+        #expect(try response(responses, id: 8)["result"]?["content"]?.arrayValue?.first?["text"]?.stringValue?.contains("poem") == true)
     }
 
     @Test("Without a pool the tools answer with isError, and the server keeps serving")

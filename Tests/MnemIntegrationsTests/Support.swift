@@ -11,16 +11,22 @@ struct HookWorld {
     var pool: String { dir.file("pool") }
     var project: String { dir.file("project") }
     var stateHome: String { dir.file("state") }
+    /// A directory on PATH holding `mnem`.
+    var bin: String { dir.file("bin") }
 
     init() throws {
         mnem = try #require(Locations.mnemBinary, "the mnem binary is built beside the tests")
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        // mnem is on PATH, as after 'make install': installed hooks name plain `mnem`.
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: bin + "/mnem", withDestinationPath: mnem)
         try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
     }
 
     var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = home
+        env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         env["MNEM_POOL"] = pool
         env["XDG_STATE_HOME"] = stateHome
         env["XDG_DATA_HOME"] = dir.file("data")

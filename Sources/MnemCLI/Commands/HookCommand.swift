@@ -35,12 +35,25 @@ struct HookCommand: Command {
     var budgetTokens: Int?
     var global: GlobalOptions
 
+    /// Arguments this hook did not understand: logged and ignored, since a hook never fails the agent.
+    var ignored: [String] = []
+
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
+        var ignored: [String] = []
+        func lenient<T>(_ parse: (inout Arguments) throws(UsageError) -> T?) -> T? {
+            do { return try parse(&args) } catch {
+                ignored.append(error.message)
+                return nil
+            }
+        }
         foreground = args.flag("--foreground")
-        inputFile = try args.option("--input")
-        budgetMilliseconds = try args.intOption("--budget-ms", range: 0...600_000)
-        budgetTokens = try args.intOption("--budget", range: 1...1_000_000)
-        let words = try args.positionals()
+        inputFile = lenient { (a) throws(UsageError) in try a.option("--input") }
+        budgetMilliseconds = lenient { (a) throws(UsageError) in try a.intOption("--budget-ms", range: 0...600_000) }
+        budgetTokens = lenient { (a) throws(UsageError) in try a.intOption("--budget", range: 1...1_000_000) }
+        let rest = args.drain()
+        let words = rest.filter { !$0.hasPrefix("-") || $0 == "-" }
+        ignored += rest.filter { $0.hasPrefix("-") && $0 != "-" }.map { "unknown option '\($0)'" }
+        self.ignored = ignored
         agent = words.first ?? ""
         event = words.count > 1 ? words[1] : ""
         argumentJSON = words.count > 2 ? words[words.count - 1] : nil
@@ -48,6 +61,9 @@ struct HookCommand: Command {
     }
 
     func run(_ console: Console) throws -> Int32 {
+        if !ignored.isEmpty {
+            HookLog.fallback(environment: console.environment).append("\(agent) \(event)", "ignored: \(ignored.joined(separator: "; "))")
+        }
         var runner = HookRunner(
             agent: agent, event: event, environment: console.environment, currentDirectory: console.currentDirectory,
             executable: DetachedProcess.currentExecutable())

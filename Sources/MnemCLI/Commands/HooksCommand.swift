@@ -13,7 +13,8 @@ struct HooksCommand: Command {
           --scope         user: the settings in your home directory (default); project: the
                           repository's (.claude/, .codex/, .gemini/, .cursor/); git is always the repository's
           --pre-commit    git: also install a pre-commit hook
-          --mnem PATH     the mnem the hooks run (default: this one)
+          --mnem PATH     the mnem the hooks run: a path, or a name found on PATH (default: 'mnem'
+                          when this one is on PATH, else this one's path; never a build directory)
 
         Installing merges mnem's entries into the existing settings and leaves everything else as it
         was; installing twice is installing once. The first change keeps the original as
@@ -49,9 +50,12 @@ struct HooksCommand: Command {
 
     func run(_ console: Console) throws -> Int32 {
         let home = console.environment["HOME"] ?? NSHomeDirectory()
+        // Uninstalling recognizes mnem's entries by name, whichever mnem wrote them.
+        let program = action == .uninstall ? "mnem" : try MnemExecutable.resolve(
+            requested: mnem, current: DetachedProcess.currentExecutable(), environment: console.environment,
+            currentDirectory: console.currentDirectory)
         var installer = HookInstaller(
-            home: home, projectRoot: HookInstaller.projectRoot(from: console.currentDirectory),
-            mnem: mnem.map(console.absolute) ?? DetachedProcess.currentExecutable(), environment: console.environment)
+            home: home, projectRoot: HookInstaller.projectRoot(from: console.currentDirectory), mnem: program, environment: console.environment)
         installer.gitPreCommit = preCommit
         let changes: [String]
         switch action {

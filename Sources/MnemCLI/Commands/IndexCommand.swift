@@ -40,6 +40,7 @@ struct IndexCommand: Command {
         let pool = try global.openPool(console)
         let index = VectorIndex(pool: pool, embedder: try options.embedder(console), elementType: elementType)
         let (sidecar, report) = try index.open(rebuild: rebuild, verification: .full)
+        InvalidMemoryReport.skipped(report, console)
         if global.json {
             var m: [String: JSONValue] = [
                 "path": .string(report.path), "commit": .string(report.commit), "count": .int(Int64(report.count)),

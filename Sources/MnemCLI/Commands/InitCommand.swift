@@ -42,6 +42,11 @@ struct InitCommand: Command {
             throw PoolError("cannot create a pool at \(target): the directory is not empty and is not a git repository")
         }
         let pool = try Pool.create(at: target, workTree: workTree)
+        if !pool.hasChosenIdentity(environment: console.environment) {
+            let author = pool.defaultAuthor(environment: console.environment)
+            console.err(
+                "mnem: no git identity is set, so commits will be authored as \(author.name) <\(author.email)>; set one with: git config --global user.name \"Your Name\" && git config --global user.email you@example.org (or MNEM_AUTHOR_NAME and MNEM_AUTHOR_EMAIL)")
+        }
         if let from { return try initFrom(from, pool: pool, target: target, existed: existed, console) }
         if global.json {
             let empty = try pool.tip() == nil

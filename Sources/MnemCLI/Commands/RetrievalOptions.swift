@@ -96,19 +96,9 @@ struct RetrievalOptions: Sendable {
     }
 
     func report(_ retriever: Retriever, ranking: RankingPolicy, _ console: Console) {
+        InvalidMemoryReport.skipped(retriever.lastReport, console)
         guard verbose else { return }
         if let report = retriever.lastReport { console.err("mnem: \(report)") }
         console.err("mnem: query domain \(ranking.queryDomain ?? "unknown"), ranking \(ranking.order.rawValue)")
-    }
-}
-
-extension SearchHit {
-    var json: JSONValue {
-        var m: [String: JSONValue] = [
-            "id": .string(id.rawValue), "kind": .string(kind.rawValue), "domain": .string(domain),
-            "outcome": .string(outcome.rawValue), "score": .double((Double(score) * 10_000).rounded() / 10_000), "bar": .double((Double(bar) * 10_000).rounded() / 10_000),
-        ]
-        m["model"] = model.map { .string($0) } ?? .null
-        return .object(m)
     }
 }

@@ -48,11 +48,7 @@ struct SearchCommand: Command {
         let found = try retriever.search(text, k: k, filter: options.filter, ranking: ranking)
         options.report(retriever, ranking: ranking, console)
         if global.json {
-            printJSON(.array(found.map { r in
-                var m: [String: JSONValue] = ["hit": r.hit.json, "memory": r.memory.jsonObject()]
-                m["headline"] = .string(r.memory.headline)
-                return .object(m)
-            }), console)
+            printJSON(.array(found.map { $0.json() }), console)
         } else {
             // One write for the whole list; printf-style formatting goes through Foundation's
             // CFString machinery, a measurable part of a 10 ms search.

@@ -89,6 +89,14 @@ public struct Arguments {
         return out
     }
 
+    /// Removes and returns every token left, options included (for `mnem hook`, which never fails).
+    public mutating func drain() -> [String] {
+        let out = tokens.enumerated().filter { $0.offset != positionalOnlyFrom }.map(\.element)
+        tokens.removeAll()
+        positionalOnlyFrom = 0
+        return out
+    }
+
     /// What has not been consumed yet.
     public var remaining: [String] { tokens }
 

@@ -117,7 +117,7 @@ public enum MnemCLI {
         InitCommand.self, AddCommand.self, ShowCommand.self, ListCommand.self, LogCommand.self,
         ForgetCommand.self, StatsCommand.self, CaptureCommand.self, ScanCommand.self, CompactCommand.self, DemoCommand.self,
         BenchCommand.self, IndexCommand.self, SearchCommand.self, ContextCommand.self,
-        HooksCommand.self, HookCommand.self, MCPCommand.self,
+        HooksCommand.self, HookCommand.self, MCPCommand.self, DoctorCommand.self,
         RemoteCommand.self, PullCommand.self, PushCommand.self, SyncCommand.self,
     ]
 
@@ -167,6 +167,8 @@ public enum MnemCLI {
             return try instance.run(console)
         } catch let error as UsageError {
             console.err("mnem: \(error.message)")
+            // What agents and git run never fails them, even called wrongly.
+            if arguments.first(where: { !$0.hasPrefix("-") }) == HookCommand.name { return ExitCode.success }
             return ExitCode.usage
         } catch {
             console.err("mnem: \(error.oneLine)")

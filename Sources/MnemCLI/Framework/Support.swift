@@ -1,12 +1,38 @@
 import Foundation
 import MnemCore
 import MnemGit
+import MnemIndex
 
 extension GlobalOptions {
     /// Opens the pool these options name (creating the user's default pool on first use).
     func openPool(_ console: Console) throws -> Pool {
         let location = PoolLocator.locate(explicit: pool, environment: console.environment, currentDirectory: console.currentDirectory)
-        return try PoolLocator.open(location)
+        let opened = try PoolLocator.open(location)
+        let report = InvalidMemoryReport(console)
+        opened.onInvalidMemory = { report.skip($0.reason) }
+        return opened
+    }
+}
+
+/// Every command treats a memory file that is not a valid memory the same way: it says so once
+/// on standard error, leaves it out, and goes on (`mnem doctor` names the problem, `--fix` repairs it).
+final class InvalidMemoryReport {
+    let console: Console
+    private var reported: Set<String> = []
+
+    init(_ console: Console) { self.console = console }
+
+    /// - Parameter reason: the problem, starting with the file's path.
+    func skip(_ reason: String) {
+        guard reported.insert(reason).inserted else { return }
+        console.err("mnem: skipped \(reason) (not a valid memory; see 'mnem doctor')")
+    }
+
+    /// The files an index update left out.
+    static func skipped(_ report: IndexReport?, _ console: Console) {
+        guard let skipped = report?.skipped, !skipped.isEmpty else { return }
+        let reporter = InvalidMemoryReport(console)
+        for reason in skipped { reporter.skip(reason) }
     }
 }
 

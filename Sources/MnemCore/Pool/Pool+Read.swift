@@ -39,16 +39,24 @@ extension Pool {
     }
 
     /// Parses a memory file, naming the path in any error.
+    ///
+    /// - Throws: `PoolError` when the file is not valid JSON, not a valid memory, its id is not
+    ///   the one its content gives (a file edited by hand), or it is not at the path its kind
+    ///   and id name.
     public func readMemory(blob: ObjectID, path: String) throws -> Memory {
         let bytes = try repository.readBlob(blob)
+        let memory: Memory
         do {
             let json = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try JSONParser.parse(buffer) }
-            return try Memory(json: json, idPolicy: .mustMatch)
+            memory = try Memory(json: json, idPolicy: .mustMatch)
         } catch let error as JSONParseError {
             throw PoolError("\(path): \(error.description)")
         } catch let error as MemoryValidationError {
             throw PoolError("\(path): \(error.description)")
         }
+        let expected = MemoryPath.path(kind: memory.kind, id: memory.id)
+        guard expected == path else { throw PoolError("\(path): the file holds memory \(memory.id.short), whose path is \(expected)") }
+        return memory
     }
 
     /// Every memory file at the tip (or in `tree`), optionally of some kinds only, without reading them.
@@ -69,9 +77,30 @@ extension Pool {
         return out
     }
 
-    /// Reads every memory at the tip, optionally of some kinds only.
+    /// Reads every valid memory at the tip, optionally of some kinds only.
+    ///
+    /// A file that is not a valid memory (a hand edit made with plain git, a file at the wrong
+    /// path) is skipped and passed to `onInvalidMemory`, never fatal: one bad file must not stop
+    /// a team's `list`, `stats`, `scan` or `compact`. `mnem doctor` names and repairs it.
     public func memories(kinds: Set<MemoryKind>? = nil) throws -> [Memory] {
-        try entries(kinds: kinds).map { try readMemory(blob: $0.blob, path: $0.path) }
+        let (memories, invalid) = try readMemories(entries(kinds: kinds))
+        for problem in invalid { onInvalidMemory?(problem) }
+        return memories
+    }
+
+    /// Reads `entries`, setting aside those that are not valid memories.
+    public func readMemories(_ entries: [MemoryEntry]) throws -> (memories: [Memory], invalid: [InvalidMemory]) {
+        var memories: [Memory] = []
+        var invalid: [InvalidMemory] = []
+        memories.reserveCapacity(entries.count)
+        for entry in entries {
+            do {
+                memories.append(try readMemory(blob: entry.blob, path: entry.path))
+            } catch let error as PoolError {
+                invalid.append(InvalidMemory(path: entry.path, reason: error.message, blob: entry.blob))
+            }
+        }
+        return (memories, invalid)
     }
 
     /// Resolves a full id or a unique prefix of at least 4 hex digits, as git does for short hashes.

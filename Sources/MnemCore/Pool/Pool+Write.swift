@@ -155,9 +155,35 @@ extension Pool {
             return Signature(name: name, email: env["MNEM_AUTHOR_EMAIL"] ?? "\(name)@localhost")
         }
         if let configured = repository.defaultSignature() { return Signature(name: configured.name, email: configured.email) }
-        let user = env["USER"] ?? env["LOGNAME"] ?? "mnem"
+        return Self.environmentAuthor(env)
+    }
+
+    /// Whether commits have an identity someone chose (`MNEM_AUTHOR_NAME`, git's `user.name` and
+    /// `user.email`, or `GIT_AUTHOR_NAME`), rather than one made up from the login.
+    public func hasChosenIdentity(environment env: [String: String]) -> Bool {
+        env["MNEM_AUTHOR_NAME"].map { !$0.isEmpty } ?? false || env["GIT_AUTHOR_NAME"].map { !$0.isEmpty } ?? false
+            || repository.defaultSignature() != nil
+    }
+
+    /// The user as the environment names them when git has no identity: git's own variables,
+    /// then the login and the account's full name, so a commit never reads `mnem <mnem@host>`.
+    static func environmentAuthor(_ env: [String: String]) -> Signature {
+        func value(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
+        var login = value("USER") ?? value("LOGNAME")
+        var fullName: String?
+        if let entry = getpwuid(getuid()), let accountName = entry.pointee.pw_name.map({ String(cString: $0) }) {
+            if login == nil { login = accountName }
+            // The account's full name, when the environment names the same account.
+            if login == accountName, let gecos = entry.pointee.pw_gecos {
+                let first = String(cString: gecos).split(separator: ",", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+                if !first.isEmpty { fullName = first }
+            }
+        }
+        let user = login ?? "mnem"
         let host = ProcessInfo.processInfo.hostName
-        return Signature(name: user, email: "\(user)@\(host.isEmpty ? "localhost" : host)")
+        let name = value("GIT_AUTHOR_NAME") ?? value("GIT_COMMITTER_NAME") ?? fullName ?? user
+        let email = value("GIT_AUTHOR_EMAIL") ?? value("GIT_COMMITTER_EMAIL") ?? value("EMAIL") ?? "\(user)@\(host.isEmpty ? "localhost" : host)"
+        return Signature(name: name, email: email)
     }
 
     /// The message of a write: the summary, a line per memory added or removed, the trailers.

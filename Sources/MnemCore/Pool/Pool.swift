@@ -19,6 +19,9 @@ public final class Pool {
     public let path: String
     /// The branch memories are committed to (what HEAD names, `refs/heads/main` for new pools).
     public let branch: String
+    /// Told about each memory file a whole-pool read skips because it is not a valid memory
+    /// (see `memories(kinds:)`); the command line reports it once on standard error.
+    public var onInvalidMemory: ((InvalidMemory) -> Void)?
 
     init(repository: Repository, path: String) throws(GitError) {
         self.repository = repository

@@ -144,6 +144,10 @@ public struct HookRunner: Sendable {
                 if let report, case .rebuilt(let reason) = report.action, let reason, reason != .missing {
                     note = "index rebuilt (\(reason))"
                 }
+                // Invalid memories are reported once, where the index first meets them, as every command does.
+                if let skipped = report?.skipped, !skipped.isEmpty {
+                    note = ([note].compactMap { $0 } + ["skipped (not valid memories; see 'mnem doctor'): " + skipped.joined(separator: "; ")]).joined(separator: "; ")
+                }
                 return .success((block.text, note))
             } catch {
                 return .failure(HookFailure(reason: String(describing: error)))

@@ -2,10 +2,19 @@ import Foundation
 import MnemCore
 import MnemIndex
 
-/// The tools `mnem mcp` offers: search, read, add an insight, record feedback.
+/// Why a tool's arguments were refused: answered as a tool result with `isError: true`, so the
+/// model reads the reason and can call again (a JSON-RPC error would never reach it).
+struct ToolArgumentError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The tools `mnem mcp` offers (search, read, add an insight, record feedback) and its resources
+/// (each memory as `memory://ID`).
 final class MCPTools {
     let openPool: () throws -> Pool
     let environment: [String: String]
+    /// The client's name, recorded as the agent of insights and feedback.
     var agent: String?
     private var pool: Pool?
 
@@ -14,32 +23,57 @@ final class MCPTools {
         self.environment = environment
     }
 
-    static let definitions: [JSONValue] = [
-        [
-            "name": "search_memories",
-            "description": "Find the memories (insight, summary, workflow, trajectory) most relevant to a task, most abstract first.",
-            "inputSchema": [
+    // MARK: - Definitions
+
+    static let kindNames: JSONValue = ["trajectory", "workflow", "summary", "insight"]
+
+    static let memorySchema: JSONValue = [
+        "type": "object",
+        "description": "a memory as its file in the pool holds it (schema/memory.schema.json)",
+        "required": ["id", "kind", "task", "domain", "outcome", "source"],
+        "properties": [
+            "id": ["type": "string", "pattern": "^[0-9a-f]{40}$"], "kind": ["enum": kindNames], "task": ["type": "string"],
+            "domain": ["type": "string"], "outcome": ["enum": ["success", "failure", "unknown"]], "source": ["type": "object"],
+        ],
+    ]
+
+    struct Definition {
+        var name: String
+        var title: String
+        var description: String
+        var input: JSONValue
+        var output: JSONValue
+        var annotations: JSONValue
+    }
+
+    static let all: [Definition] = [
+        Definition(
+            name: "search_memories", title: "Search memories",
+            description:
+                "Find the memories (insight, summary, workflow, trajectory) most relevant to a task, most abstract first. Each result is {headline, hit: {id, kind, domain, outcome, score, bar, model}, memory} (memory is null for a trajectory: read it with get_memory).",
+            input: [
                 "type": "object",
                 "properties": [
                     "query": ["type": "string", "description": "the task or question"],
                     "k": ["type": "integer", "minimum": 1, "maximum": 50, "description": "how many (default 5)"],
-                    "kind": ["type": "string", "enum": ["trajectory", "workflow", "summary", "insight"]],
+                    "kind": ["type": "string", "enum": kindNames],
                     "domain": ["type": "string", "description": "only memories of this domain"],
                 ],
                 "required": ["query"],
             ],
-        ],
-        [
-            "name": "get_memory",
-            "description": "Read one memory by its id or an unambiguous prefix (at least 4 hex digits).",
-            "inputSchema": [
-                "type": "object", "properties": ["id": ["type": "string"]], "required": ["id"],
-            ],
-        ],
-        [
-            "name": "add_insight",
-            "description": "Add an insight: a reusable lesson with a title, a one-sentence description and 1-3 sentences of content, free of task-specific files or strings.",
-            "inputSchema": [
+            output: ["type": "object", "required": ["results"], "properties": ["results": ["type": "array", "items": RetrievedMemory.jsonSchema]]],
+            annotations: ["title": "Search memories", "readOnlyHint": true, "openWorldHint": false]),
+        Definition(
+            name: "get_memory", title: "Read a memory",
+            description: "Read one memory by its id or an unambiguous prefix (at least 4 hex digits).",
+            input: ["type": "object", "properties": ["id": ["type": "string", "description": "the id or a prefix of 4+ hex digits"]], "required": ["id"]],
+            output: memorySchema,
+            annotations: ["title": "Read a memory", "readOnlyHint": true, "openWorldHint": false]),
+        Definition(
+            name: "add_insight", title: "Add an insight",
+            description:
+                "Add an insight: a reusable lesson with a title, a one-sentence description and 1-3 sentences of content, free of task-specific files or strings.",
+            input: [
                 "type": "object",
                 "properties": [
                     "title": ["type": "string"], "description": ["type": "string"], "content": ["type": "string"],
@@ -48,11 +82,19 @@ final class MCPTools {
                 ],
                 "required": ["title", "description", "content"],
             ],
-        ],
-        [
-            "name": "record_feedback",
-            "description": "Say whether a memory helped; feedback is kept in the pool and moves the memory up or down in later searches.",
-            "inputSchema": [
+            output: [
+                "type": "object", "required": ["id", "added", "commit"],
+                "properties": [
+                    "id": ["type": "string"], "added": ["type": "boolean", "description": "false when the pool already held it"],
+                    "commit": ["type": ["string", "null"]],
+                ],
+            ],
+            // The same insight twice is the same memory (its id is its content): nothing changes the second time.
+            annotations: ["title": "Add an insight", "readOnlyHint": false, "destructiveHint": false, "idempotentHint": true, "openWorldHint": false]),
+        Definition(
+            name: "record_feedback", title: "Record feedback",
+            description: "Say whether a memory helped; feedback is kept in the pool and moves the memory up or down in later searches.",
+            input: [
                 "type": "object",
                 "properties": [
                     "id": ["type": "string", "description": "the memory's id or prefix"], "helped": ["type": "boolean"],
@@ -60,15 +102,50 @@ final class MCPTools {
                 ],
                 "required": ["id", "helped"],
             ],
-        ],
+            output: [
+                "type": "object", "required": ["memory", "path", "commit", "net"],
+                "properties": [
+                    "memory": ["type": "string"], "path": ["type": "string"], "commit": ["type": ["string", "null"]],
+                    "net": ["type": "integer", "description": "reports that it helped minus reports that it did not"],
+                ],
+            ],
+            annotations: ["title": "Record feedback", "readOnlyHint": false, "destructiveHint": false, "idempotentHint": false, "openWorldHint": false]),
     ]
+
+    /// The tool list as a client at `features`' version expects it.
+    static func definitions(_ features: MCPProtocol.Features) -> [JSONValue] {
+        all.map { tool in
+            var m: [String: JSONValue] = ["name": .string(tool.name), "description": .string(tool.description), "inputSchema": tool.input]
+            if features.toolAnnotations { m["annotations"] = tool.annotations }
+            if features.structuredOutput {
+                m["title"] = .string(tool.title)
+                m["outputSchema"] = tool.output
+            }
+            return .object(m)
+        }
+    }
+
+    // MARK: - Calls
 
     /// Runs a tool.
     ///
-    /// - Throws: `JSONRPCError` -32602 for an unknown tool or bad arguments. Failures of the tool
-    ///   itself (no pool, no such memory) are results with `isError: true`.
-    func call(_ name: String, _ arguments: JSONValue) throws -> JSONValue {
-        let run: () throws -> JSONValue
+    /// - Throws: `JSONRPCError` -32602 for an unknown tool. Everything else, bad arguments
+    ///   included, is a result with `isError: true` whose text says what to change.
+    func call(_ name: String, _ arguments: JSONValue, features: MCPProtocol.Features) throws -> JSONValue {
+        guard Self.all.contains(where: { $0.name == name }) else { throw JSONRPCError.invalidParams("unknown tool: \(name)") }
+        do {
+            let value = try run(name, arguments)
+            var result: [String: JSONValue] = [
+                "content": [["type": "text", "text": .string(CanonicalJSON.compactString(value))]], "isError": false,
+            ]
+            if features.structuredOutput { result["structuredContent"] = value }
+            return .object(result)
+        } catch {
+            return ["content": [["type": "text", "text": .string(String(describing: error))]], "isError": true]
+        }
+    }
+
+    func run(_ name: String, _ arguments: JSONValue) throws -> JSONValue {
         switch name {
         case "search_memories":
             let query = try string(arguments, "query", max: 10_000)
@@ -76,71 +153,58 @@ final class MCPTools {
             var filter = SearchFilter()
             if let kindName = try optionalString(arguments, "kind") {
                 guard let kind = MemoryKind(rawValue: kindName) else {
-                    throw JSONRPCError.invalidParams("kind must be trajectory, workflow, summary or insight")
+                    throw ToolArgumentError("kind must be trajectory, workflow, summary or insight, not '\(kindName)'")
                 }
                 filter.kinds = [kind]
             }
             if let domain = try optionalString(arguments, "domain") { filter.domains = [domain] }
-            run = { try self.search(query, k: k, filter: filter) }
+            return try search(query, k: k, filter: filter)
         case "get_memory":
-            let id = try string(arguments, "id", max: 64)
-            run = { try self.get(id) }
+            return try get(try string(arguments, "id", max: 64))
         case "add_insight":
             let title = try string(arguments, "title", max: 200)
             let description = try string(arguments, "description", max: 1_000)
             let content = try string(arguments, "content", max: 4_000)
             let domain = try optionalString(arguments, "domain") ?? "general"
             var tags: [String] = []
-            if let list = arguments["tags"] {
-                guard let items = list.arrayValue, items.count <= 32 else { throw JSONRPCError.invalidParams("tags must be an array of at most 32 strings") }
+            if let list = arguments["tags"], !list.isNull {
+                guard let items = list.arrayValue, items.count <= 32 else { throw ToolArgumentError("tags must be an array of at most 32 strings") }
                 tags = try items.map { item in
                     guard let tag = item.stringValue, !tag.isEmpty, tag.count <= 64 else {
-                        throw JSONRPCError.invalidParams("each tag must be a string of 1 to 64 characters")
+                        throw ToolArgumentError("each tag must be a string of 1 to 64 characters")
                     }
                     return tag
                 }
             }
-            run = { try self.addInsight(title: title, description: description, content: content, domain: domain, tags: tags) }
-        case "record_feedback":
-            let id = try string(arguments, "id", max: 64)
-            guard let helped = arguments["helped"]?.boolValue else { throw JSONRPCError.invalidParams("helped must be true or false") }
-            let note = try optionalString(arguments, "note", max: 2_000) ?? ""
-            run = { try self.feedback(id, helped: helped, note: note) }
+            return try addInsight(title: title, description: description, content: content, domain: domain, tags: tags)
         default:
-            throw JSONRPCError.invalidParams("unknown tool: \(name)")
-        }
-        do {
-            let value = try run()
-            return [
-                "content": [["type": "text", "text": .string(CanonicalJSON.compactString(value))]],
-                "structuredContent": value,
-                "isError": false,
-            ]
-        } catch {
-            return ["content": [["type": "text", "text": .string(String(describing: error))]], "isError": true]
+            let id = try string(arguments, "id", max: 64)
+            guard let helped = arguments["helped"]?.boolValue else { throw ToolArgumentError("helped is required: true or false") }
+            let note = try optionalString(arguments, "note", max: 2_000) ?? ""
+            return try feedback(id, helped: helped, note: note)
         }
     }
 
     // MARK: - Arguments
 
     func string(_ arguments: JSONValue, _ key: String, max: Int) throws -> String {
-        guard let value = try optionalString(arguments, key, max: max) else { throw JSONRPCError.invalidParams("\(key) is required (a non-empty string)") }
+        guard let value = try optionalString(arguments, key, max: max) else { throw ToolArgumentError("\(key) is required (a non-empty string)") }
         return value
     }
 
     func optionalString(_ arguments: JSONValue, _ key: String, max: Int = 200) throws -> String? {
         guard let raw = arguments[key], !raw.isNull else { return nil }
-        guard let value = raw.stringValue else { throw JSONRPCError.invalidParams("\(key) must be a string") }
+        guard let value = raw.stringValue else { throw ToolArgumentError("\(key) must be a string, not a \(raw.typeName)") }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw JSONRPCError.invalidParams("\(key) must not be empty") }
-        guard trimmed.count <= max else { throw JSONRPCError.invalidParams("\(key) is longer than \(max) characters") }
+        guard !trimmed.isEmpty else { throw ToolArgumentError("\(key) must not be empty") }
+        guard trimmed.count <= max else { throw ToolArgumentError("\(key) is longer than \(max) characters") }
         return trimmed
     }
 
     func integer(_ arguments: JSONValue, _ key: String, range: ClosedRange<Int>) throws -> Int? {
         guard let raw = arguments[key], !raw.isNull else { return nil }
         guard let value = raw.intValue, range.contains(Int(value)) else {
-            throw JSONRPCError.invalidParams("\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            throw ToolArgumentError("\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         return Int(value)
     }
@@ -161,18 +225,9 @@ final class MCPTools {
         // Fetch extra candidates so feedback can lift a memory just below the cut.
         let found = try retriever.search(query, k: min(k * 3, 150), filter: filter)
         let ranked = FeedbackStore.rerank(found, scores: try FeedbackStore.netScores(pool)).prefix(k)
-        return [
-            "results": .array(ranked.map { item in
-                var entry: [String: JSONValue] = [
-                    "id": .string(item.memory.id.rawValue), "kind": .string(item.memory.kind.rawValue), "domain": .string(item.memory.domain),
-                    "outcome": .string(item.memory.outcome.rawValue), "score": .double((Double(item.hit.score) * 10_000).rounded() / 10_000),
-                    "headline": .string(SecretCheck.redacted(item.memory.headline)),
-                ]
-                // Trajectories can be long: their steps are left to get_memory.
-                entry["memory"] = item.memory.kind == .trajectory ? .null : SecretCheck.redacted(item.memory.jsonObject())
-                return .object(entry)
-            })
-        ]
+        // Trajectories can be long: their steps are left to get_memory. What an agent reads goes
+        // into its context: no credential, whenever it got into the pool.
+        return ["results": .array(ranked.map { SecretCheck.redacted($0.json(includeMemory: $0.memory.kind != .trajectory)) })]
     }
 
     func get(_ text: String) throws -> JSONValue {
@@ -199,7 +254,7 @@ final class MCPTools {
         do {
             _ = try Memory(json: memory.jsonObject())
         } catch {
-            throw JSONRPCError.invalidParams("not a valid insight: \(error)")
+            throw ToolArgumentError("not a valid insight: \(error)")
         }
         let result = try pool.add([memory], info: CommitInfo(summary: "add insight: \(title.prefix(60))", author: pool.defaultAuthor(environment: environment)))
         return [
