@@ -16,12 +16,20 @@ public enum SecretScan {
     /// - Complexity: O(total size of the memories).
     public static func scan(pool: Pool) throws -> [Finding] {
         var out: [Finding] = []
-        for memory in try pool.memories() { out += scan(memory) }
+        for memory in try pool.memories() {
+            scan(memory.jsonObject(), path: "", memory: memory.id, into: &out)
+        }
         return out
     }
 
     /// Scans the strings of one memory.
     public static func scan(_ memory: Memory) -> [Finding] {
-        memory.secretFindings().map { Finding(kind: $0.kind, memory: memory.id, field: $0.field) }
+        var out: [Finding] = []
+        scan(memory.jsonObject(), path: "", memory: memory.id, into: &out)
+        return out
+    }
+
+    static func scan(_ value: JSONValue, path: String, memory: MemoryID, into out: inout [Finding]) {
+        for finding in SecretCheck.findings(in: value, path: path) { out.append(Finding(kind: finding.kind, memory: memory, field: finding.field)) }
     }
 }

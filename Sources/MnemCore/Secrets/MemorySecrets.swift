@@ -16,10 +16,11 @@ public struct SecretFinding: Sendable, Hashable, CustomStringConvertible {
 /// credential? The answer names fields and kinds, never values, so it can be printed.
 public enum SecretCheck {
     /// The credentials in every string of `value` (keys included), in document order.
+    /// - Parameter path: the field `value` is, prefixed to the fields found.
     /// - Complexity: O(total length of the strings).
-    public static func findings(in value: JSONValue) -> [SecretFinding] {
+    public static func findings(in value: JSONValue, path: String = "") -> [SecretFinding] {
         var out: [SecretFinding] = []
-        walk(value, path: "", into: &out)
+        walk(value, path: path, into: &out)
         return out
     }
 
