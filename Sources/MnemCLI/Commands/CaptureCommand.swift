@@ -133,34 +133,3 @@ struct CaptureCommand: Command {
         ])
     }
 }
-
-/// `mnem scan`: reports secrets found in the pool, never printing them.
-struct ScanCommand: Command {
-    static let name = "scan"
-    static let abstract = "Report credentials found in the pool's memories (never prints them)"
-    static let help = """
-        Usage: mnem scan [--json]
-
-        Lists each memory, field and kind of credential found. Exits 1 when anything is found,
-        so it can guard a push in a script or a git hook.
-        """
-
-    var global: GlobalOptions
-
-    init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
-        self.global = global
-    }
-
-    func run(_ console: Console) throws -> Int32 {
-        let findings = try SecretScan.scan(pool: try global.openPool(console))
-        if global.json {
-            printJSON(
-                .array(findings.map { .object(["memory": .string($0.memory.rawValue), "field": .string($0.field), "kind": .string($0.kind)]) }),
-                console)
-        } else {
-            for finding in findings { console.out("\(finding.memory.short)  \(finding.field)  \(finding.kind)") }
-            console.out(findings.isEmpty ? "no secrets found" : "\(findings.count) possible secrets found")
-        }
-        return findings.isEmpty ? 0 : 1
-    }
-}
