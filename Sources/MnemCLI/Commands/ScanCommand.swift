@@ -42,7 +42,7 @@ struct ScanCommand: Command {
             let atTip = findings.filter(\.atTip).count
             let summary =
                 findings.isEmpty
-                ? "no secrets found in \(scan.commits) commits (\(scan.blobs) file versions)"
+                ? "no secrets found in \(scan.commits) commit\(scan.commits == 1 ? "" : "s") (\(scan.blobs) file version\(scan.blobs == 1 ? "" : "s"))"
                 : "\(findings.count) possible secrets found, brought by \(commits) commit\(commits == 1 ? "" : "s"); \(atTip) at the tip, \(findings.count - atTip) only in history or commit messages"
             console.out(summary)
         }
