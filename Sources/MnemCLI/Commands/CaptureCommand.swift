@@ -76,7 +76,7 @@ struct CaptureCommand: Command {
         var capturer = Capturer(pool: pool, options: options)
         if console.isTerminal && !global.json {
             capturer.progress = { n, total, file in
-                FileHandle.standardError.write(Data("\r\u{1B}[K[\(n)/\(total)] \((file as NSString).lastPathComponent.prefix(60))".utf8))
+                FileHandle.standardError.write(Data("\r\u{1B}[K[\(n)/\(total)] \(TerminalText.escaped(String((file as NSString).lastPathComponent.prefix(60))))".utf8))
             }
         }
         let summary = try capturer.capture(paths: inputs)
