@@ -186,7 +186,7 @@ public final class ChatClient {
     private func content(of response: HTTPResponse, promptTokens: Int) throws(LLMError) -> String {
         let json: JSONValue
         do {
-            json = try JSONParser.parse(response.body)
+            json = try JSONParser.parse(response.body, duplicateKeys: .lastWins)
         } catch {
             tokens += promptTokens
             throw .malformed(what: "the response", attempts: 1, reason: "the body is not JSON (\(error.description))")
