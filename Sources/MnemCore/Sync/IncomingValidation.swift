@@ -143,7 +143,7 @@ extension Pool {
         } catch {
             return (.json, error.description)
         }
-        if let found = SecretCheck.findings(in: json).first { return (.secret, "holds a \(found.kind) in \(found.field)") }
+        if let secret = incomingSecretProblem(bytes: bytes, json: json) { return secret }
         if let (memoryID, feedbackID) = feedbackPath {
             let feedback: Feedback
             do { feedback = try Feedback(json: json) } catch { return (.schema, "invalid feedback: \(error.description)") }
