@@ -14,8 +14,12 @@ all=(FuzzMemory FuzzClaudeCode FuzzCodex FuzzGeminiChat FuzzGeminiStream FuzzAid
     FuzzOpenHandsEvents FuzzOpenHandsResolver FuzzATIF)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 
-swift build -c release --package-path Fuzz --build-path .build-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >/dev/null
+mkdir -p .build-fuzz
+if ! swift build -c release --package-path Fuzz --build-path .build-fuzz \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >.build-fuzz/build.log 2>&1; then
+    tail -20 .build-fuzz/build.log
+    exit 1
+fi
 
 corpus=../shared/corpus
 # The shared corpus's folder (and file pattern) for each target, where it has that format.
@@ -42,7 +46,7 @@ for target in "${targets[@]}"; do
     fi
     log=".build-fuzz/$target.log"
     status=0
-    ASAN_OPTIONS=malloc_context_size=0:detect_leaks=1 ".build-fuzz/release/$target" -runs="$runs" -max_len=16384 -timeout=20 \
+    ASAN_OPTIONS=malloc_context_size=0:detect_leaks=1 ".build-fuzz/release/$target" -runs="$runs" -max_len=4096 -timeout=20 \
         -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=".build-fuzz/crashes/$target-" "$work" >"$log" 2>&1 || status=$?
     executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
     crashes=$(ls .build-fuzz/crashes/ 2>/dev/null | grep -c "^$target-" || true)

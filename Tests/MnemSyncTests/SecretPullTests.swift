@@ -55,6 +55,31 @@ struct SecretPullTests {
         #expect(api.invalid.map(\.problem) == [.secret])
     }
 
+    /// A message is history: once merged, every push carries it and no `forget` removes it.
+    @Test("a new commit whose message holds a secret is refused, named by its id")
+    func pullRefusesMessage() throws {
+        let scratch = try Scratch("secret-message")
+        let (pool, teammate) = try setUp(scratch)
+        let (kind, text, secret) = Self.planted[1]
+        _ = try teammate.add(insights("teammate", 1), info: CommitInfo(summary: "clean"))
+        let base = try #require(try teammate.tip())
+        let author = Signature(name: "old", email: "old@x")
+        let leaky = try teammate.repository.createCommit(
+            tree: try teammate.repository.commit(base).tree, parents: [base], author: author, committer: author, message: "notes: \(text)\n")
+        // A later commit on top: the message is refused wherever it is in the new history.
+        let later = try teammate.repository.createCommit(
+            tree: try teammate.repository.commit(base).tree, parents: [leaky], author: author, committer: author, message: "later\n")
+        try teammate.repository.compareAndSwapReference(teammate.branch, to: later, expected: base, logMessage: "test")
+        _ = try teammate.push(remote: "origin", credentials: noCredentials)
+
+        let before = try pool.tip()
+        let result = scratch.mnem(["--pool", scratch.at("local"), "pull"])
+        #expect(result.status == 1)
+        #expect(result.err.contains("(commit \(leaky.hex.prefix(12))): commit message holds a \(kind)"), "\(result.err)")
+        #expect(!result.err.contains(secret))
+        #expect(try pool.tip() == before)
+    }
+
     @Test("feedback whose note holds a secret is refused too")
     func pullRefusesFeedback() throws {
         let scratch = try Scratch("secret-feedback")

@@ -90,8 +90,10 @@ extension Pool {
         var invalid: [InvalidEntry] = []
         var walk = try RevisionWalk(repository, from: [theirs], hiding: ours.map { [$0] } ?? [])
         var commits = 0
+        var newCommits: [ObjectID] = []
         do {
-            while try walk.next() != nil {
+            while let id = try walk.next() {
+                newCommits.append(id)
                 commits += 1
                 if commits > limits.maxCommits {
                     return ([], [InvalidEntry(path: "(history)", problem: .history, reason: "more than \(limits.maxCommits) new commits")])
@@ -108,6 +110,7 @@ extension Pool {
         } catch {
             return ([], [InvalidEntry(path: "(tree)", problem: .tree, reason: error.description)])
         }
+        invalid += incomingMessageProblems(newCommits, source: repository)
         for delta in deltas where delta.status != .deleted {
             if let (problem, reason) = checkIncoming(path: delta.path, mode: delta.newMode, blob: delta.newID, limits: limits) {
                 invalid.append(InvalidEntry(path: delta.path, problem: problem, reason: reason))
