@@ -11,19 +11,6 @@ import Testing
 struct SecretPullTests {
     static let planted = FakeSecrets.first(of: FakeSecrets.doorKinds)
 
-    /// A pool pushed to a bare remote, and a teammate's pool cloned from it.
-    func setUp(_ scratch: Scratch) throws -> (pool: Pool, teammate: Pool) {
-        let remote = try scratch.bareRemote()
-        let pool = try Pool.create(at: scratch.at("local"))
-        try pool.repository.addRemote(name: "origin", url: remote)
-        _ = try pool.add(insights("honest", 2), info: CommitInfo(summary: "honest"))
-        _ = try pool.push(remote: "origin", credentials: noCredentials)
-        let teammate = try Pool.create(at: scratch.at("teammate"))
-        try teammate.repository.addRemote(name: "origin", url: remote)
-        _ = try teammate.pull(remote: "origin", credentials: noCredentials)
-        return (pool, teammate)
-    }
-
     func leaky(_ text: String, field: Int) -> Memory {
         var parts = ["Check the deploy", "Verify the deploy script first.", "Run it in dry-run mode."]
         parts[field % 3] = "Deploy with \(text) for it."
@@ -36,7 +23,7 @@ struct SecretPullTests {
     func pullRefuses(_ index: Int) throws {
         let (kind, text, secret) = Self.planted[index]
         let scratch = try Scratch("secret-pull")
-        let (pool, teammate) = try setUp(scratch)
+        let (pool, teammate) = try poolAndTeammate(scratch)
         let memory = leaky(text, field: index)
         _ = try teammate.add([memory] + insights("teammate", 1), info: CommitInfo(summary: "teammate's work"))
         _ = try teammate.push(remote: "origin", credentials: noCredentials)
@@ -59,7 +46,7 @@ struct SecretPullTests {
     @Test("a new commit whose message holds a secret is refused, named by its id")
     func pullRefusesMessage() throws {
         let scratch = try Scratch("secret-message")
-        let (pool, teammate) = try setUp(scratch)
+        let (pool, teammate) = try poolAndTeammate(scratch)
         let (kind, text, secret) = Self.planted[1]
         _ = try teammate.add(insights("teammate", 1), info: CommitInfo(summary: "clean"))
         let base = try #require(try teammate.tip())
@@ -83,16 +70,11 @@ struct SecretPullTests {
     @Test("feedback whose note holds a secret is refused too")
     func pullRefusesFeedback() throws {
         let scratch = try Scratch("secret-feedback")
-        let (pool, teammate) = try setUp(scratch)
+        let (pool, teammate) = try poolAndTeammate(scratch)
         let target = try #require(try teammate.entries().first?.id)
         let (kind, text, secret) = Self.planted[0]
         let feedback = Feedback(memory: target, helped: true, note: "worked with \(text)", agent: "old-mnem", createdAt: "2026-01-01T00:00:00Z")
-        let blob = try teammate.repository.writeBlob(Array(CanonicalJSON.document(feedback.json)))
-        let base = try #require(try teammate.tip())
-        let tree = try teammate.repository.buildTree(base: try teammate.repository.commit(base).tree, edits: [.upsert(path: feedback.path, blob: blob)])
-        let author = Signature(name: "old", email: "old@x")
-        let commit = try teammate.repository.createCommit(tree: tree, parents: [base], author: author, committer: author, message: "feedback\n")
-        try teammate.repository.compareAndSwapReference(teammate.branch, to: commit, expected: base, logMessage: "test")
+        try commitByHand(teammate, path: feedback.path, bytes: CanonicalJSON.document(feedback.json))
         _ = try teammate.push(remote: "origin", credentials: noCredentials)
 
         let result = scratch.mnem(["--pool", scratch.at("local"), "pull"])
@@ -101,4 +83,28 @@ struct SecretPullTests {
         #expect(!result.err.contains(secret))
         #expect(try pool.entries().count == 2)
     }
+}
+
+/// A pool pushed to a bare remote with two memories, and a teammate's pool cloned from it.
+func poolAndTeammate(_ scratch: Scratch) throws -> (pool: Pool, teammate: Pool) {
+    let remote = try scratch.bareRemote()
+    let pool = try Pool.create(at: scratch.at("local"))
+    try pool.repository.addRemote(name: "origin", url: remote)
+    _ = try pool.add(insights("honest", 2), info: CommitInfo(summary: "honest"))
+    _ = try pool.push(remote: "origin", credentials: noCredentials)
+    let teammate = try Pool.create(at: scratch.at("teammate"))
+    try teammate.repository.addRemote(name: "origin", url: remote)
+    _ = try teammate.pull(remote: "origin", credentials: noCredentials)
+    return (pool, teammate)
+}
+
+/// Commits `bytes` at `path` on top of `pool`'s tip with the plumbing, as a hand edit with plain
+/// git (or an older mnem) could, past every check of mnem's own writes.
+func commitByHand(_ pool: Pool, path: String, bytes: [UInt8]) throws {
+    guard let base = try pool.tip() else { throw TestFailure("an empty pool") }
+    let blob = try pool.repository.writeBlob(bytes)
+    let tree = try pool.repository.buildTree(base: try pool.repository.commit(base).tree, edits: [.upsert(path: path, blob: blob)])
+    let author = Signature(name: "by hand", email: "hand@x")
+    let commit = try pool.repository.createCommit(tree: tree, parents: [base], author: author, committer: author, message: "by hand\n")
+    try pool.repository.compareAndSwapReference(pool.branch, to: commit, expected: base, logMessage: "test")
 }

@@ -12,46 +12,42 @@ public enum TerminalText {
     public static func escaped(_ text: String) -> String {
         var text = text
         return text.withUTF8 { bytes in
-            guard let first = firstUnsafe(bytes) else { return nil }
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count + 16)
-            out.append(contentsOf: bytes[0..<first])
-            var i = first
-            while i < bytes.count {
-                let n = unsafeLength(bytes, at: i)
-                if n == 0 {
-                    out.append(bytes[i])
-                    i += 1
-                } else {
-                    out.append(contentsOf: visible(bytes, at: i, length: n).utf8)
-                    i += n
-                }
-            }
-            return String(decoding: out, as: UTF8.self)
+            rewrite(bytes) { scalar, length in
+                let hex = String(scalar, radix: 16)
+                return length == 1 ? "\\x" + (hex.count < 2 ? "0" : "") + hex : unicodeEscape(hex)
+            }.map { String(decoding: $0, as: UTF8.self) }
         } ?? text
     }
 
     /// JSON text with the controls JSON leaves raw (DEL, C1, bidirectional) written as `\u` escapes:
     /// the same JSON value, safe on a terminal. C0 controls are already escaped in any valid JSON.
     public static func escapedJSON(_ bytes: [UInt8]) -> [UInt8] {
-        bytes.withUnsafeBufferPointer { bytes in
-            guard let first = firstUnsafe(bytes) else { return Array(bytes) }
-            var out: [UInt8] = Array(bytes[0..<first])
-            var i = first
-            while i < bytes.count {
-                let n = unsafeLength(bytes, at: i)
-                if n == 0 {
-                    out.append(bytes[i])
-                    i += 1
-                } else {
-                    let scalar = decode(bytes, at: i, length: n)
-                    let hex = String(scalar, radix: 16)
-                    out.append(contentsOf: ("\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex).utf8)
-                    i += n
-                }
+        bytes.withUnsafeBufferPointer { buffer in
+            rewrite(buffer) { scalar, _ in unicodeEscape(String(scalar, radix: 16)) }
+        } ?? bytes
+    }
+
+    static func unicodeEscape(_ hex: String) -> String { "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex }
+
+    /// `bytes` with each sequence that must be escaped replaced by `replacement(scalar, length)`,
+    /// or nil when there is none.
+    static func rewrite(_ bytes: UnsafeBufferPointer<UInt8>, _ replacement: (UInt32, Int) -> String) -> [UInt8]? {
+        guard let first = firstUnsafe(bytes) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        out.append(contentsOf: bytes[0..<first])
+        var i = first
+        while i < bytes.count {
+            let n = unsafeLength(bytes, at: i)
+            if n == 0 {
+                out.append(bytes[i])
+                i += 1
+            } else {
+                out.append(contentsOf: replacement(decode(bytes, at: i, length: n), n).utf8)
+                i += n
             }
-            return out
         }
+        return out
     }
 
     /// The offset of the first byte sequence that must be escaped, or nil.
@@ -88,12 +84,5 @@ public enum TerminalText {
         case 2: return UInt32(bytes[i] & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
         default: return UInt32(bytes[i] & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
         }
-    }
-
-    static func visible(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, length: Int) -> String {
-        let scalar = decode(bytes, at: i, length: length)
-        let hex = String(scalar, radix: 16)
-        if length == 1 { return "\\x" + (hex.count < 2 ? "0" : "") + hex }
-        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 }
