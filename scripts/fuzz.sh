@@ -5,7 +5,7 @@
 #
 # Usage: scripts/fuzz.sh [RUNS] [TARGET…]     RUNS defaults to 1000000; TARGET to all of them.
 # Prints each target's executions and crashes; a crash's input is kept in .build-fuzz/crashes/.
-# Exits 1 when any target crashed.
+# Exits 1 when any target crashed. MNEM_FUZZ_NO_BUILD=1 skips the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-1000000}"
@@ -15,7 +15,8 @@ all=(FuzzMemory FuzzClaudeCode FuzzCodex FuzzGeminiChat FuzzGeminiStream FuzzAid
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 
 mkdir -p .build-fuzz
-if ! swift build -c release --package-path Fuzz --build-path .build-fuzz \
+# MNEM_FUZZ_NO_BUILD=1 runs the last build (another run may be using its binaries).
+if [ -z "${MNEM_FUZZ_NO_BUILD:-}" ] && ! swift build -c release --package-path Fuzz --build-path .build-fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >.build-fuzz/build.log 2>&1; then
     tail -20 .build-fuzz/build.log
     exit 1
