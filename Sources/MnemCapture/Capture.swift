@@ -237,10 +237,13 @@ public struct Capturer {
         source.branch = clean(source.branch)
         source.commit = clean(source.commit)
         source.workingDirectory = clean(source.workingDirectory)
+        // Times are whatever the file says they are (found by fuzzing: "password=…" in a timestamp).
+        source.startedAt = clean(source.startedAt)
+        source.endedAt = clean(source.endedAt)
         let steps = session.steps.map { step in
             TrajectoryStep(
                 tool: redactor.redact(step.tool), input: redactor.redact(step.input), observation: redactor.redact(step.observation),
-                exitStatus: step.exitStatus, isError: step.isError, timestamp: step.timestamp)
+                exitStatus: step.exitStatus, isError: step.isError, timestamp: step.timestamp.map { ObservationTrimmer.cut(redactor.redact($0), limit: 1_024) })
         }
         return Memory(
             body: .trajectory(Trajectory(steps: steps)), task: redactor.redact(session.task),
