@@ -5,20 +5,22 @@
 #
 # Usage: scripts/fuzz.sh [RUNS] [TARGET…]     RUNS defaults to 1000000; TARGET to all of them.
 # Prints each target's executions and crashes; a crash's input is kept in .build-fuzz/crashes/.
-# Exits 1 when any target crashed. MNEM_FUZZ_NO_BUILD=1 skips the build.
+# Exits 1 when any target crashed. MNEM_FUZZ_NO_BUILD=1 skips the build; MNEM_FUZZ_BUILD_PATH
+# (default .build-fuzz) builds and runs elsewhere, beside a run whose binaries are in use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+out="${MNEM_FUZZ_BUILD_PATH:-.build-fuzz}"
 runs="${1:-1000000}"
 shift || true
 all=(FuzzMemory FuzzClaudeCode FuzzCodex FuzzGeminiChat FuzzGeminiStream FuzzAider FuzzSWEAgent FuzzMiniSWEAgent
     FuzzOpenHandsEvents FuzzOpenHandsResolver FuzzATIF)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 
-mkdir -p .build-fuzz
+mkdir -p "$out"
 # MNEM_FUZZ_NO_BUILD=1 runs the last build (another run may be using its binaries).
-if [ -z "${MNEM_FUZZ_NO_BUILD:-}" ] && ! swift build -c release --package-path Fuzz --build-path .build-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >.build-fuzz/build.log 2>&1; then
-    tail -20 .build-fuzz/build.log
+if [ -z "${MNEM_FUZZ_NO_BUILD:-}" ] && ! swift build -c release --package-path Fuzz --build-path "$out" \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >"$out/build.log" 2>&1; then
+    tail -20 "$out/build.log"
     exit 1
 fi
 
@@ -37,20 +39,20 @@ real_sessions() {
 }
 
 failed=0
-mkdir -p .build-fuzz/crashes
+mkdir -p "$out/crashes"
 for target in "${targets[@]}"; do
-    work=".build-fuzz/corpus/$target"
+    work="$out/corpus/$target"
     mkdir -p "$work"
     cp -n Fuzz/Seeds/"$target"/* "$work"/ 2>/dev/null || true
     if [ -d "$corpus" ]; then
         real_sessions "$target" | while read -r file; do cp -n "$file" "$work/real-$(basename "$(dirname "$file")")-$(basename "$file")"; done
     fi
-    log=".build-fuzz/$target.log"
+    log="$out/$target.log"
     status=0
-    ASAN_OPTIONS=malloc_context_size=0:detect_leaks=1 ".build-fuzz/release/$target" -runs="$runs" -max_len=4096 -timeout=20 \
-        -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=".build-fuzz/crashes/$target-" "$work" >"$log" 2>&1 || status=$?
+    ASAN_OPTIONS=malloc_context_size=0:detect_leaks=1 "$out/release/$target" -runs="$runs" -max_len=4096 -timeout=20 \
+        -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$out/crashes/$target-" "$work" >"$log" 2>&1 || status=$?
     executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-    crashes=$(ls .build-fuzz/crashes/ 2>/dev/null | grep -c "^$target-" || true)
+    crashes=$(ls "$out/crashes/" 2>/dev/null | grep -c "^$target-" || true)
     echo "$target: $executions executions, $crashes crashes (exit $status; log $log)"
     if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then failed=1; fi
 done
