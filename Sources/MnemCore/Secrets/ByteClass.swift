@@ -40,6 +40,18 @@ struct ByteClass: Sendable {
     static let password = ByteClass { b in
         b > 0x20 && b < 0x7F && !"\"'`,;&)}]>\\".utf8.contains(b) || b >= 0x80
     }
+    static let digit = ByteClass { isDigit($0) }
+    static let space = ByteClass { $0 == 0x20 }
+    static let urlPath = ByteClass(characters: "/_-", alnum: true)
+    static let sasSignature = ByteClass(characters: "%+/=", alnum: true)
+    /// Anything up to a closing quote (`"`, `'` or a backtick), a backslash or a newline, one
+    /// table per quote: a table is 256 entries, too many to build at every match.
+    static let untilDoubleQuote = ByteClass { $0 != 0x22 && $0 != 0x5C && $0 != 0x0A }
+    static let untilSingleQuote = ByteClass { $0 != 0x27 && $0 != 0x5C && $0 != 0x0A }
+    static let untilBacktick = ByteClass { $0 != 0x60 && $0 != 0x5C && $0 != 0x0A }
+    static func until(quote: UInt8) -> ByteClass {
+        quote == 0x22 ? untilDoubleQuote : quote == 0x27 ? untilSingleQuote : untilBacktick
+    }
     /// The user-info part of a URL.
     static let userinfo = ByteClass { b in
         b > 0x20 && b < 0x7F && !"/?#@\"'`<>[]{}\\ ".utf8.contains(b) || b >= 0x80

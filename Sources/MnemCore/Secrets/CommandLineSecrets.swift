@@ -59,13 +59,18 @@ extension SecretRules {
         let quote = t[i]
         if quote == 0x22 || quote == 0x27 {
             let s = i + 1
-            let e = t.run(from: s, ByteClass { $0 != quote && $0 != 0x5C && $0 != 0x0A }, limit: 256)
+            let e = t.run(from: s, .until(quote: quote), limit: 256)
             guard e < t.count, e > s else { return nil }
             return s..<e
         }
         let e = t.run(from: i, commandWord, limit: 256)
         return e > i ? i..<e : nil
     }
+
+    /// Where a command-line word ends: a space or a shell operator.
+    static let commandWordEnd = ByteClass { $0 > 0x20 && $0 != 0x3B && $0 != 0x7C && $0 != 0x26 }
+    /// What may follow a tool's name and still name the tool (`mysql` → `mysqldump`, `mysql-client`).
+    static let toolNameTail = ByteClass { ByteClass.isLower($0) || $0 == 0x2D }
 
     /// What an unquoted command-line word may contain.
     static let commandWord = ByteClass { b in
@@ -104,7 +109,7 @@ extension SecretRules {
                 guard let value = wordValue(t, from: i) else { return nil }
                 return isReferenceOrPlaceholder(t, value) ? nil : value
             }
-            let wordEnd = t.run(from: i, ByteClass { $0 > 0x20 && $0 != 0x3B && $0 != 0x7C && $0 != 0x26 }, limit: 512)
+            let wordEnd = t.run(from: i, commandWordEnd, limit: 512)
             if let short = flags.short, t.hasLiteral(short, at: i), t.boundaryBefore(i) {
                 let after = i + short.utf8.count
                 if after == wordEnd || t[after] == 0x20 {
@@ -132,7 +137,7 @@ extension SecretRules {
     static func commandPassword(_ kind: String, tools: [String], flags: PasswordFlags) -> SecretRule {
         SecretRule(kinds: [kind], anchors: tools, priority: 3) { text, at, length in
             guard text.boundaryBefore(at) else { return nil }
-            let nameEnd = text.run(from: at + length, ByteClass { ByteClass.isLower($0) || $0 == 0x2D }, limit: 16)
+            let nameEnd = text.run(from: at + length, toolNameTail, limit: 16)
             guard nameEnd < text.count, text[nameEnd] == 0x20 || text[nameEnd] == 0x09 else { return nil }
             guard let value = flaggedPassword(text, from: nameEnd, flags: flags) else { return nil }
             return (kind, value)
@@ -169,7 +174,7 @@ extension SecretRules {
             guard let (start, quote) = valueStart(text, after: at + length, allowSpace: false) else { return nil }
             let end: Int
             if let quote {
-                end = text.run(from: start, ByteClass { $0 != quote && $0 != 0x5C && $0 != 0x0A }, limit: 256)
+                end = text.run(from: start, .until(quote: quote), limit: 256)
                 guard end < text.count, text[end] == quote || text[end] == 0x5C else { return nil }
             } else {
                 end = text.run(from: start, commandWord, limit: 256)
@@ -215,7 +220,7 @@ extension SecretRules {
     /// A Telegram bot token in an API URL: `api.telegram.org/bot<digits>:<token>`.
     static let telegramBotTokenInURL = SecretRule(kinds: ["telegram-bot-token"], anchors: ["telegram.org/bot"], priority: 3) { text, at, length in
         let start = at + length
-        let digits = text.run(from: start, ByteClass { ByteClass.isDigit($0) }, limit: 16)
+        let digits = text.run(from: start, .digit, limit: 16)
         guard digits - start >= 5, digits < text.count, text[digits] == 0x3A else { return nil }
         let end = text.run(from: digits + 1, .token, limit: 128)
         guard end - (digits + 1) >= 30 else { return nil }

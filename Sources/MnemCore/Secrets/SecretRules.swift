@@ -110,7 +110,7 @@ enum SecretRules {
     static func urlPath(_ kind: String, _ prefixes: [String], minimum: Int) -> SecretRule {
         SecretRule(kinds: [kind], anchors: prefixes, priority: 2) { text, at, length in
             let start = at + length
-            let end = text.run(from: start, ByteClass(characters: "/_-", alnum: true), limit: 512)
+            let end = text.run(from: start, .urlPath, limit: 512)
             guard end - start >= minimum else { return nil }
             return (kind, start..<end)
         }
@@ -144,7 +144,7 @@ enum SecretRules {
         let start = at - 32
         guard text.boundaryBefore(start) else { return nil }
         for i in start..<at where !ByteClass.hexLower.contains(text[i]) { return nil }
-        let end = text.run(from: at + 3, ByteClass { ByteClass.isDigit($0) }, limit: 3)
+        let end = text.run(from: at + 3, .digit, limit: 3)
         guard end > at + 3, text.boundaryAt(end) else { return nil }
         return ("mailchimp-api-key", start..<end)
     }
@@ -164,7 +164,7 @@ enum SecretRules {
         guard at > 0, text[at - 1] == 0x26 || text[at - 1] == 0x3F else { return nil }
         guard text.find("sv=", from: max(0, at - 300), to: at) != nil else { return nil }
         let start = at + length
-        let end = text.run(from: start, ByteClass(characters: "%+/=", alnum: true), limit: 256)
+        let end = text.run(from: start, .sasSignature, limit: 256)
         guard end - start >= 20 else { return nil }
         return ("azure-sas-token", start..<end)
     }
@@ -234,7 +234,7 @@ enum SecretRules {
         if notPasswordNames.contains(where: { contains(nameText, $0) }) { return nil }
         let end: Int
         if let quote {
-            end = text.run(from: start, ByteClass { $0 != quote && $0 != 0x5C && $0 != 0x0A }, limit: 256)
+            end = text.run(from: start, .until(quote: quote), limit: 256)
             guard end < text.count, text[end] == quote || text[end] == 0x5C else { return nil }
         } else {
             end = text.run(from: start, .password, limit: 256)
@@ -277,7 +277,7 @@ enum SecretRules {
         let scheme = text.run(from: start, .alnum, limit: 16)
         let schemeText = text.string(start..<scheme).lowercased()
         if ["bearer", "basic", "token", "bot", "digest", "apikey"].contains(schemeText), scheme < text.count, text[scheme] == 0x20 {
-            start = text.run(from: scheme, ByteClass { $0 == 0x20 }, limit: 8)
+            start = text.run(from: scheme, .space, limit: 8)
         }
         let end = text.run(from: start, .value, limit: 4096)
         guard end - start >= 8 else { return nil }
