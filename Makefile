@@ -3,15 +3,23 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 RELEASE_BIN = .build/release/mnem
 
-.PHONY: demo test build release install bench deps test-deps clean
+.PHONY: demo test build release install bench deps test-deps clean fuzz-build fuzz
 
 ## Install what is missing, build, and run mnem end to end on its built-in defaults.
 demo: deps release
 	$(RELEASE_BIN) demo
 
-## Install what is missing and run the whole test suite.
+## Install what is missing and run the whole test suite; the fuzz targets must build too.
 test: test-deps
 	$(SWIFT) test
+	$(MAKE) fuzz-build
+
+## The libFuzzer targets (Fuzz/), built with the fuzzer and address sanitizers; `make fuzz` runs them.
+fuzz-build:
+	$(SWIFT) build --package-path Fuzz --build-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+
+fuzz:
+	scripts/fuzz.sh
 
 deps:
 	@scripts/install-deps.sh

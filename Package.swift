@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "mnem", targets: ["mnem"]),
         .library(name: "MnemCore", targets: ["MnemCore"]),
         .library(name: "MnemIndex", targets: ["MnemIndex"]),
+        // For the libFuzzer targets in Fuzz/, a package of their own.
+        .library(name: "MnemCapture", targets: ["MnemCapture"]),
     ],
     targets: [
         .systemLibrary(

@@ -267,10 +267,13 @@ public struct Capturer {
         source.branch = clean(source.branch)
         source.commit = clean(source.commit)
         source.workingDirectory = clean(source.workingDirectory)
+        // Times are whatever the file says they are (found by fuzzing: "password=…" in a timestamp).
+        source.startedAt = clean(source.startedAt)
+        source.endedAt = clean(source.endedAt)
         let steps = session.steps.map { step in
             TrajectoryStep(
                 tool: redactor.redact(step.tool), input: redactor.redact(step.input), observation: redactor.redact(step.observation),
-                exitStatus: step.exitStatus, isError: step.isError, timestamp: step.timestamp, reasoning: cleanText(step.reasoning))
+                exitStatus: step.exitStatus, isError: step.isError, timestamp: step.timestamp.map { ObservationTrimmer.cut(redactor.redact($0), limit: 1_024) }, reasoning: cleanText(step.reasoning))
         }
         let result = TrajectoryResult(patch: cleanText(session.patch), finalMessage: cleanText(session.finalMessage))
         let trajectory = Trajectory(steps: steps, firstUserMessage: cleanText(session.firstUserMessage), result: result.isEmpty ? nil : result)

@@ -159,7 +159,7 @@ protocol DocumentReader: TranscriptReader {
 func loadDocument(_ path: String) throws -> (JSONValue, String) {
     let (data, digest) = try readWholeFile(path)
     do {
-        return (try JSONParser.parse(data), digest)
+        return (try JSONParser.parse(data, duplicateKeys: .lastWins), digest)
     } catch {
         throw TranscriptError(file: path, line: error.line, reason: "not JSON: \(error.reason)")
     }

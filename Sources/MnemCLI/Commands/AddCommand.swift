@@ -12,6 +12,7 @@ struct AddCommand: Command {
           --message     the commit's summary line (default: "add N memories")
 
         Every memory is validated before anything is written; one invalid memory and nothing is added.
+        A memory (or --message) holding a credential is refused, naming the field and the kind.
         An id may be given; it must match the content. Memories already in the pool are left as they are.
         """
 
@@ -49,6 +50,7 @@ struct AddCommand: Command {
             }
         }
         guard !memories.isEmpty else { throw PoolError("\(files.joined(separator: ", ")): no memories to add") }
+        if let message { try SecretCheck.refuse(fields: [("--message", message)], label: "mnem add") }
         let pool = try global.openPool(console)
         let summary = message ?? "add \(memories.count) memor\(memories.count == 1 ? "y" : "ies")"
         let result = try pool.add(memories, info: pool.commitInfo(summary, console))
@@ -118,11 +120,16 @@ enum MemoryInput {
         }
     }
 
+    /// One memory, refused when it holds a credential: what `add` writes is kept as given, so it
+    /// cannot be redacted without changing what the author meant (and the id they computed).
     static func decodeOne(_ value: JSONValue, label: String) throws -> Memory {
+        let memory: Memory
         do {
-            return try Memory(json: value, idPolicy: .optionalButMatching)
+            memory = try Memory(json: value, idPolicy: .optionalButMatching)
         } catch {
             throw PoolError("\(label): \(error.description)")
         }
+        try SecretCheck.refuse(memory.jsonObject(), label: label)
+        return memory
     }
 }

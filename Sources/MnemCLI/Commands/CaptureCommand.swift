@@ -80,7 +80,7 @@ struct CaptureCommand: Command {
         var capturer = Capturer(pool: pool, options: options)
         if console.showsProgress && !global.json {
             capturer.progress = { n, total, file in
-                FileHandle.standardError.write(Data("\r\u{1B}[K[\(n)/\(total)] \((file as NSString).lastPathComponent.prefix(60))".utf8))
+                FileHandle.standardError.write(Data("\r\u{1B}[K[\(n)/\(total)] \(TerminalText.escaped(String((file as NSString).lastPathComponent.prefix(60))))".utf8))
             }
         }
         let summary = try capturer.capture(paths: inputs)
@@ -167,36 +167,5 @@ struct CaptureCommand: Command {
             object["trajectories"] = .array(s.memories.filter { wanted.contains($0.id) }.map { $0.jsonObject() })
         }
         return .object(object)
-    }
-}
-
-/// `mnem scan`: reports secrets found in the pool, never printing them.
-struct ScanCommand: Command {
-    static let name = "scan"
-    static let abstract = "Report credentials found in the pool's memories (never prints them)"
-    static let help = """
-        Usage: mnem scan [--json]
-
-        Lists each memory, field and kind of credential found. Exits 1 when anything is found,
-        so it can guard a push in a script or a git hook.
-        """
-
-    var global: GlobalOptions
-
-    init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
-        self.global = global
-    }
-
-    func run(_ console: Console) throws -> Int32 {
-        let findings = try SecretScan.scan(pool: try global.openPool(console))
-        if global.json {
-            printJSON(
-                .array(findings.map { .object(["memory": .string($0.memory.rawValue), "field": .string($0.field), "kind": .string($0.kind)]) }),
-                console)
-        } else {
-            for finding in findings { console.out("\(finding.memory.short)  \(finding.field)  \(finding.kind)") }
-            console.out(findings.isEmpty ? "no secrets found" : "\(findings.count) possible secrets found")
-        }
-        return findings.isEmpty ? 0 : 1
     }
 }

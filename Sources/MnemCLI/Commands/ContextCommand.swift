@@ -65,7 +65,7 @@ struct ContextCommand: Command {
     /// Standard input as the query: a hook's JSON event gives its "prompt" (or "query"), else the text itself.
     static func queryFromInput(_ data: Data) -> String {
         if data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{"),
-            let json = try? JSONParser.parse(data)
+            let json = try? JSONParser.parse(data, duplicateKeys: .lastWins)
         {
             for key in ["prompt", "query", "task"] {
                 if let text = json[key]?.stringValue, !text.isEmpty { return text }

@@ -37,7 +37,7 @@ struct ShowCommand: Command {
             return 0
         }
         if global.json {
-            console.outRaw(memory.canonicalBytes())
+            console.outJSON(memory.canonicalBytes())
         } else {
             console.out(MemoryText.render(memory))
         }

@@ -37,8 +37,15 @@ public final class Console: @unchecked Sendable {
         self.isTerminal = isTerminal
     }
 
-    public func out(_ text: String) { write(text + "\n", toError: false) }
-    public func err(_ text: String) { write(text + "\n", toError: true) }
+    /// A line of text on standard output, control characters escaped (`TerminalText`): what it
+    /// prints comes from memories, remotes and file names, none of which may drive the terminal.
+    public func out(_ text: String) { write(TerminalText.escaped(text) + "\n", toError: false) }
+    /// A line on standard error, escaped like `out`: refusals name remotes and paths.
+    public func err(_ text: String) { write(TerminalText.escaped(text) + "\n", toError: true) }
+    /// A JSON document on standard output: on a terminal, the characters JSON leaves raw (DEL,
+    /// C1 controls, bidirectional overrides) as `\u` escapes, the same value; byte for byte elsewhere.
+    public func outJSON(_ bytes: [UInt8]) { outRaw(isTerminal ? TerminalText.escapedJSON(bytes) : bytes) }
+    /// Bytes as they are, for protocols (MCP, hook answers) whose reader is a program.
     public func outRaw(_ bytes: [UInt8]) {
         if capture {
             lock.withLock { outBuffer += bytes }

@@ -40,7 +40,7 @@ final class InvalidMemoryReport {
 
 /// Writes a JSON value as one canonical document on standard output.
 func printJSON(_ value: JSONValue, _ console: Console) {
-    console.outRaw(CanonicalJSON.document(value))
+    console.outJSON(CanonicalJSON.document(value))
 }
 
 /// `value` with three decimals, as `String(format: "%.3f")` prints it (halves round away from zero).

@@ -81,7 +81,7 @@ enum StepRole: Equatable {
     ]
 
     static func commandField(_ input: String) -> String? {
-        guard input.hasPrefix("{"), let value = try? JSONParser.parse(input) else { return nil }
+        guard input.hasPrefix("{"), let value = try? JSONParser.parse(input, duplicateKeys: .lastWins) else { return nil }
         return value["command"]?.stringValue
     }
 

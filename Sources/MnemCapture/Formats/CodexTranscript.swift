@@ -126,7 +126,7 @@ enum CodexTranscript: TranscriptReader {
     static func commandLine(arguments: JSONValue) -> String {
         var args = arguments
         if let s = arguments.stringValue {
-            guard let parsed = try? JSONParser.parse(s) else { return s }
+            guard let parsed = try? JSONParser.parse(s, duplicateKeys: .lastWins) else { return s }
             args = parsed
         }
         if let cmd = args["cmd"]?.stringValue { return cmd }
@@ -145,7 +145,7 @@ enum CodexTranscript: TranscriptReader {
     static func outputAndExit(_ output: JSONValue) -> (String, Int?) {
         var value = output
         if let s = output.stringValue {
-            guard s.hasPrefix("{"), let parsed = try? JSONParser.parse(s), parsed["output"] != nil else {
+            guard s.hasPrefix("{"), let parsed = try? JSONParser.parse(s, duplicateKeys: .lastWins), parsed["output"] != nil else {
                 return (s, exitCode(inText: s.prefix(400)))
             }
             value = parsed

@@ -138,7 +138,7 @@ enum MiniSWEAgentTrajectory: DocumentReader {
         let code = extra["returncode"]?.intValue.map { Int(clamping: $0) }
         if let raw = extra["raw_output"]?.stringValue { return (raw, code ?? exitCode(inText: content.prefix(200))) }
         let trimmed = content.trimmingWhitespace
-        if trimmed.hasPrefix("{"), let wrapper = try? JSONParser.parse(trimmed), wrapper["returncode"] != nil {
+        if trimmed.hasPrefix("{"), let wrapper = try? JSONParser.parse(trimmed, duplicateKeys: .lastWins), wrapper["returncode"] != nil {
             var output = wrapper["output"]?.stringValue ?? ""
             if output.isEmpty, let head = wrapper["output_head"]?.stringValue {
                 output = head + "\n[…]\n" + (wrapper["output_tail"]?.stringValue ?? "")

@@ -29,7 +29,7 @@ enum SWEAgentTrajectory: DocumentReader {
         var builder = SessionBuilder(format: format)
         let info = root["info"] ?? .null
         var replay = root["replay_config"] ?? .null
-        if let s = replay.stringValue, let parsed = try? JSONParser.parse(s) { replay = parsed }
+        if let s = replay.stringValue, let parsed = try? JSONParser.parse(s, duplicateKeys: .lastWins) { replay = parsed }
 
         for entry in trajectory {
             let action = entry["action"]?.stringValue ?? ""
@@ -44,7 +44,7 @@ enum SWEAgentTrajectory: DocumentReader {
             builder.setResult(index, observation: text.observation(observation))
             if builder.session.source.workingDirectory == nil {
                 var state = entry["state"] ?? .null
-                if let s = state.stringValue, let parsed = try? JSONParser.parse(s) { state = parsed }
+                if let s = state.stringValue, let parsed = try? JSONParser.parse(s, duplicateKeys: .lastWins) { state = parsed }
                 builder.session.source.workingDirectory = state.string("working_dir")
             }
         }

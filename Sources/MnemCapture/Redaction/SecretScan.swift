@@ -61,18 +61,6 @@ public enum SecretScan {
     }
 
     static func scan(_ value: JSONValue, path: String, memory: MemoryID, into out: inout [Finding]) {
-        switch value {
-        case .string(let s):
-            for finding in SecretScanner.findings(in: s) { out.append(Finding(kind: finding.kind, memory: memory, field: path)) }
-        case .array(let items):
-            for (n, item) in items.enumerated() { scan(item, path: path.isEmpty ? "\(n)" : "\(path)/\(n)", memory: memory, into: &out) }
-        case .object(let members):
-            for key in members.keys.sorted() {
-                guard let item = members[key] else { continue }
-                scan(item, path: path.isEmpty ? key : "\(path)/\(key)", memory: memory, into: &out)
-            }
-        default:
-            return
-        }
+        for finding in SecretCheck.findings(in: value, path: path) { out.append(Finding(kind: finding.kind, memory: memory, field: finding.field)) }
     }
 }

@@ -42,7 +42,7 @@ extension JSONValue {
 /// Parses one JSONL line, or explains why it is not JSON.
 func parseLine(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
     do throws(JSONParseError) {
-        return .success(try JSONParser.parse(bytes))
+        return .success(try JSONParser.parse(bytes, duplicateKeys: .lastWins))
     } catch {
         return .failure(error)
     }

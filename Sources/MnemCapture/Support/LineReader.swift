@@ -20,6 +20,9 @@ struct LineReader: ~Copyable {
     private var hasher = SHA256()
     private let hashing: Bool
     private(set) var bytesRead = 0
+    /// Bytes asked of each read: the chunk size, or less for a smaller file (a hook's transcript
+    /// of a few kilobytes needs no megabyte buffer).
+    private let readSize: Int
 
     /// - Parameter hashing: whether to compute the digest (detection, which reads a few lines, does not).
     init(path: String, hashing: Bool = true) throws(TranscriptError) {
@@ -30,6 +33,9 @@ struct LineReader: ~Copyable {
             throw TranscriptError(file: path, line: 0, reason: "cannot open: \(String(cString: strerror(errno)))")
         }
         self.fd = fd
+        var info = stat()
+        let size = fstat(fd, &info) == 0 ? Int(info.st_size) : Self.chunkSize
+        readSize = min(Self.chunkSize, max(4096, size + 1))
     }
 
     deinit { close(fd) }
@@ -52,9 +58,12 @@ struct LineReader: ~Copyable {
             start = 0
         }
         let oldCount = buffer.count
-        buffer.reserveCapacity(oldCount + Self.chunkSize)
-        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, Self.chunkSize) }
+        buffer.reserveCapacity(oldCount + readSize)
+        var n = 0
+        let chunk = [UInt8](unsafeUninitializedCapacity: readSize) { bytes, count in
+            n = read(fd, bytes.baseAddress, readSize)
+            count = max(0, n)
+        }
         if n < 0 {
             throw TranscriptError(file: path, line: lineNumber + 1, reason: "read failed: \(String(cString: strerror(errno)))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import MnemCore
 
 /// Shortens tool output for a trajectory without losing what went wrong.
 ///

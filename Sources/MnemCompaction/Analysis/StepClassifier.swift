@@ -99,7 +99,7 @@ public enum StepClassifier {
         var result = ClassifiedStep(
             category: .other, action: "", failed: false, errorClass: nil, noOp: false, target: nil, reviewsChange: false,
             testsPassed: nil, testsFailed: nil, program: nil)
-        let json = input.hasPrefix("{") ? (try? JSONParser.parse(input)) : nil
+        let json = input.hasPrefix("{") ? (try? JSONParser.parse(input, duplicateKeys: .lastWins)) : nil
 
         if noOpTools.contains(tool) {
             result.noOp = true

@@ -76,7 +76,7 @@ public struct AgentCLIBackend: LLMBackend {
         let errorLine = String(decoding: stderr.suffix(2_000), as: UTF8.self).split(separator: "\n").last.map(String.init)?.firstLine(limit: 200) ?? ""
         switch kind {
         case .claude:
-            guard let json = try? JSONParser.parse(stdout), case .object = json else {
+            guard let json = try? JSONParser.parse(stdout, duplicateKeys: .lastWins), case .object = json else {
                 if status != 0 { throw .agent("claude exited with status \(status)\(errorLine.isEmpty ? "" : ": " + errorLine)") }
                 throw .malformed(what: "claude's output", attempts: 1, reason: "not one JSON object (claude -p --output-format json)")
             }
@@ -96,7 +96,7 @@ public struct AgentCLIBackend: LLMBackend {
             var tokens: Int?
             var failure: String?
             for line in String(decoding: stdout, as: UTF8.self).split(separator: "\n") {
-                guard let event = try? JSONParser.parse(String(line)), let type = event["type"]?.stringValue else { continue }
+                guard let event = try? JSONParser.parse(String(line), duplicateKeys: .lastWins), let type = event["type"]?.stringValue else { continue }
                 switch type {
                 case "item.completed":
                     if event["item"]?["type"]?.stringValue == "agent_message", let message = event["item"]?["text"]?.stringValue { text = message }
@@ -119,7 +119,7 @@ public struct AgentCLIBackend: LLMBackend {
             }
             return LLMReply(text: text, tokens: tokens)
         case .gemini:
-            guard let json = try? JSONParser.parse(stdout), case .object = json else {
+            guard let json = try? JSONParser.parse(stdout, duplicateKeys: .lastWins), case .object = json else {
                 if status != 0 { throw .agent("gemini exited with status \(status)\(errorLine.isEmpty ? "" : ": " + errorLine)") }
                 throw .malformed(what: "gemini's output", attempts: 1, reason: "not one JSON object (gemini --output-format json)")
             }

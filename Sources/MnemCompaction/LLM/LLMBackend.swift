@@ -95,7 +95,7 @@ public struct HTTPChatBackend: LLMBackend {
     private func content(of response: HTTPResponse) throws(LLMError) -> LLMReply {
         let json: JSONValue
         do {
-            json = try JSONParser.parse(response.body)
+            json = try JSONParser.parse(response.body, duplicateKeys: .lastWins)
         } catch {
             throw .malformed(what: "the response", attempts: 1, reason: "the body is not JSON (\(error.description))")
         }

@@ -250,7 +250,7 @@ enum ReplyDecoder {
         }
         let candidate = String(reply[open...close])
         do {
-            let value = try JSONParser.parse(candidate)
+            let value = try JSONParser.parse(candidate, duplicateKeys: .lastWins)
             guard case .object = value else { throw Invalid(reason: "the reply is not a JSON object") }
             return value
         } catch let error as JSONParseError {

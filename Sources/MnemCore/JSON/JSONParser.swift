@@ -14,28 +14,40 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 ///
 /// Numbers without a fraction or exponent that fit in 64 bits become `.int`; others `.double`.
 /// Nesting is limited (`maxDepth`) so hostile input cannot exhaust the stack.
+/// An object naming a key twice is an error naming the key (`DuplicateKeys.reject`), unless the
+/// caller reads files other programs wrote and asks for `.lastWins`.
 public struct JSONParser {
     public static let maxDepth = 512
 
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    /// What an object that names a key twice means.
+    public enum DuplicateKeys: Sendable {
+        /// An error naming the key. RFC 8259 leaves the meaning open, and two readers of the same
+        /// file may each take a different one: a memory, a feedback file, a request is refused.
+        case reject
+        /// The last value is kept, as JavaScript's and Python's parsers do: for transcripts, hook
+        /// events and model answers, which other programs write and which are read, not kept.
+        case lastWins
+    }
+
+    public static func parse(_ text: String, duplicateKeys: DuplicateKeys = .reject) throws(JSONParseError) -> JSONValue {
         var copy = text
         let result: Result<JSONValue, JSONParseError> = copy.withUTF8 { buffer in
-            do throws(JSONParseError) { return .success(try parse(buffer)) } catch { return .failure(error) }
+            do throws(JSONParseError) { return .success(try parse(buffer, duplicateKeys: duplicateKeys)) } catch { return .failure(error) }
         }
         return try result.get()
     }
 
-    public static func parse(_ data: Data) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ data: Data, duplicateKeys: DuplicateKeys = .reject) throws(JSONParseError) -> JSONValue {
         // `withUnsafeBytes` cannot forward a typed throw, so carry the outcome out as a Result.
         let result: Result<JSONValue, JSONParseError> = data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
-            do throws(JSONParseError) { return .success(try parse(bytes)) } catch { return .failure(error) }
+            do throws(JSONParseError) { return .success(try parse(bytes, duplicateKeys: duplicateKeys)) } catch { return .failure(error) }
         }
         return try result.get()
     }
 
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, duplicateKeys: DuplicateKeys = .reject) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, rejectDuplicates: duplicateKeys == .reject)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -46,9 +58,13 @@ public struct JSONParser {
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
+    private let rejectDuplicates: Bool
     private var index = 0
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>, rejectDuplicates: Bool) {
+        self.bytes = bytes
+        self.rejectDuplicates = rejectDuplicates
+    }
 
     private func error(_ reason: String) -> JSONParseError {
         var line = 1
@@ -113,12 +129,17 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw error("expected a string key")
             }
+            let keyStart = index
             let key = try parseString()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue(depth: depth)
+            if try members.updateValue(parseValue(depth: depth), forKey: key) != nil, rejectDuplicates {
+                index = keyStart
+                let shown = key.count > 64 ? String(key.prefix(63)) + "…" : key
+                throw error("duplicate key \"\(shown)\"")
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

@@ -237,6 +237,11 @@ extension Pool {
         return Signature(name: name, email: email)
     }
 
+    /// The message of a write: the summary, a line per memory added or removed, the trailers.
+    ///
+    /// Built from redacted text, since history outlives `forget`: each task is redacted before it
+    /// is cut to 60 characters (a cut can leave a credential unrecognizable but still there), and
+    /// the whole message once more.
     static func commitMessage(info: CommitInfo, result: WriteResult, memories: [Memory]) -> String {
         var lines = [info.summary]
         let addedSet = Set(result.added)
@@ -244,7 +249,7 @@ extension Pool {
         if !added.isEmpty || !result.removed.isEmpty {
             lines.append("")
             for memory in added.prefix(50) {
-                lines.append("+ \(memory.kind.rawValue) \(memory.id.rawValue) \(memory.task.firstLine(limit: 60))")
+                lines.append("+ \(memory.kind.rawValue) \(memory.id.rawValue) \(SecretCheck.redacted(memory.task).firstLine(limit: 60))")
             }
             if added.count > 50 { lines.append("+ … and \(added.count - 50) more") }
             for id in result.removed.prefix(50) { lines.append("- \(id.rawValue)") }
@@ -265,7 +270,7 @@ extension Pool {
             lines.append("")
             for (key, value) in trailers { lines.append("\(key): \(value)") }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return SecretCheck.redacted(lines.joined(separator: "\n") + "\n")
     }
 }
 

@@ -149,9 +149,11 @@ extension Pool {
             if bringers[key] == nil { bringers[key] = file.commit }
             return historyProblem(file, source: source, verdicts: &verdicts).map { ($0.0.rawValue, $0.1) }
         }
-        let invalid = history.problems.map {
+        var invalid = history.problems.map {
             InvalidEntry(path: $0.path, problem: InvalidEntry.Problem(rawValue: $0.kind) ?? .tree, reason: $0.reason, commit: $0.commit)
         }
+        // A message is history too: pushed on to every teammate and kept whatever is forgotten.
+        invalid += incomingMessageProblems(history.commits, source: source)
         return IncomingCheck(history: history, invalid: invalid, verdicts: verdicts, bringers: bringers)
     }
 
@@ -270,7 +272,7 @@ extension Pool {
     /// refusal removes everything the pull brought.
     /// - Returns: why the file is refused, or nil.
     func screenIncoming(bytes: [UInt8], json: JSONValue?) -> (InvalidEntry.Problem, String)? {
-        nil
+        incomingSecretProblem(bytes: bytes, json: json)
     }
 
     /// Why a path can never be a pool file, whatever its content: escapes, absolute paths, and

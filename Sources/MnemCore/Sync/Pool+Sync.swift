@@ -490,7 +490,8 @@ extension Pool {
             for conflict in outcome.conflicts.prefix(50) { lines.append("! \(conflict.description)") }
         }
         lines += ["", "Mnem-Remote: \(remote)", "Mnem-Remote-URL: \(url)", "Mnem-Remote-Commit: \(theirs.hex)"]
-        return lines.joined(separator: "\n") + "\n"
+        // A token in the URL's query would otherwise be pushed to every teammate.
+        return SecretCheck.redacted(lines.joined(separator: "\n") + "\n")
     }
 
     /// A URL without the user name and password, fit for commit messages and output.

@@ -100,9 +100,12 @@ public enum ContextBuilder {
     }
 
     /// One line of at most `limit` characters, with the block's delimiters defused so a memory
-    /// cannot close the block and speak outside it.
+    /// cannot close the block and speak outside it, control characters escaped, and credentials
+    /// redacted: a memory that got into the pool before its door checked (or by plain git) never
+    /// puts one in an agent's context. Redacted before it is cut, so a cut cannot leave part of a
+    /// credential unrecognized.
     static func clean(_ text: String, _ limit: Int) -> String {
-        var line = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        var line = TerminalText.escaped(SecretCheck.redacted(text).replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " "))
         line = line.replacingOccurrences(of: "<mnem-memories", with: "‹mnem-memories")
             .replacingOccurrences(of: "</mnem-memories", with: "‹/mnem-memories")
         line = line.trimmingCharacters(in: .whitespaces)

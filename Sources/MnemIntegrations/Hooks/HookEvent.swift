@@ -22,7 +22,7 @@ public struct HookEvent: Sendable {
     public static func parse(_ bytes: [UInt8]) throws -> HookEvent {
         let json: JSONValue
         do {
-            json = try JSONParser.parse(Data(bytes))
+            json = try JSONParser.parse(Data(bytes), duplicateKeys: .lastWins)
         } catch {
             throw IntegrationError("the event is not valid JSON (\(error))")
         }

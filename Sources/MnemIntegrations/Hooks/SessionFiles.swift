@@ -82,7 +82,7 @@ public enum SessionFiles {
         defer { try? handle.close() }
         guard let data = try? handle.read(upToCount: 64 * 1024) else { return nil }
         for line in data.split(separator: 0x0A) {
-            guard let json = try? JSONParser.parse(Data(line)) else { continue }
+            guard let json = try? JSONParser.parse(Data(line), duplicateKeys: .lastWins) else { continue }
             if let cwd = json["cwd"]?.stringValue, !cwd.isEmpty { return cwd }
             if let cwd = json["payload"]?["cwd"]?.stringValue, !cwd.isEmpty { return cwd }
         }

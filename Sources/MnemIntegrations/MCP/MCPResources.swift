@@ -26,7 +26,7 @@ extension MCPTools {
                 "description": .string("\(memory.kind.rawValue) · \(memory.domain) · \(memory.outcome.rawValue)"),
                 "mimeType": "application/json",
             ]
-            if features.structuredOutput { resource["title"] = .string(memory.headline) }
+            if features.structuredOutput { resource["title"] = .string(SecretCheck.redacted(memory.headline)) }
             resources.append(.object(resource))
         }
         var result: [String: JSONValue] = ["resources": .array(resources)]
@@ -76,7 +76,8 @@ extension MCPTools {
             "contents": [
                 [
                     "uri": .string(Self.resourceScheme + memory.id.rawValue), "mimeType": "application/json",
-                    "text": .string(CanonicalJSON.documentString(memory.jsonObject())),
+                    // Redacted like every memory an agent reads, whenever a credential got into the pool.
+                    "text": .string(CanonicalJSON.documentString(SecretCheck.redacted(memory.jsonObject()))),
                 ]
             ]
         ]

@@ -225,18 +225,25 @@ final class MCPTools {
         // Fetch extra candidates so feedback can lift a memory just below the cut.
         let found = try retriever.search(query, k: min(k * 3, 150), filter: filter)
         let ranked = FeedbackStore.rerank(found, scores: try FeedbackStore.netScores(pool)).prefix(k)
-        // Trajectories can be long: their steps are left to get_memory.
-        return ["results": .array(ranked.map { $0.json(includeMemory: $0.memory.kind != .trajectory) })]
+        // Trajectories can be long: their steps are left to get_memory. What an agent reads goes
+        // into its context: no credential, whenever it got into the pool.
+        return ["results": .array(ranked.map { SecretCheck.redacted($0.json(includeMemory: $0.memory.kind != .trajectory)) })]
     }
 
     func get(_ text: String) throws -> JSONValue {
         let pool = try thePool()
         let id = try pool.resolve(text)
         guard let memory = try pool.memory(id) else { throw PoolError("no memory \(text)") }
-        return memory.jsonObject()
+        // What an agent reads goes into its context: no credential, whenever it got into the pool.
+        return SecretCheck.redacted(memory.jsonObject())
     }
 
     func addInsight(title: String, description: String, content: String, domain: String, tags: [String]) throws -> JSONValue {
+        // Refused, not redacted: the agent is told which argument held what, and can try again.
+        try SecretCheck.refuse(
+            fields: [("title", title), ("description", description), ("content", content), ("domain", domain)]
+                + tags.enumerated().map { ("tags/\($0.offset)", $0.element) },
+            label: "add_insight")
         let pool = try thePool()
         var source = MemorySource(agent: agent ?? "mcp")
         source.capturedAt = Self.now()
@@ -257,6 +264,7 @@ final class MCPTools {
     }
 
     func feedback(_ text: String, helped: Bool, note: String) throws -> JSONValue {
+        try SecretCheck.refuse(fields: [("note", note)], label: "record_feedback")
         let pool = try thePool()
         let id = try pool.resolve(text)
         let feedback = Feedback(memory: id, helped: helped, note: note, agent: agent, createdAt: Self.now())

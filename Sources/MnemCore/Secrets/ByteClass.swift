@@ -31,11 +31,26 @@ struct ByteClass: Sendable {
     static let base64 = ByteClass(characters: "+/=", alnum: true)
     /// What a secret value assigned to a name may contain.
     static let value = ByteClass(characters: "_-./+=~", alnum: true)
+    /// What a quoted secret value, or one in an environment file, may contain: printable ASCII
+    /// but space, quotes and backslash.
+    static let quotedValue = ByteClass { b in b > 0x20 && b < 0x7F && b != 0x22 && b != 0x27 && b != 0x60 && b != 0x5C }
     /// What an identifier naming a secret may contain (`AWS_SECRET_ACCESS_KEY`, `api-key`, `x.token`).
     static let identifier = ByteClass(characters: "_-.", alnum: true)
     /// What a password in an assignment may contain: anything but space, quotes and separators.
     static let password = ByteClass { b in
         b > 0x20 && b < 0x7F && !"\"'`,;&)}]>\\".utf8.contains(b) || b >= 0x80
+    }
+    static let digit = ByteClass { isDigit($0) }
+    static let space = ByteClass { $0 == 0x20 }
+    static let urlPath = ByteClass(characters: "/_-", alnum: true)
+    static let sasSignature = ByteClass(characters: "%+/=", alnum: true)
+    /// Anything up to a closing quote (`"`, `'` or a backtick), a backslash or a newline, one
+    /// table per quote: a table is 256 entries, too many to build at every match.
+    static let untilDoubleQuote = ByteClass { $0 != 0x22 && $0 != 0x5C && $0 != 0x0A }
+    static let untilSingleQuote = ByteClass { $0 != 0x27 && $0 != 0x5C && $0 != 0x0A }
+    static let untilBacktick = ByteClass { $0 != 0x60 && $0 != 0x5C && $0 != 0x0A }
+    static func until(quote: UInt8) -> ByteClass {
+        quote == 0x22 ? untilDoubleQuote : quote == 0x27 ? untilSingleQuote : untilBacktick
     }
     /// The user-info part of a URL.
     static let userinfo = ByteClass { b in
@@ -85,6 +100,21 @@ struct Text {
                 while k < pattern.count, bytes[i + k] == pattern[k] { k += 1 }
                 if k == pattern.count { return i }
             }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Like `find`, ignoring ASCII case; `literal` is given in lower case.
+    func findFolded(_ literal: String, from: Int, to: Int? = nil) -> Int? {
+        let pattern = Array(literal.utf8)
+        guard !pattern.isEmpty else { return nil }
+        let end = min(to ?? count, count) - pattern.count
+        var i = max(0, from)
+        while i <= end {
+            var k = 0
+            while k < pattern.count, SecretScanner.fold(bytes[i + k]) == pattern[k] { k += 1 }
+            if k == pattern.count { return i }
             i += 1
         }
         return nil

@@ -33,6 +33,14 @@ enum SecretRules {
         }
     }
 
+    /// Whether `needle` occurs in `haystack`; both are short (a name around an anchor).
+    static func contains(_ haystack: String, _ needle: String) -> Bool {
+        let h = Array(haystack.utf8)
+        let n = Array(needle.utf8)
+        guard !n.isEmpty, n.count <= h.count else { return n.isEmpty }
+        return (0...(h.count - n.count)).contains { i in h[i..<(i + n.count)].elementsEqual(n) }
+    }
+
     // MARK: - The rules
 
     static let all: [SecretRule] = [
@@ -85,7 +93,7 @@ enum SecretRules {
         authorizationHeader,
         bearerToken,
         namedSecret,
-    ]
+    ] + commandLineRules
 
     // MARK: - Structured rules
 
@@ -102,7 +110,7 @@ enum SecretRules {
     static func urlPath(_ kind: String, _ prefixes: [String], minimum: Int) -> SecretRule {
         SecretRule(kinds: [kind], anchors: prefixes, priority: 2) { text, at, length in
             let start = at + length
-            let end = text.run(from: start, ByteClass(characters: "/_-", alnum: true), limit: 512)
+            let end = text.run(from: start, .urlPath, limit: 512)
             guard end - start >= minimum else { return nil }
             return (kind, start..<end)
         }
@@ -136,7 +144,7 @@ enum SecretRules {
         let start = at - 32
         guard text.boundaryBefore(start) else { return nil }
         for i in start..<at where !ByteClass.hexLower.contains(text[i]) { return nil }
-        let end = text.run(from: at + 3, ByteClass { ByteClass.isDigit($0) }, limit: 3)
+        let end = text.run(from: at + 3, .digit, limit: 3)
         guard end > at + 3, text.boundaryAt(end) else { return nil }
         return ("mailchimp-api-key", start..<end)
     }
@@ -156,7 +164,7 @@ enum SecretRules {
         guard at > 0, text[at - 1] == 0x26 || text[at - 1] == 0x3F else { return nil }
         guard text.find("sv=", from: max(0, at - 300), to: at) != nil else { return nil }
         let start = at + length
-        let end = text.run(from: start, ByteClass(characters: "%+/=", alnum: true), limit: 256)
+        let end = text.run(from: start, .sasSignature, limit: 256)
         guard end - start >= 20 else { return nil }
         return ("azure-sas-token", start..<end)
     }
@@ -223,10 +231,10 @@ enum SecretRules {
         let nameText = text.string(name).lowercased()
         // `password_hash`, `password_length`, `pwd_context`… name something else.
         if nameText.hasPrefix("_") || nameText.hasPrefix(".") { return nil }
-        if ByteSearch.containsAnyFolded(Substring(nameText), notPasswordNames) { return nil }
+        if notPasswordNames.contains(where: { contains(nameText, $0) }) { return nil }
         let end: Int
         if let quote {
-            end = text.run(from: start, ByteClass { $0 != quote && $0 != 0x5C && $0 != 0x0A }, limit: 256)
+            end = text.run(from: start, .until(quote: quote), limit: 256)
             guard end < text.count, text[end] == quote || text[end] == 0x5C else { return nil }
         } else {
             end = text.run(from: start, .password, limit: 256)
@@ -239,13 +247,17 @@ enum SecretRules {
         let valueText = text.string(value)
         if valueText.contains("(") { return nil }  // a call: password=getpass()
         if quote == nil {
-            // Unquoted code such as `password = request.form` or `password=password` is not a password.
+            // Unquoted code such as `password = request.form` or `password=password` is not a password;
+            // in an environment file (`MYSQL_ROOT_PASSWORD=rootpass`) a plain word is one, unless it
+            // names another variable (`DB_PASSWORD=DEFAULT_PASSWORD`).
             let isIdentifierPath = valueText.utf8.allSatisfy { ByteClass.isAlnum($0) || $0 == 0x5F || $0 == 0x2E || $0 == 0x5B || $0 == 0x5D }
                 && !valueText.utf8.contains(where: ByteClass.isDigit)
-            if isIdentifierPath { return nil }
+            let isPlainWord = !valueText.utf8.contains(where: { $0 == 0x2E || $0 == 0x5B || $0 == 0x5D })
+                && valueText.utf8.contains(where: ByteClass.isLower)
+            if isIdentifierPath && !(isPlainWord && isEnvironmentAssignment(text, name: name, valueStart: start)) { return nil }
         }
         let lowered = valueText.lowercased()
-        if ["null", "none", "true", "false", "password", "changeme", "undefined", "required", "string", "redacted"].contains(lowered) {
+        if ["null", "none", "true", "false", "password", "changeme", "undefined", "required", "string", "redacted", "secret"].contains(lowered) {
             return nil
         }
         return ("password", value)
@@ -265,7 +277,7 @@ enum SecretRules {
         let scheme = text.run(from: start, .alnum, limit: 16)
         let schemeText = text.string(start..<scheme).lowercased()
         if ["bearer", "basic", "token", "bot", "digest", "apikey"].contains(schemeText), scheme < text.count, text[scheme] == 0x20 {
-            start = text.run(from: scheme, ByteClass { $0 == 0x20 }, limit: 8)
+            start = text.run(from: scheme, .space, limit: 8)
         }
         let end = text.run(from: start, .value, limit: 4096)
         guard end - start >= 8 else { return nil }
@@ -291,8 +303,28 @@ enum SecretRules {
         ("together", "together-api-key"), ("deepseek", "deepseek-api-key"), ("fireworks", "fireworks-api-key"),
         ("private_key_id", "gcp-private-key-id"), ("heroku", "heroku-api-key"), ("datadog", "datadog-api-key"),
         ("dd_api_key", "datadog-api-key"), ("algolia", "algolia-api-key"), ("telegram", "telegram-bot-token"),
-        ("client_secret", "oauth-client-secret"),
+        ("client_secret", "oauth-client-secret"), ("django", "django-secret-key"), ("secret_key", "secret-key"),
     ]
+
+    /// Whether `name=value` is written as in an environment or settings file: an upper-case name
+    /// and `=` with no space around it (`SECRET_KEY=…`, `DB_PASSWORD=…`), not code (`key = value`).
+    static func isEnvironmentAssignment(_ t: Text, name: Range<Int>, valueStart: Int) -> Bool {
+        guard valueStart == name.upperBound + 1, t[name.upperBound] == 0x3D else { return false }
+        var letters = 0
+        for i in name {
+            let b = t[i]
+            if ByteClass.isLower(b) { return false }
+            if ByteClass.isUpper(b) { letters += 1 }
+        }
+        return letters >= 2
+    }
+
+    /// Whether a value is a call (`get_random_secret_key()`, `os.getenv("X")`), not a literal.
+    static func isCall(_ value: String) -> Bool {
+        guard let paren = value.utf8.firstIndex(of: 0x28) else { return false }
+        let head = value.utf8[..<paren]
+        return !head.isEmpty && head.allSatisfy { ByteClass.isAlnum($0) || $0 == 0x5F || $0 == 0x2E } && !head.contains(where: ByteClass.isDigit)
+    }
 
     /// A high-entropy value assigned to a name containing `key`, `token`, `secret` or `credential`.
     static let namedSecret = SecretRule(
@@ -308,21 +340,32 @@ enum SecretRules {
         guard let (start, quote) = valueStart(text, after: name.upperBound, allowSpace: text[name.lowerBound] == 0x2D) else {
             return nil
         }
-        let end = text.run(from: start, .value, limit: 1024)
+        // A quoted value, or one in an environment file (`SECRET_KEY=…`), may hold punctuation:
+        // Django's keys draw from `!@#$%^&*(-_=+)`, Laravel's start `base64:`.
+        let environment = quote == nil && isEnvironmentAssignment(text, name: name, valueStart: start)
+        let end = text.run(from: start, quote != nil || environment ? .quotedValue : .value, limit: 1024)
         let value = start..<end
         guard value.count >= 16, value.count <= 1024 else { return nil }
         if let quote, end < text.count, text[end] != quote, text[end] != 0x5C { return nil }
         guard text.hasDigitAndLetter(value) else { return nil }
+        // Punctuation beyond what tokens use makes format strings (`VS%0.f0COMNTOOLS`) look
+        // random; random keys with punctuation are long.
+        if value.count < 24, value.contains(where: { !ByteClass.value.contains(text[$0]) }) { return nil }
         let first = text[start]
         if first == 0x2F || first == 0x2E || first == 0x7E { return nil }  // a path
+        if first == 0x24 || first == 0x3C || first == 0x25 || first == 0x7B || first == 0x2A || first == 0x5B { return nil }  // a reference
         let valueText = text.string(value)
         if valueText.hasPrefix("http") || valueText.hasPrefix("REDACTED") { return nil }
+        if environment, isCall(valueText) { return nil }
         guard text.entropy(value) >= (value.count >= 32 ? 3.3 : 3.0) else { return nil }
-        // Dotted or dashed words (`os.environ.get`, `my-token-name-1`) are names, not secrets.
-        let words = valueText.split(whereSeparator: { $0 == "." || $0 == "-" || $0 == "_" || $0 == "/" })
-        if words.count >= 3, words.allSatisfy({ $0.count <= 12 }) { return nil }
+        // Dotted, dashed or colon-separated words (`os.environ.get`, `my-token-name-1`, `user:42:profile`)
+        // are names, not secrets.
+        if valueText.utf8.allSatisfy({ ByteClass.value.contains($0) || $0 == 0x3A }) {
+            let words = valueText.split(whereSeparator: { $0 == "." || $0 == "-" || $0 == "_" || $0 == "/" || $0 == ":" })
+            if words.count >= 3, words.allSatisfy({ $0.count <= 12 }) { return nil }
+        }
         let nameText = text.string(name).lowercased()
-        let kind = namedKinds.first(where: { ByteSearch.contains(nameText, $0.needle) })?.kind ?? "secret"
+        let kind = namedKinds.first(where: { contains(nameText, $0.needle) })?.kind ?? "secret"
         return (kind, value)
     }
 }

@@ -103,7 +103,7 @@ public enum SecretScanner {
 
 /// Literal anchors found case-insensitively in one pass: each position's two (ASCII-folded)
 /// bytes index a table of the anchors that start with them.
-struct FoldedAnchors: Sendable {
+public struct FoldedAnchors: Sendable {
     let anchors: [[UInt8]]
     /// Anchors starting with bigram `k` are `entries[starts[k]..<starts[k + 1]]`.
     let starts: [Int32]
@@ -111,7 +111,7 @@ struct FoldedAnchors: Sendable {
     /// Folded byte → whether some anchor starts with it.
     let first: [Bool]
 
-    init(_ texts: [String]) {
+    public init(_ texts: [String]) {
         var first = [Bool](repeating: false, count: 256)
         var buckets = [[Int32]](repeating: [], count: 65536)
         let anchors = texts.map { Array($0.lowercased().utf8) }
@@ -165,7 +165,7 @@ struct FoldedAnchors: Sendable {
     }
 
     /// Whether any anchor occurs in `range`.
-    func occurs(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+    public func occurs(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
         var found = false
         forEachHit(in: bytes, range) { _, _ in
             found = true
