@@ -100,6 +100,22 @@ let filterCases: [FilterCase] = [
         #expect(sidecar.search(query, k: 10, ranking: unguarded).count == 6)
     }
 
+    /// Capture names a trajectory's domain after its project: in that project, the project's
+    /// concrete memories are of the query's domain whatever its language; another project's are not.
+    @Test func theQueryProjectLiftsTheGuardForItsOwnMemories() throws {
+        let own = Make.trajectory("ledger fix", domain: "ledger")
+        let ownWorkflow = Make.workflow("ledger steps", domain: "Ledger")
+        let other = Make.trajectory("django fix", domain: "django")
+        let (_, sidecar, query) = try Self.pool([(own, 0.2), (ownWorkflow, 0.2), (other, 0.2)])
+        var ranking = RankingPolicy(order: .score, minimumScore: 0.1, domainGuardMargin: 0.15, queryDomain: "python")
+        #expect(sidecar.search(query, k: 10, ranking: ranking).isEmpty)
+        ranking.queryProject = "ledger"
+        #expect(Set(sidecar.search(query, k: 10, ranking: ranking).map(\.id)) == [own.id, ownWorkflow.id])
+        // The project alone never adds a guard.
+        ranking.queryDomain = nil
+        #expect(sidecar.search(query, k: 10, ranking: ranking).count == 3)
+    }
+
     @Test(arguments: [
         ("python", "python", true), ("javascript", "javascript/react", true), ("Rust", "rust", true),
         ("python", "rust", false), ("general", "rust", true), ("", "go", true), ("java/maven", "java/gradle", true),

@@ -1,4 +1,5 @@
 import Foundation
+import MnemCapture
 import MnemCore
 import MnemIndex
 
@@ -106,7 +107,8 @@ struct RetrievalOptions: Sendable {
         } else if filter.domains.count == 1 {
             ranking.queryDomain = filter.domains.first
         } else {
-            ranking.queryDomain = DomainInference.infer(directory: console.currentDirectory)
+            ranking.queryDomain = MnemIndex.DomainInference.infer(directory: console.currentDirectory)
+            ranking.queryProject = MnemCapture.DomainInference.project(directory: console.currentDirectory)
         }
         return ranking
     }
@@ -115,6 +117,6 @@ struct RetrievalOptions: Sendable {
         InvalidMemoryReport.skipped(retriever.lastReport, console)
         guard verbose else { return }
         if let report = retriever.lastReport { console.err("mnem: \(report)") }
-        console.err("mnem: query domain \(ranking.queryDomain ?? "unknown"), ranking \(ranking.order.rawValue)")
+        console.err("mnem: query domain \(ranking.queryDomain ?? "unknown")\(ranking.queryProject.map { ", project \($0)" } ?? ""), ranking \(ranking.order.rawValue)")
     }
 }

@@ -41,6 +41,16 @@ public enum DomainInference {
         return ("general", "no project, repository or language signal")
     }
 
+    /// The project a working directory belongs to, read the way a session's is (its git
+    /// repository's `origin` or root, else its path), or nil: what a query made there is about,
+    /// so retrieval can tell a concrete memory of the same project from one of another.
+    public static func project(directory: String) -> String? {
+        let user = userName(directory)
+        if let (name, _) = LocalRepository.project(around: directory), acceptable(name, user: user) { return name }
+        if let (name, _) = projectFromPath(directory), acceptable(name, user: user) { return name }
+        return nil
+    }
+
     // MARK: Projects
 
     /// `django__django-13658` → `django`; `pylint-dev__astroid-1978` → `astroid`; `SWE-agent__test-repo-i1` → `test-repo`.

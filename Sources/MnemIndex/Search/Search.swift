@@ -303,13 +303,13 @@ struct RowFilter {
         noneIndex = table.count
         filtersDomains = !filter.domains.isEmpty || !filter.excludedDomains.isEmpty
         filtersModels = !filter.models.isEmpty || !filter.excludedModels.isEmpty
-        guarded = ranking.queryDomain != nil
+        guarded = ranking.guardsDomains
         func allowed(_ only: Set<String>, _ except: Set<String>) -> [Bool] {
             table.map { (only.isEmpty || only.contains($0)) && !except.contains($0) } + [only.isEmpty]
         }
         domainAllowed = filtersDomains ? allowed(filter.domains, filter.excludedDomains) : []
         modelAllowed = filtersModels ? allowed(filter.models, filter.excludedModels) : []
-        mismatched = ranking.queryDomain.map { query in table.map { !DomainMatch.matches(query, $0) } + [false] } ?? []
+        mismatched = guarded ? table.map(ranking.isOtherDomain) + [false] : []
         bars = SIMD8(repeating: ranking.minimumScore)
         for code in 0..<4 where MemoryKind.from(code: UInt8(code)).map(RankingPolicy.isConcrete) == true {
             bars[code * 2 + 1] = ranking.minimumScore + ranking.domainGuardMargin

@@ -62,6 +62,10 @@ public struct RankingPolicy: Sendable, Equatable {
     public var domainGuardMargin: Float
     /// The domain of the task the query is for, when known (`--query-domain`, or inferred from the repository).
     public var queryDomain: String?
+    /// The project the query is made in, when known: capture names a trajectory's domain after
+    /// its project (`django`, `ledger`), so a concrete memory whose domain is this project is of
+    /// the same domain whatever the query's language.
+    public var queryProject: String?
     /// `.relevance`: the calibrated floor's margin over the background prompts' mean similarity
     /// to a memory, in their standard deviations; nil turns the floor and the query test off.
     public var floorMargin: Float?
@@ -93,6 +97,18 @@ public struct RankingPolicy: Sendable, Equatable {
 
     /// Whether `kind` must clear the domain guard's margin.
     static func isConcrete(_ kind: MemoryKind) -> Bool { kind == .trajectory || kind == .workflow }
+
+    /// Whether the domain guard applies: the query's domain is known. The project alone only
+    /// ever lifts the guard, never adds one.
+    var guardsDomains: Bool { queryDomain != nil }
+
+    /// Whether a memory of `domain` is of another domain than the query's: it matches neither
+    /// the query's domain (`DomainMatch`) nor its project.
+    func isOtherDomain(_ domain: String) -> Bool {
+        guard let queryDomain else { return false }
+        if let queryProject, !queryProject.isEmpty, domain.lowercased() == queryProject.lowercased() { return false }
+        return !DomainMatch.matches(queryDomain, domain)
+    }
 }
 
 /// When two domains count as the same for the domain guard.

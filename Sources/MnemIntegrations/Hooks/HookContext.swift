@@ -1,4 +1,5 @@
 import Foundation
+import MnemCapture
 import MnemCore
 import MnemIndex
 
@@ -60,6 +61,7 @@ public enum HookContext {
         var filter = SearchFilter()
         var ranking = RankingPolicy()
         ranking.queryDomain = MnemIndex.DomainInference.infer(directory: request.directory)
+        ranking.queryProject = MnemCapture.DomainInference.project(directory: request.directory)
         if request.sessionStart {
             filter.kinds = [.insight, .summary, .workflow]
             ranking.minimumScore = -1
