@@ -27,9 +27,9 @@ let package = Package(
         // Memory model, canonical JSON, hashing, the pool.
         .target(name: "MnemCore", dependencies: ["MnemGit", "CMnemSHA"]),
         // The vector sidecar, search and context: everything that consumes embeddings.
-        .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit", "MnemEmbedding", "CMnemPrefetch"]),
+        .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit", "MnemEmbedding", "CMnemKernels"]),
         // One static inline function: a cache prefetch hint for the scan, which Swift cannot express.
-        .target(name: "CMnemPrefetch"),
+        .target(name: "CMnemKernels"),
         // Agent and git hooks (install, capture, inject) and the MCP server.
         .target(name: "MnemIntegrations", dependencies: ["MnemCore", "MnemGit", "MnemCapture", "MnemIndex", "MnemCompaction"]),
         // One type per command; testable without a process.

@@ -409,6 +409,13 @@ public struct Capturer {
         return files
     }
 
+    /// The files `capture(paths:)` would read: files as given, directories walked recursively
+    /// (sorted; `.git` skipped). Unreadable paths are left out.
+    public func files(under paths: [String]) -> [String] {
+        var ignored = CaptureSummary()
+        return expand(paths, summary: &ignored)
+    }
+
     func fileSize(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
     }

@@ -59,13 +59,23 @@ public final class StaticEmbedder: Embedder, @unchecked Sendable {
         embed(text, into: buffer, state: &state)
     }
 
-    /// Reusable buffers for a run of texts.
-    struct EmbedState {
+    /// Reusable buffers for a run of texts: embedding many texts with one state allocates nothing per text.
+    public struct EmbedState {
         var ids: [UInt32] = []
         var scratch = WordPieceTokenizer.Scratch()
+
+        public init() {}
     }
 
-    func embed(_ text: String, into buffer: UnsafeMutableBufferPointer<Float>, state: inout EmbedState) {
+    /// The number of word pieces `text` is embedded from (unknown ones included).
+    public func tokenCount(_ text: String, state: inout EmbedState) -> Int {
+        state.ids.removeAll(keepingCapacity: true)
+        tokenizer.appendTokenIDs(of: text, to: &state.ids, scratch: &state.scratch)
+        return state.ids.count
+    }
+
+    /// `embed(_:into:)` with buffers reused across calls; `buffer` must hold `dimension` floats.
+    public func embed(_ text: String, into buffer: UnsafeMutableBufferPointer<Float>, state: inout EmbedState) {
         state.ids.removeAll(keepingCapacity: true)
         tokenizer.appendTokenIDs(of: text, to: &state.ids, scratch: &state.scratch)
         let dimension = model.dimension

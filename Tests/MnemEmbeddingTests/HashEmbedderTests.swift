@@ -80,15 +80,3 @@ struct ModelLocatorTests {
         #expect(path.hasSuffix("/model/\(ModelLocator.defaultFileName)"))
     }
 }
-
-@Suite("Benchmark")
-struct BenchmarkTests {
-    @Test("the report names both embedders and their ratio")
-    func report() throws {
-        let report = try EmbeddingBenchmark.run(staticEmbedder: Support.staticEmbedder(), textCount: 500, rounds: 1)
-        print(report)
-        #expect(report.contains("hash:256"))
-        #expect(report.contains("static:"))
-        #expect(report.contains("ratio"))
-    }
-}

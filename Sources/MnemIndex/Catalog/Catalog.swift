@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CMnemPrefetch
+import CMnemKernels
 import Foundation
 import MnemCore
 import MnemGit

@@ -1,4 +1,4 @@
-import CMnemPrefetch
+import CMnemKernels
 import Dispatch
 import Foundation
 import MnemCore

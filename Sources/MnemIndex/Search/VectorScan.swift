@@ -1,4 +1,4 @@
-import CMnemPrefetch
+import CMnemKernels
 import Foundation
 
 /// The inner loops of the exact scan: dot products over the mapped vectors, and the read floor.

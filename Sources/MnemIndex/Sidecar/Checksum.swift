@@ -1,4 +1,4 @@
-import CMnemPrefetch
+import CMnemKernels
 
 /// The sidecar's checksum: FNV-1a 64 over little-endian 64-bit words, in four interleaved lanes.
 ///

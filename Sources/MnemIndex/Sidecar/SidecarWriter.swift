@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CMnemPrefetch
+import CMnemKernels
 import MnemCore
 
 /// One row to write: a memory's id, and where its columns and vector come from.

@@ -1,8 +1,9 @@
 import Foundation
+import MnemEmbedding
 
 /// Measures embedding throughput of the static and hash embedders on the same generated texts,
 /// in the same run, and reports the static embedder against the hash embedder as its anchor.
-public enum EmbeddingBenchmark {
+enum EmbeddingBenchmark {
     /// Runs the benchmark.
     ///
     /// - Parameters:
@@ -10,7 +11,7 @@ public enum EmbeddingBenchmark {
     ///   - textCount: The number of generated short texts (4–16 words each).
     ///   - rounds: Passes over the texts per embedder; the fastest pass counts.
     /// - Returns: A printable report with texts/s, tokens/s and the ratio static / hash.
-    public static func run(staticEmbedder: StaticEmbedder?, textCount: Int = 20_000, rounds: Int = 3) -> String {
+    static func run(staticEmbedder: StaticEmbedder?, textCount: Int = 20_000, rounds: Int = 3) -> String {
         let texts = generateTexts(count: max(1, textCount))
         var lines = ["embedding benchmark: \(texts.count) short texts (avg \(texts.reduce(0) { $0 + $1.utf8.count } / texts.count) bytes), best of \(max(1, rounds)) passes, one thread"]
         let hash: HashEmbedder
@@ -28,12 +29,7 @@ public enum EmbeddingBenchmark {
             let staticRate = measure(texts: texts, dimension: staticEmbedder.dimension, rounds: rounds) { text, buffer in
                 staticEmbedder.embed(text, into: buffer, state: &state)
             }
-            var tokens = 0
-            for text in texts {
-                state.ids.removeAll(keepingCapacity: true)
-                staticEmbedder.tokenizer.appendTokenIDs(of: text, to: &state.ids, scratch: &state.scratch)
-                tokens += state.ids.count
-            }
+            let tokens = texts.reduce(0) { $0 + staticEmbedder.tokenCount($1, state: &state) }
             let perText = Double(tokens) / Double(texts.count)
             lines.append(row(staticEmbedder.id, staticRate, String(format: "  (%.1f tokens/text, %.0f tokens/s)", perText, staticRate * perText)))
             // Text with accents or CJK leaves the ASCII fast path for NFD and Unicode properties.

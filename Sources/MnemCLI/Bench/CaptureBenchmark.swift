@@ -1,19 +1,20 @@
 import Foundation
+import MnemCapture
 import MnemCore
 
 /// Measures capture throughput over a corpus of transcripts, for `mnem bench capture`.
-public enum CaptureBenchmark {
+enum CaptureBenchmark {
     /// Reads (detects, parses, redacts) every file under `corpus` several times and reports MB/s;
     /// then captures the largest Claude Code transcript into a fresh pool and reports the time.
     ///
     /// The anchor is a plain read of the same bytes in the same run, so the ratio is comparable
     /// across machines.
     /// - Returns: a human-readable report.
-    public static func run(corpus: String) throws -> String {
+    static func run(corpus: String) throws -> String {
         let capturer = Capturer(pool: nil, options: CaptureOptions(dryRun: true))
-        var throwaway = CaptureSummary()
-        let files = capturer.expand([corpus], summary: &throwaway).filter { !$0.hasSuffix(".md") || $0.hasSuffix(".aider.chat.history.md") }
-        let bytes = files.reduce(0) { $0 + capturer.fileSize($1) }
+        let files = capturer.files(under: [corpus]).filter { !$0.hasSuffix(".md") || $0.hasSuffix(".aider.chat.history.md") }
+        func fileSize(_ path: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0 }
+        let bytes = files.reduce(0) { $0 + fileSize($1) }
         guard bytes > 0 else { return "capture benchmark: no files under \(corpus)\n" }
         let rounds = 5
 
@@ -27,10 +28,9 @@ public enum CaptureBenchmark {
         var sessions = 0
         var redactions = 0
         for _ in 0..<rounds {
-            var summary = CaptureSummary()
-            var built: [(memory: Memory, file: String, format: TranscriptFormat)] = []
-            for file in files { capturer.read(file, into: &summary, built: &built) }
-            sessions = built.count
+            // Without a pool, capture reads, parses and redacts, and writes nothing.
+            let summary = try capturer.capture(paths: files)
+            sessions = summary.memories.count
             redactions = summary.redactions.values.reduce(0, +)
         }
         let captureTime = seconds(ContinuousClock.now - clock)
@@ -51,7 +51,7 @@ public enum CaptureBenchmark {
         report += String(format: "sha256: %.1f MB/s\n", Double(sample.count) / 1_000_000 / shaTime)
 
         let claudeFiles = files.filter { FormatDetector.detect(path: $0) == .format(.claudeCode) }
-        if let largest = claudeFiles.max(by: { capturer.fileSize($0) < capturer.fileSize($1) }) {
+        if let largest = claudeFiles.max(by: { fileSize($0) < fileSize($1) }) {
             // The best of five runs, each into a fresh pool: the machine may be shared.
             var best = Double.infinity
             var steps = 0
@@ -67,13 +67,11 @@ public enum CaptureBenchmark {
             var bestRead = Double.infinity
             for _ in 0..<5 {
                 let start = ContinuousClock.now
-                var summary = CaptureSummary()
-                var built: [(memory: Memory, file: String, format: TranscriptFormat)] = []
-                capturer.read(largest, into: &summary, built: &built)
+                _ = try capturer.capture(paths: [largest])
                 bestRead = min(bestRead, seconds(ContinuousClock.now - start))
             }
             report += String(format: "capture of the largest Claude Code transcript (%.2f MB, %d steps) into a fresh pool: %.1f ms (best of 5; reading, parsing and redacting alone: %.1f ms)\n",
-                Double(capturer.fileSize(largest)) / 1_000_000, steps, best * 1000, bestRead * 1000)
+                Double(fileSize(largest)) / 1_000_000, steps, best * 1000, bestRead * 1000)
         }
         return report
     }
