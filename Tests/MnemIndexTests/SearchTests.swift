@@ -228,6 +228,18 @@ let filterCases: [FilterCase] = [
         }
     }
 
+    /// A summary is embedded by what it is about (task, actions, why), not by the bookkeeping
+    /// every summary shares (environment, results).
+    @Test func aSummaryIsEmbeddedByItsTaskActionsAndWhy() {
+        let summary = Summary(
+            taskSummary: "TASK-WORDS fix the rounding of invoice totals",
+            experience: Experience(environment: "ENVIRONMENT-WORDS Languages: Rust.", actions: "ACTION-WORDS changed the summing",
+                results: "RESULT-WORDS 0 of 5 steps failed. Outcome: success.", why: "WHY-WORDS rounding happened per line"))
+        let embedded = embeddingText(for: Memory(body: .summary(summary), task: "t", domain: "rust", outcome: .success))
+        for kept in ["TASK-WORDS", "ACTION-WORDS", "WHY-WORDS"] { #expect(embedded.contains(kept), "\(kept) is not embedded") }
+        for left in ["ENVIRONMENT-WORDS", "RESULT-WORDS"] { #expect(!embedded.contains(left), "\(left) is embedded") }
+    }
+
     @Test func aMemoryCannotCloseTheBlock() throws {
         let test = try TestPool()
         let hostile = Memory(

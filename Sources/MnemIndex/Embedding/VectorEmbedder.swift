@@ -10,8 +10,8 @@ public let embeddingTextLimit = 2_000
 
 /// The text of a memory that is embedded: what it is about, not every byte it holds.
 ///
-/// An insight gives its title, description and content; a summary its task summary and
-/// experience; a workflow its goal and step actions; a trajectory its task and first commands.
+/// An insight gives its title, description and content; a summary its task summary, actions
+/// and why; a workflow its goal and step actions; a trajectory its task and first commands.
 /// - Returns: at most `embeddingTextLimit` characters.
 public func embeddingText(for memory: Memory) -> String {
     var parts: [String] = []
@@ -20,7 +20,9 @@ public func embeddingText(for memory: Memory) -> String {
         parts = [insight.title, insight.description, insight.content]
     case .summary(let summary):
         let e = summary.experience
-        parts = [summary.taskSummary, e.environment, e.actions, e.results, e.why]
+        // The task, what was done and why it went as it did; the environment and results are
+        // mostly the same bookkeeping words in every summary (languages, steps failed, outcome).
+        parts = [summary.taskSummary, e.actions, e.why]
     case .workflow(let workflow):
         parts = [workflow.goal.isEmpty ? memory.task : workflow.goal] + workflow.steps.map(\.action)
     case .trajectory(let trajectory):
