@@ -25,7 +25,9 @@ struct MemoryPage {
         body += "<p class=\"crumbs\"><a class=\"kind \(m.kind.rawValue)\" href=\"\(SitePage.filtered("kind", m.kind.rawValue, root: root))\">\(m.kind.rawValue)</a>"
         body += " <a href=\"\(SitePage.filtered("domain", m.domain, root: root))\">\(HTML.escape(m.domain))</a>"
         body += " <span class=\"outcome \(m.outcome.rawValue)\">\(m.outcome.rawValue)</span></p>\n"
-        body += "<h1>\(HTML.escape(m.headline.isEmpty ? m.id.short : m.headline))</h1>\n"
+        // The heading is the headline's first line, cut: a trajectory's headline is its whole
+        // task, which the content shows in full below.
+        body += "<h1>\(HTML.escape(m.title(limit: 160)))</h1>\n"
         body += details()
         body += "<section id=\"content\">\n<h2>Content</h2>\n\(content())</section>\n"
         body += "<section id=\"provenance\">\n<h2>Provenance</h2>\n\(provenance())</section>\n"
@@ -77,6 +79,13 @@ struct MemoryPage {
     // MARK: - Content by kind
 
     func content() -> String {
+        // What the heading cut is shown whole here.
+        let headline = memory.headline
+        let whole = headline.count > memory.title(limit: 160).count ? "<h3>Task</h3>\n\(prose(headline))\n" : ""
+        return whole + body()
+    }
+
+    func body() -> String {
         switch memory.body {
         case .insight(let insight): return self.insight(insight)
         case .summary(let summary): return self.summary(summary)

@@ -151,6 +151,21 @@ struct ExportSiteTests {
         #expect(index.components(separatedBy: "<tr><td>").count - 1 == IndexPage.staticRows)
     }
 
+    @Test("A page's heading is the headline's first line, cut; the whole task is in the content")
+    func longHeadlinesAreCutInTheHeading() throws {
+        let dir = TemporaryDirectory("export-heading")
+        let pool = try Pool.create(at: dir.file("pool"))
+        let task = "Fix the parser " + String(repeating: "that drops a token ", count: 20) + "\nSecond line of the task TAIL-MARK"
+        let memory = Memory(body: .trajectory(Trajectory(steps: [TrajectoryStep(tool: "bash", input: "pytest", observation: "ok")])), task: task, domain: "python")
+        _ = try pool.add([memory], info: CommitInfo(summary: "add"))
+        let site = dir.file("site")
+        _ = try HTMLExport.export(pool: pool, to: site)
+        let page = try read(site, SitePage.memoryPath(memory.id))
+        let heading = try #require(page.firstMatch(of: /<h1>([^<]*)<\/h1>/)).1
+        #expect(heading.hasPrefix("Fix the parser that drops a token") && heading.count <= 161 && !heading.contains("TAIL-MARK"))
+        #expect(page.contains("TAIL-MARK"), "the content keeps the whole task")
+    }
+
     @Test("A memory pulled from a remote says which remote and which pull brought it")
     func arrivalThroughPull() throws {
         let dir = TemporaryDirectory("export-pull")
