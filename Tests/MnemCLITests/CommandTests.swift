@@ -157,6 +157,33 @@ struct CommandTests {
         }
     }
 
+    @Test("init --from builds the joined pool's index, so the first hook has context; --no-index leaves it to the hooks")
+    func joiningBuildsTheIndex() throws {
+        let cli = CLI(dir)
+        let team = dir.file("team")
+        #expect(cli.run(["init", team]).code == 0)
+        let input = [insight("Reproduce before fixing"), trajectory(1), trajectory(2, domain: "rust")].map(memoryJSON).joined(separator: "\n") + "\n"
+        #expect(cli.run(["add", "--pool", team, "-"], stdin: input).code == 0)
+        func sidecars(_ pool: String) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: pool + "/mnem")) ?? []).filter { $0.hasPrefix("index-") && $0.hasSuffix(".vec") }
+        }
+        #expect(sidecars(team).isEmpty)
+
+        let joined = dir.file("joined")
+        let join = cli.run(["init", joined, "--from", team])
+        #expect(join.code == 0, "\(join.stderr)")
+        #expect(join.stdout.contains("Indexed 3 memories for search."))
+        #expect(sidecars(joined).count == 1)
+        // Up to date already: the first search has nothing to update.
+        let search = cli.run(["search", "--pool", joined, "reproduce the bug", "--json", "-v"])
+        #expect(search.code == 0 && search.stderr.contains("up to date"), "\(search.stderr)")
+
+        let lazy = dir.file("lazy")
+        #expect(cli.run(["init", lazy, "--from", team, "--no-index"]).code == 0)
+        #expect(sidecars(lazy).isEmpty)
+        #expect(cli.run(["init", dir.file("alone"), "--no-index"]).code == 64, "a usage error")
+    }
+
     @Test("the demo runs mnem's main job end to end")
     func demo() {
         let result = CLI(dir).run(["demo"])

@@ -1,27 +1,34 @@
 import Foundation
 import MnemCore
+import MnemIndex
 
 /// `mnem init [PATH]`: creates a pool.
 struct InitCommand: Command {
     static let name = "init"
     static let abstract = "Create a pool (a git repository of memories)"
     static let help = """
-        Usage: mnem init [PATH] [--work-tree] [--from URL]
+        Usage: mnem init [PATH] [--work-tree] [--from URL [--no-index]]
 
           PATH          where to create the pool (default: --pool, $MNEM_POOL, or the user's pool)
           --work-tree   give the pool a work tree that follows every commit (default: bare)
           --from URL    start from a shared pool: add it as remote 'origin' and pull it, with the
-                        same checks as 'mnem pull' (a clone that trusted the remote would skip them)
+                        same checks as 'mnem pull' (a clone that trusted the remote would skip them),
+                        then build its vector index, so the first hook of the next session has
+                        context (a hook cannot wait for a large pool's index)
+          --no-index    with --from: leave the index to the hooks, which build it in the background
         """
 
     var path: String?
     var workTree: Bool
     var from: String?
+    var noIndex: Bool
     var global: GlobalOptions
 
     init(parsing args: inout Arguments, global: GlobalOptions) throws(UsageError) {
         workTree = args.flag("--work-tree")
         from = try args.option("--from")
+        noIndex = args.flag("--no-index")
+        if noIndex && from == nil { throw UsageError("--no-index goes with --from") }
         let rest = try args.positionals()
         guard rest.count <= 1 else { throw UsageError("init takes one PATH at most") }
         path = rest.first
@@ -79,6 +86,22 @@ struct InitCommand: Command {
             throw error
         }
         if status != 0 && !existed { try? FileManager.default.removeItem(atPath: target) }
+        if status == 0 && !noIndex { buildIndex(pool, console) }
         return status
+    }
+
+    /// Builds the joined pool's index while the user waits for the clone anyway: a hook answers
+    /// within its budget from whatever index there is, so without this a large pool gives no
+    /// context until a background update finishes. A failure is a warning: the hooks and
+    /// `mnem search` build the index themselves.
+    private func buildIndex(_ pool: Pool, _ console: Console) {
+        do {
+            let index = VectorIndex(pool: pool, embedder: try RetrievalOptions().embedder(console))
+            let (_, report) = try index.open()
+            InvalidMemoryReport.skipped(report, console)
+            if !global.json { console.out("Indexed \(report.count) memor\(report.count == 1 ? "y" : "ies") for search.") }
+        } catch {
+            console.err("mnem: warning: the index was not built (\(error)); search and the hooks will build it")
+        }
     }
 }
