@@ -97,7 +97,7 @@ public struct PoolAnalysis: Sendable {
             return result
         }
         var kinds: [KindResult] = []
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         for kind in MemoryKind.allCases.sorted(by: { $0.abstraction < $1.abstraction }) {
             let members = rows.filter { $0.memory.kind == kind }
             guard !members.isEmpty else { continue }
@@ -151,30 +151,5 @@ public struct PoolAnalysis: Sendable {
             let place = given(s.repository) ?? given(s.workingDirectory)
             return place.map { ($0 as NSString).lastPathComponent } ?? given(s.format)
         }
-    }
-}
-
-/// A small seeded generator (SplitMix64) for the label shuffles: the same seed, the same figures.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A Fisher–Yates shuffle of `values`.
-    mutating func shuffled<T>(_ values: [T]) -> [T] {
-        var out = values
-        guard out.count > 1 else { return out }
-        for i in stride(from: out.count - 1, to: 0, by: -1) {
-            let j = Int(next() % UInt64(i + 1))
-            out.swapAt(i, j)
-        }
-        return out
     }
 }

@@ -93,23 +93,16 @@ extension IndexSnapshot {
 
 /// Vectors of uniform components in [-1, 1) from SplitMix64, for synthetic sidecars.
 struct RandomVectors {
-    var state: UInt64
+    var random: SplitMix64
     var values: [Float]
 
     init(seed: UInt64, dimension: Int) {
-        state = seed
+        random = SplitMix64(seed: seed)
         values = [Float](repeating: 0, count: dimension)
     }
 
     mutating func next() -> [Float] {
-        for i in values.indices {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            values[i] = Float(z >> 40) * 0x1p-23 - 1
-        }
+        for i in values.indices { values[i] = Float(random.next() >> 40) * 0x1p-23 - 1 }
         return values
     }
 }
