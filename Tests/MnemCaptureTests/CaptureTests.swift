@@ -159,6 +159,19 @@ extension FormatSamples.Sample: CustomStringConvertible {
         #expect(second.unchanged == first.captured.map(\.id))
     }
 
+    /// An aider header that is not a time (a damaged file, found by fuzzing) names neither a time nor a session.
+    @Test func anAiderHeaderThatIsNotATimeNamesNoSession() throws {
+        let dir = try TemporaryDirectory()
+        let run = FormatSamples.aider(task: "Add a settings file", command: "python -m pytest", output: "TOKEN = 1")
+            .replacingOccurrences(of: "2026-03-04 08:00:00", with: "sometime with details")
+        let path = try dir.file("repo/.aider.chat.history.md", run)
+        let memory = try #require(try Capturer(pool: nil).capture(paths: [path]).memories.first)
+        #expect(memory.source.startedAt == nil && memory.source.sessionId == nil)
+        let timed = try dir.file("timed/.aider.chat.history.md", FormatSamples.aider(task: "Add a settings file", command: "python -m pytest", output: "TOKEN = 1"))
+        let kept = try #require(try Capturer(pool: nil).capture(paths: [timed]).memories.first)
+        #expect(kept.source.startedAt == "2026-03-04T08:00:00" && kept.source.sessionId == "aider@2026-03-04T08:00:00")
+    }
+
     /// Two runs of one task by two models write the same instance id: two trajectories, neither replacing the other.
     @Test func twoRunsUnderOneSessionIdAreTwoTrajectories() throws {
         let dir = try TemporaryDirectory()

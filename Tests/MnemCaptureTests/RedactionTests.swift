@@ -20,6 +20,22 @@ import Testing
         #expect(Set(fakes.all().map(\.kind)).count >= 30)
     }
 
+    /// Found by fuzzing: replacing one credential can leave another the scanner then sees.
+    /// Redaction runs to a fixpoint, so what it returns holds nothing the scanner finds.
+    @Test func redactionLeavesNothingTheScannerFinds() {
+        let texts = [
+            "2026withTpassword=HyTwithTpassword=Hunter2secretTandTerTchatTstartedTatT2026withTpassword=HyTwithTpassword=Hunter2secretTandTAKIThunter2Tsscommand?T(Y)es/(N)oT[Yes]:Ty",
+            "password=Hy with password=Hunter2secret and password=Hy with password=Hunter2secret",
+        ]
+        for text in texts {
+            #expect(!SecretScanner.scan(text).isEmpty)
+            var redactor = Redactor()
+            let redacted = redactor.redact(text)
+            #expect(SecretScanner.scan(redacted).isEmpty, "\(redacted)")
+            #expect(!redacted.contains("Hunter2secret"))
+        }
+    }
+
     @Test(arguments: [
         "let token = tokenizer.next_token()", "password = request.form['password']", "api_key = os.environ['API_KEY']",
         "git checkout 0123456789abcdef0123456789abcdef01234567", "The key is to use a dictionary", "sk-learn is not a key",

@@ -95,10 +95,13 @@ enum AiderChatHistory: TranscriptReader {
                 finishRun(&run, text: &text, into: &result)
                 sawHeader = true
                 let next = Run()
+                // `2024-05-26 01:03:32`, as aider writes it; anything else is not a time and names no session.
                 let started = String(trimmedLine.dropFirst(header.count)).trimmingWhitespace
-                let iso = started.replacingOccurrences(of: " ", with: "T")
-                next.builder.noteTime(iso)
-                next.builder.session.source.sessionId = "aider@\(iso)"
+                if started.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?/) != nil {
+                    let iso = started.replacingOccurrences(of: " ", with: "T")
+                    next.builder.noteTime(iso)
+                    next.builder.session.source.sessionId = "aider@\(iso)"
+                }
                 run = next
                 continue
             }

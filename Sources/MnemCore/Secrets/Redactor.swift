@@ -8,11 +8,28 @@ public struct Redactor: Sendable {
 
     public static func placeholder(_ kind: String) -> String { "[REDACTED:\(kind)]" }
 
-    /// `text` with every credential replaced.
-    /// - Complexity: O(n) in the length of `text`.
+    /// The most passes `redact` makes before it gives up on a text and replaces it whole.
+    static let maxPasses = 4
+
+    /// `text` with every credential replaced, so that `SecretScanner` finds none in the result.
+    ///
+    /// Replacing one credential can leave another the scanner now sees (matches that overlapped,
+    /// found by fuzzing), so the scan runs again on what was redacted until it finds nothing; a
+    /// text still holding one after `maxPasses` is replaced whole.
+    /// - Complexity: O(n) in the length of `text` when it holds no credential.
     public mutating func redact(_ text: String) -> String {
-        let found = SecretScanner.findings(in: text)
-        guard !found.isEmpty else { return text }
+        var current = text
+        for _ in 0..<Self.maxPasses {
+            let found = SecretScanner.findings(in: current)
+            if found.isEmpty { return current }
+            current = replaced(found, in: current)
+        }
+        guard let left = SecretScanner.findings(in: current).first else { return current }
+        counts[left.kind, default: 0] += 1
+        return Self.placeholder(left.kind)
+    }
+
+    private mutating func replaced(_ found: [(kind: String, range: Range<Int>)], in text: String) -> String {
         var out: [UInt8] = []
         let utf8 = Array(text.utf8)
         out.reserveCapacity(utf8.count)
