@@ -46,7 +46,7 @@ public final class SessionIndex {
     }
 
     public let pool: Pool
-    /// `<git dir>/mnem-sessions.idx`: beside the vector index's directory, which holds its sidecars alone.
+    /// `<git dir>/mnem-sessions.idx` (never committed).
     public let path: String
 
     static let magic: [UInt8] = Array("MNEMSIX1".utf8)
