@@ -61,6 +61,35 @@ import Testing
         #expect(CompactionState.load(path: path)?.records.count == 6)
     }
 
+    /// A session captured again after it went on: the capture takes the earlier trajectory off
+    /// the tip, and compaction takes its workflow and summary with it, so the session keeps one
+    /// of each. A trajectory merely forgotten keeps its derived memories.
+    @Test func anExtendedCaptureRetiresTheEarlierWorkflowAndSummary() throws {
+        let directory = TemporaryDirectory("incremental-extended")
+        let (pool, _) = try makePool(directory)
+        let all = handMadeTrajectories()
+        _ = try pool.add(all, info: CommitInfo(summary: "capture"))
+        _ = try OfflineCompactor().run(pool: pool)
+        let earlier = all[0]
+        guard case .trajectory(let trajectory) = earlier.body else { Issue.record("not a trajectory"); return }
+        var later = earlier
+        later.body = .trajectory(Trajectory(
+            steps: trajectory.steps + [TrajectoryStep(tool: "bash", input: "pytest -q", observation: "12 passed", exitStatus: 0)],
+            firstUserMessage: trajectory.firstUserMessage, result: trajectory.result))
+        later.supersedes = [earlier.id]
+        later.refreshID()
+        _ = try pool.apply(adding: [later], removing: [earlier.id], info: CommitInfo(summary: "capture the session again"))
+        let report = try OfflineCompactor().run(pool: pool)
+        #expect(report.compacted == 1)
+        #expect(!(try pool.memories(kinds: [.workflow, .summary]).contains { $0.derivedFrom == [earlier.id] }))
+        #expect(try pool.memories(kinds: [.workflow, .summary]).filter { $0.derivedFrom == [later.id] }.count == 2)
+        try expectOneOfEach(pool)
+        // Forgetting is not extending: the forgotten trajectory's derived memories stay.
+        _ = try pool.forget([all[1].id], info: CommitInfo(summary: "forget"))
+        _ = try OfflineCompactor().run(pool: pool)
+        #expect(try pool.memories(kinds: [.workflow, .summary]).filter { $0.derivedFrom == [all[1].id] }.count == 2)
+    }
+
     @Test func theStateFollowsTheDiffAsARebuildWould() throws {
         let directory = TemporaryDirectory("incremental-diff")
         let (pool, _) = try makePool(directory)
@@ -73,7 +102,7 @@ import Testing
         let incremental = try #require(CompactionState.load(path: statePath(pool)))
         try FileManager.default.removeItem(atPath: statePath(pool))
         let tip = try pool.tip()
-        let (rebuilt, unread) = try OfflineCompactor().refresh(pool: pool, tip: tip, statePath: statePath(pool), progress: nil)
+        let (rebuilt, unread, _) = try OfflineCompactor().refresh(pool: pool, tip: tip, statePath: statePath(pool), progress: nil)
         #expect(Set(incremental.records.keys) == Set(unread.keys) && incremental.records.count == 5)
         // The forgotten trajectory's workflow and summary are still at the tip; both states agree on them.
         #expect(incremental.compacted == rebuilt.compacted)

@@ -36,7 +36,7 @@ extension OfflineCompactor {
             report.upToDate = true
             return report
         }
-        var (state, unread) = try refresh(pool: pool, tip: tip, statePath: statePath, progress: progress)
+        var (state, unread, removedTrajectories) = try refresh(pool: pool, tip: tip, statePath: statePath, progress: progress)
         let derivedKinds = [MemoryKind.workflow, .summary].filter { options.kinds.contains($0) }
         // What to read: trajectories without a record, and those still lacking a requested kind.
         var toRead = Set(unread.keys)
@@ -51,18 +51,21 @@ extension OfflineCompactor {
         var newlyCompacted: [MemoryKind: Set<MemoryID>] = [:]
         let ordered = toRead.sorted()
         var done = 0
+        // Trajectories that a capture extended and took off the tip since the state's commit.
+        var extended: [MemoryID] = []
         for start in stride(from: 0, to: ordered.count, by: Self.batchSize) {
             let batch = ordered[start..<min(ordered.count, start + Self.batchSize)].compactMap { trajectoryEntries[$0] }
             let blobs = try batch.map { try pool.repository.readBlob($0.blob) }
             let compacted = state.compacted
-            let results = try zip(batch, blobs).map { ($0.0, $0.1) }.parallelMap(minimumCount: 16) { (entry, bytes) throws -> (MiningRecord, [Memory]) in
+            let results = try zip(batch, blobs).map { ($0.0, $0.1) }.parallelMap(minimumCount: 16) { (entry, bytes) throws -> (MiningRecord, [Memory], [MemoryID]) in
                 let memory = try Self.decode(bytes, path: entry.path)
                 let analysis = TrajectoryAnalysis(memory)
                 let derived = derivedKinds.filter { !(compacted[$0]?.contains(memory.id) ?? false) }.map { Self.derive($0, analysis) }
-                return (analysis.miningRecord, derived)
+                return (analysis.miningRecord, derived, memory.supersedes)
             }
             var derived: [Memory] = []
-            for (record, memories) in results {
+            for (record, memories, supersedes) in results {
+                if !memories.isEmpty { extended += supersedes.filter { removedTrajectories[$0] != nil } }
                 state.records[record.id] = record
                 for memory in memories {
                     newlyCompacted[memory.kind, default: []].insert(record.id)
@@ -86,20 +89,23 @@ extension OfflineCompactor {
             let existing = try pool.memories(kinds: [.insight])
             insights = try Consolidation.consolidate(candidates, into: existing, embedder: options.embedder)
         }
+        // The workflow and summary of a trajectory a later capture extended go with it: its
+        // successor's replace them, so one session keeps one of each however often it was captured.
+        let retired = try retiredDerivations(extended, removed: removedTrajectories, state: state, kinds: derivedKinds, pool: pool)
         report.added = sample + insights.add
         var allIDs = written.map(\.id)
         if options.dryRun { allIDs = sample.map(\.id) }
         report.addedIDs = allIDs + insights.add.map(\.id)
         counts[.insight] = insights.add.count
         report.addedCounts = counts.filter { $0.value > 0 }
-        report.removed = insights.remove
+        report.removed = insights.remove + retired
 
         guard !options.dryRun else { return report }
         var newTip = tip
-        if !written.isEmpty || !insights.add.isEmpty || !insights.remove.isEmpty {
+        if !written.isEmpty || !insights.add.isEmpty || !insights.remove.isEmpty || !retired.isEmpty {
             let info = Self.commitInfo(report, compactor: "offline", base: author)
             let all = written + (try pool.writeFiles(insights.add))
-            let result = try pool.apply(written: all, removing: insights.remove, described: sample + insights.add, info: info)
+            let result = try pool.apply(written: all, removing: insights.remove + retired, described: sample + insights.add, info: info)
             if let commit = result.commit {
                 report.commit = commit.hex
                 // The state may name our commit only if nothing else landed under it.
@@ -116,17 +122,21 @@ extension OfflineCompactor {
 
     /// The state brought up to the tip: from the tree diff since its commit, or rebuilt from the
     /// tree when missing, failing its checks, or naming a commit the pool no longer has.
-    /// - Returns: the state, and the trajectories at the tip it has no record of (by id).
-    func refresh(pool: Pool, tip: ObjectID?, statePath: String, progress: (@Sendable (String) -> Void)?) throws -> (CompactionState, [MemoryID: TrajectoryFile]) {
+    /// - Returns: the state, the trajectories at the tip it has no record of (by id), and the
+    ///   trajectories taken off the tip since its commit (their files as they were).
+    func refresh(
+        pool: Pool, tip: ObjectID?, statePath: String, progress: (@Sendable (String) -> Void)?
+    ) throws -> (CompactionState, [MemoryID: TrajectoryFile], [MemoryID: TrajectoryFile]) {
         let repository = pool.repository
-        guard let tip else { return (CompactionState(), [:]) }
+        guard let tip else { return (CompactionState(), [:], [:]) }
         let tipTree = try repository.commit(tip).tree
         if var state = CompactionState.load(path: statePath), let old = state.commit.flatMap(ObjectID.init(hex:)), repository.hasObject(old),
             let oldTree = try? repository.commit(old).tree
         {
             state.complete = false
-            if old == tip { return (state, [:]) }
+            if old == tip { return (state, [:], [:]) }
             var unread: [MemoryID: TrajectoryFile] = [:]
+            var removed: [MemoryID: TrajectoryFile] = [:]
             for delta in try repository.changedFiles(oldTree, tipTree, workers: min(4, ProcessInfo.processInfo.activeProcessorCount)) {
                 guard let (kind, id) = MemoryPath.parse(delta.path) else { continue }
                 switch kind {
@@ -134,6 +144,7 @@ extension OfflineCompactor {
                     // A forgotten trajectory's workflow stays, so it stays compacted should it come back.
                     if delta.newID.isZero {
                         state.records[id] = nil
+                        removed[id] = TrajectoryFile(blob: delta.oldID, path: delta.path)
                     } else {
                         state.records[id] = nil
                         unread[id] = TrajectoryFile(blob: delta.newID, path: delta.path)
@@ -150,7 +161,7 @@ extension OfflineCompactor {
                     continue
                 }
             }
-            return (state, unread)
+            return (state, unread, removed)
         }
         // Rebuild: every trajectory is unread; what is compacted is read from the offline workflows and summaries.
         progress?("compact: building the compaction state")
@@ -169,7 +180,26 @@ extension OfflineCompactor {
             }
             for (kind, ids) in parents { state.compacted[kind, default: []].formUnion(ids) }
         }
-        return (state, unread)
+        return (state, unread, [:])
+    }
+
+    /// The offline workflows and summaries of `extended` (trajectories taken off the tip because
+    /// a new capture extends them), derived again from their files as they were: the same
+    /// trajectory and the same builders give the same ids. Those no longer at the tip, or made
+    /// by another version of the builders, are simply not found.
+    /// - Complexity: one read and analysis per extended trajectory; none when there is none.
+    func retiredDerivations(
+        _ extended: [MemoryID], removed: [MemoryID: TrajectoryFile], state: CompactionState, kinds: [MemoryKind], pool: Pool
+    ) throws -> [MemoryID] {
+        var retired: [MemoryID] = []
+        for id in Set(extended).sorted() {
+            guard let file = removed[id], kinds.contains(where: { state.compacted[$0]?.contains(id) ?? false }),
+                let memory = try? Self.decode(try pool.repository.readBlob(file.blob), path: file.path)
+            else { continue }
+            let analysis = TrajectoryAnalysis(memory)
+            retired += kinds.filter { state.compacted[$0]?.contains(id) ?? false }.map { Self.derive($0, analysis).id }
+        }
+        return retired
     }
 
     /// The tip's entries for `wanted`: the unread ones are known from the diff, the rest are listed.
