@@ -89,7 +89,7 @@ public final class Quarantine {
         for id in ids {
             let kind = try source.objectHeader(id).kind
             let bytes = try source.readObject(id, kind: kind, maxBytes: limits.maxBytes(kind))
-            try writer.add(kind, bytes)
+            _ = try writer.add(kind, bytes)
         }
         _ = try writer.finish()
         try refresh(repository)

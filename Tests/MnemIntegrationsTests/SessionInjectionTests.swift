@@ -56,7 +56,7 @@ struct SessionInjectionTests {
         let id = String(try world.addInsight().prefix(12))
         // A plain file where the sessions directory should be: nothing can be recorded.
         try FileManager.default.createDirectory(atPath: world.pool + "/mnem", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: world.pool + "/mnem/sessions", contents: Data("not a directory".utf8))
+        _ = FileManager.default.createFile(atPath: world.pool + "/mnem/sessions", contents: Data("not a directory".utf8))
         #expect(try Self.injected(world, session: "s1").contains(id))
         #expect(try Self.injected(world, session: "s1").contains(id), "unrecorded, so shown again rather than lost")
         #expect(world.poolLog.contains { $0.contains("may be injected again") })

@@ -27,7 +27,7 @@ enum HookBenchmark {
 
         let project = dir + "/project"
         try FileManager.default.createDirectory(atPath: project + "/.git", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: project + "/Package.swift", contents: Data())
+        _ = FileManager.default.createFile(atPath: project + "/Package.swift", contents: Data())
         let env = ProcessInfo.processInfo.environment.merging([
             "MNEM_POOL": poolPath, "XDG_STATE_HOME": dir + "/state", "MNEM_HOOK_BUDGET_MS": "10000",
         ]) { $1 }

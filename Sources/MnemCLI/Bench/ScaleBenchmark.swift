@@ -211,7 +211,7 @@ enum ScaleBenchmark {
         usleep(200_000)
         let project = bench.scratch + "/project"
         try FileManager.default.createDirectory(atPath: project + "/.git", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: project + "/pyproject.toml", contents: Data())
+        _ = FileManager.default.createFile(atPath: project + "/pyproject.toml", contents: Data())
         let start = bench.scratch + "/start.json"
         try Data(#"{"session_id":"bench","cwd":"\#(project)","hook_event_name":"SessionStart","source":"startup"}"#.utf8)
             .write(to: URL(fileURLWithPath: start))
@@ -234,7 +234,7 @@ enum ScaleBenchmark {
 
         let project = bench.scratch + "/joined-project"
         try FileManager.default.createDirectory(atPath: project + "/.git", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: project + "/pyproject.toml", contents: Data())
+        _ = FileManager.default.createFile(atPath: project + "/pyproject.toml", contents: Data())
         let start = bench.scratch + "/joined-start.json"
         let prompt = bench.scratch + "/joined-prompt.json"
         try Data(#"{"session_id":"joined","cwd":"\#(project)","hook_event_name":"SessionStart","source":"startup"}"#.utf8)

@@ -38,7 +38,6 @@ extension Pool {
         let directory = repository.gitDirectory
         let threads = min(workers, chunks)
         try withoutActuallyEscaping(transform) { transform in
-            nonisolated(unsafe) let transform = transform
             blobs.withUnsafeBufferPointer { input in
                 nonisolated(unsafe) let input = input
                 DispatchQueue.concurrentPerform(iterations: threads) { _ in

@@ -276,7 +276,7 @@ public struct HookRunner: Sendable {
         }
         // The next run looks only at files changed after this one started.
         try? FileManager.default.createDirectory(atPath: (stamp as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: stamp, contents: Data(), attributes: nil)
+        _ = FileManager.default.createFile(atPath: stamp, contents: Data(), attributes: nil)
         try? FileManager.default.setAttributes([.modificationDate: startedAt], ofItemAtPath: stamp)
     }
 }
