@@ -53,6 +53,19 @@ public struct ObjectID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     public var description: String { hex }
 
+    /// The id's bytes as numbers that compare as the bytes do (the order of a pack index).
+    var byteOrderKey: ByteOrderKey { ByteOrderKey(high: a.bigEndian, middle: b.bigEndian, low: c.bigEndian) }
+
+    struct ByteOrderKey: Comparable {
+        var high: UInt64
+        var middle: UInt64
+        var low: UInt32
+        static func < (l: Self, r: Self) -> Bool { (l.high, l.middle, l.low) < (r.high, r.middle, r.low) }
+    }
+
+    /// The id's first byte (a pack index's fan-out bucket).
+    var firstByte: UInt8 { UInt8(truncatingIfNeeded: a) }
+
     public var isZero: Bool { a == 0 && b == 0 && c == 0 }
 
     public static func < (l: ObjectID, r: ObjectID) -> Bool { l.hex < r.hex }

@@ -214,6 +214,7 @@ extension Repository {
             }
             node.files[last] = edit
         }
+        try writeFreshDirectories(root, base: base)
         if let id = try write(node: root, base: base) { return id }
         return try writeEmptyTree()
     }
@@ -221,6 +222,86 @@ extension Repository {
     private final class EditNode {
         var files: [String: TreeEdit] = [:]
         var directories: [String: EditNode] = [:]
+        /// Set for a directory the base does not have, written ahead as one pack: its tree (nil when empty).
+        var written: ObjectID??
+    }
+
+    /// Directories at least this many, absent from the base, are written as one pack rather than
+    /// as loose trees (a first compaction adds 512 of them, which storage maintenance would then
+    /// delta-compress against each other for nothing: they share no content).
+    static let freshDirectoryPackThreshold = 64
+
+    /// Writes the trees of the directories the edits create (absent from `base`) ahead of the
+    /// rest, as one pack, when there are many: their entries are all known, so their trees are
+    /// serialized here. Each is marked `written`; `write(node:base:)` then uses its id.
+    private func writeFreshDirectories(_ root: EditNode, base: ObjectID?) throws(GitError) {
+        var fresh: [EditNode] = []
+        if base == nil { fresh = [root] } else { try collectFresh(root, base: base, into: &fresh) }
+        var count = 0
+        func countDirectories(_ node: EditNode) {
+            count += 1
+            for child in node.directories.values { countDirectories(child) }
+        }
+        fresh.forEach(countDirectories)
+        guard count >= Self.freshDirectoryPackThreshold else { return }
+        var trees: [[UInt8]] = []
+        func serialize(_ node: EditNode) throws(GitError) -> ObjectID? {
+            var entries: [(name: [UInt8], sortKey: [UInt8], mode: UInt32, id: ObjectID)] = []
+            for (name, child) in node.directories {
+                if let id = try serialize(child) { entries.append((Array(name.utf8), Array(name.utf8) + [0x2F], FileMode.tree.rawValue, id)) }
+            }
+            for (name, edit) in node.files {
+                // A directory of the same name replaces the file, as `write(node:base:)` has it.
+                guard case .upsert(let path, let blob, let mode) = edit, node.directories[name] == nil else { continue }
+                guard mode != .unknown, mode != .tree else { throw GitError(code: -1, message: "invalid file mode", operation: "buildTree", subject: path) }
+                entries.append((Array(name.utf8), Array(name.utf8), mode.rawValue, blob))
+            }
+            guard !entries.isEmpty else {
+                node.written = .some(nil)
+                return nil
+            }
+            for entry in entries {
+                if let problem = entry.name.withUnsafeBytes({ TreeEntryNames.problem($0) }) {
+                    throw GitError(code: -1, message: "invalid tree entry name: \(problem)", operation: "buildTree", subject: String(decoding: entry.name, as: UTF8.self))
+                }
+            }
+            entries.sort { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+            var bytes: [UInt8] = []
+            for entry in entries {
+                bytes += Array(String(entry.mode, radix: 8).utf8)
+                bytes.append(0x20)
+                bytes += entry.name
+                bytes.append(0)
+                var oid = entry.id.raw
+                withUnsafeBytes(of: &oid.id) { bytes += $0 }
+            }
+            let id = Self.objectID("tree", bytes)
+            trees.append(bytes)
+            node.written = .some(id)
+            return id
+        }
+        for node in fresh { _ = try serialize(node) }
+        let pack = try StreamingPack(repository: self)
+        try pack.append(try Self.packedObjects(trees, kind: .tree))
+        try pack.finish()
+    }
+
+    /// The directories under `node` that `base` does not have (as directories).
+    private func collectFresh(_ node: EditNode, base: ObjectID?, into fresh: inout [EditNode]) throws(GitError) {
+        guard !node.directories.isEmpty else { return }
+        var tree: OpaquePointer?
+        if let base {
+            var oid = base.raw
+            try check(git_tree_lookup(&tree, handle, &oid), "git_tree_lookup", base.hex)
+        }
+        defer { if tree != nil { git_tree_free(tree) } }
+        for (name, child) in node.directories {
+            if let tree, let entry = git_tree_entry_byname(tree, name), git_tree_entry_filemode(entry) == GIT_FILEMODE_TREE, let id = git_tree_entry_id(entry) {
+                try collectFresh(child, base: ObjectID(id), into: &fresh)
+            } else {
+                fresh.append(child)
+            }
+        }
     }
 
     private func writeEmptyTree() throws(GitError) -> ObjectID {
@@ -234,6 +315,7 @@ extension Repository {
 
     /// Writes one level; returns nil when the resulting tree would be empty.
     private func write(node: EditNode, base: ObjectID?) throws(GitError) -> ObjectID? {
+        if let written = node.written { return written }
         var baseTree: OpaquePointer?
         if let base {
             var oid = base.raw

@@ -191,6 +191,91 @@ struct PackTests {
         #expect(packs.count == 1)
     }
 
+    @Test("a pack written in batches holds each object once, git verifies it, and it is seen only once finished")
+    func streamingPack() throws {
+        let repo = try Repository.create(at: dir.file("s.git"), bare: true)
+        // Object k is made from k alone; the batches share some.
+        let batches = (0..<3).map { b in (0..<100).map { n in (b * 60 + n) % 220 }.map { k in Array("batch object \(k)\n".utf8) + [UInt8](repeating: UInt8(k % 251), count: k * 13) } }
+        let pack = try StreamingPack(repository: repo)
+        var ids: [ObjectID] = []
+        for batch in batches {
+            let packed = try Repository.packedBlobs(batch)
+            try pack.append(packed)
+            ids += packed.map(\.id)
+        }
+        let distinct = Set(ids)
+        #expect(distinct.count < ids.count, "the batches overlap")
+        #expect(pack.count == distinct.count)
+        #expect(!repo.hasObject(ids[0]), "nothing is readable before the pack is finished")
+        let index = try #require(try pack.finish())
+        #expect(try repo.readBlob(ids[0]) == batches[0][0])
+        for (blob, id) in zip(batches.flatMap { $0 }, ids) { #expect(Repository.blobID(blob) == id) }
+        let verify = try Shell.run("git", ["-C", dir.file("s.git"), "verify-pack", "-v", index])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.components(separatedBy: "\n").filter { $0.contains(" blob ") }.count == distinct.count)
+        let packDirectory = dir.file("s.git/objects/pack")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: packDirectory).filter { $0.hasPrefix("tmp_") }.isEmpty)
+
+        // A pack given nothing, and one dropped unfinished, leave nothing behind.
+        #expect(try StreamingPack(repository: repo).finish() == nil)
+        do {
+            let dropped = try StreamingPack(repository: repo)
+            try dropped.append(try Repository.packedBlobs([Array("never finished\n".utf8)]))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: packDirectory).filter { $0.hasPrefix("tmp_") }.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: packDirectory).filter { $0.hasSuffix(".pack") }.count == 1)
+    }
+
+    @Test("the trees of many new directories, written ahead as a pack, are the trees git write-tree makes")
+    func freshDirectoriesMatchGit() throws {
+        let path = dir.file("t.git")
+        let repo = try Repository.create(at: path, bare: true)
+        let blobs = try (0..<5).map { try repo.writeBlob(Array("content \($0)\n".utf8)) }
+        let base = try repo.buildTree(base: nil, edits: [
+            .upsert(path: "memories/trajectory/00/a.json", blob: blobs[0]), .upsert(path: "memories/trajectory/01/b.json", blob: blobs[1]),
+            .upsert(path: "README", blob: blobs[2]),
+        ])
+        // 100 new directories (past the threshold), names that sort differently as directories
+        // ("a" sorts as "a/", after "a-b" and "a.b"), an executable, edits to an existing
+        // directory and a removal.
+        var edits: [TreeEdit] = []
+        for n in 0..<100 {
+            let shard = String(format: "%02x", n)
+            edits.append(.upsert(path: "memories/workflow/\(shard)/\(n).json", blob: blobs[n % 5]))
+            if n % 7 == 0 { edits.append(.upsert(path: "memories/workflow/\(shard)/x.json", blob: blobs[(n + 1) % 5])) }
+        }
+        for name in ["a", "a.b", "a-b", "a0"] { edits.append(.upsert(path: "new/\(name)/f", blob: blobs[3])) }
+        edits.append(.upsert(path: "new/a.b.sh", blob: blobs[4], mode: .executable))
+        edits.append(.upsert(path: "new/a-c", blob: blobs[4]))
+        edits.append(.upsert(path: "memories/trajectory/00/c.json", blob: blobs[2]))
+        edits.append(.remove(path: "memories/trajectory/01/b.json"))
+        edits.append(.remove(path: "new/never-there"))
+        let tree = try repo.buildTree(base: base, edits: edits)
+
+        // The same edits through git's own index.
+        let index = dir.file("t.index")
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_INDEX_FILE"] = index
+        #expect(try Shell.run("git", ["-C", path, "read-tree", base.hex], environment: environment).status == 0)
+        let lines = edits.map { edit -> String in
+            switch edit {
+            case .upsert(let path, let blob, let mode): "\(String(mode.rawValue, radix: 8)) \(blob.hex)\t\(path)"
+            case .remove(let path): "0 \(String(repeating: "0", count: 40))\t\(path)"
+            }
+        }
+        let update = try Shell.run("git", ["-C", path, "update-index", "--index-info"], stdin: Data((lines.joined(separator: "\n") + "\n").utf8), environment: environment)
+        #expect(update.status == 0, "\(update.stderr)")
+        let written = try Shell.run("git", ["-C", path, "write-tree"], environment: environment)
+        #expect(written.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == tree.hex)
+        let packs = try FileManager.default.contentsOfDirectory(atPath: path + "/objects/pack").filter { $0.hasSuffix(".pack") }
+        #expect(packs.count == 1, "the new directories' trees went into one pack")
+        let sig = Signature(name: "T", email: "t@mnem.invalid")
+        let commit = try repo.createCommit(tree: tree, parents: [], author: sig, committer: sig, message: "m\n")
+        try repo.compareAndSwapReference("refs/heads/main", to: commit, expected: nil, logMessage: "test")
+        let fsck = try Shell.run("git", ["-C", path, "fsck", "--strict"])
+        #expect(fsck.status == 0, "\(fsck.stderr)")
+    }
+
     @Test("SHA-1 of blobs matches git's ids")
     func sha1() {
         #expect(Repository.blobID([]).hex == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")
