@@ -32,6 +32,20 @@ struct MemoryTests {
         #expect(a.path == "memories/insight/\(a.id.rawValue.prefix(2))/\(a.id.rawValue).json")
     }
 
+    @Test("an id read from its 20 bytes is the id of 40 hex digits")
+    func idFromBytes() throws {
+        let id = sampleInsight().id
+        var bytes: [UInt8] = []
+        var digits = Array(id.rawValue.utf8)
+        while !digits.isEmpty {
+            bytes.append(try #require(UInt8(String(decoding: digits.prefix(2), as: UTF8.self), radix: 16)))
+            digits.removeFirst(2)
+        }
+        #expect(bytes.withUnsafeBytes { MemoryID(bytes: $0) } == id)
+        #expect([UInt8](repeating: 0xAB, count: 20).withUnsafeBytes { MemoryID(bytes: $0) }?.rawValue == String(repeating: "ab", count: 20))
+        #expect([UInt8](repeating: 0, count: 19).withUnsafeBytes { MemoryID(bytes: $0) } == nil)
+    }
+
     @Test("every kind survives encode → decode unchanged")
     func roundTrip() throws {
         let memories: [Memory] = [

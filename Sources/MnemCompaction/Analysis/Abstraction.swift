@@ -106,11 +106,49 @@ enum Abstraction {
 
     /// The extension of the last path component (`pkg/mod.py` → `py`), lower-cased, or nil.
     static func fileExtension(_ text: String) -> String? {
+        if let ascii = asciiFileExtension(text.utf8) { return ascii }
+        return anyFileExtension(text)
+    }
+
+    /// `fileExtension` over Characters, for any text.
+    static func anyFileExtension(_ text: String) -> String? {
         let last = text.split(separator: "/").last.map(String.init) ?? text
         guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return nil }
         let ext = last[last.index(after: dot)...]
         guard (1...10).contains(ext.count), ext.allSatisfy({ $0.isLetter || $0.isNumber }), ext.contains(where: \.isLetter) else { return nil }
         return ext.lowercased()
+    }
+
+    /// `fileExtension` over the bytes of an ASCII last component, without building Characters
+    /// (it runs on every word of every command). Nil when the component is not ASCII, which
+    /// leaves the answer to the general code; otherwise the answer (`.some(nil)` when none).
+    static func asciiFileExtension(_ utf8: String.UTF8View) -> String?? {
+        var end = utf8.endIndex
+        while end > utf8.startIndex, utf8[utf8.index(before: end)] == UInt8(ascii: "/") { end = utf8.index(before: end) }
+        if end == utf8.startIndex { return utf8.contains(where: { $0 >= 0x80 }) ? nil : .some(nil) }
+        var start = end
+        var dot: String.UTF8View.Index?
+        while start > utf8.startIndex {
+            let previous = utf8.index(before: start)
+            let byte = utf8[previous]
+            if byte == UInt8(ascii: "/") { break }
+            if byte >= 0x80 { return nil }
+            if byte == UInt8(ascii: "."), dot == nil { dot = previous }
+            start = previous
+        }
+        guard let dot, dot != start else { return .some(nil) }
+        let ext = utf8[utf8.index(after: dot)..<end]
+        guard (1...10).contains(ext.count) else { return .some(nil) }
+        var letter = false
+        for byte in ext {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): letter = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): continue
+            default: return .some(nil)
+            }
+        }
+        guard letter else { return .some(nil) }
+        return .some(String(decoding: ext.map { $0 | (($0 >= 0x41 && $0 <= 0x5A) ? 0x20 : 0) }, as: UTF8.self))
     }
 
     /// The base name of a path-like word, for matching what was read with what was edited.

@@ -150,18 +150,22 @@ enum LanguageDetector {
     ]
 
     /// Bytes that separate the words of a command line or a tool's JSON arguments.
-    static let separators = Set(" \n\t\"'=:,()[]{}<>|;&".utf8)
+    static let separators: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in " \n\t\"'=:,()[]{}<>|;&".utf8 { table[Int(byte)] = true }
+        return table
+    }()
 
     static func languages(_ steps: [TrajectoryStep], task: String) -> [String] {
         var score: [String: Int] = [:]
         for step in steps {
             // The command line and a tool's arguments name their files early; the rest of an
             // input (a here-document, an edit's new text) is content.
-            for token in step.input.utf8.prefix(400).split(whereSeparator: { separators.contains($0) }) {
+            for token in step.input.utf8.prefix(400).split(whereSeparator: { separators[Int($0)] }) {
                 guard let word = String(token) else { continue }
                 if let ext = Abstraction.fileExtension(word), let language = byExtension[ext] { score[language, default: 0] += 1 }
             }
-            let program = ShellCommand.programName(step.input.split(separator: " ").first.map(String.init) ?? "")
+            let program = ShellCommand.programName(String(step.input.drop { $0 == " " }.prefix { $0 != " " }))
             if let language = byProgram[program] { score[language, default: 0] += 2 }
         }
         return score.filter { $0.value >= 2 }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3).map(\.key)

@@ -91,8 +91,10 @@ struct CompactionState: Sendable {
                     id: id, source: source, domain: domain, outcome: outcome, episodes: episodes, habits: habits, edits: edits, firstCheckPassed: firstCheck)
             }
             for kind in [MemoryKind.workflow, .summary] {
-                var set = Set<MemoryID>()
-                for _ in 0..<(try reader.u32()) { set.insert(try reader.id()) }
+                let count = try reader.u32()
+                guard Int(count) <= (bytes.count - reader.offset) / 20 else { return nil }
+                var set = Set<MemoryID>(minimumCapacity: Int(count))
+                for _ in 0..<count { set.insert(try reader.id()) }
                 state.compacted[kind] = set
             }
             guard reader.atEnd else { return nil }
@@ -104,7 +106,11 @@ struct CompactionState: Sendable {
 
     // MARK: - Writing
 
-    func encode() -> [UInt8] {
+    func encode() -> [UInt8] { encode(body: encodeBody()) }
+
+    /// The body: the string table, the records and the compacted sets (what takes the time;
+    /// a compaction encodes it beside its mining, before the commit the header names is known).
+    func encodeBody() -> [UInt8] {
         var table: [String: UInt32] = [:]
         var strings: [String] = []
         func index(_ text: String) -> UInt32 {
@@ -122,7 +128,14 @@ struct CompactionState: Sendable {
             records.id(id)
             records.u32(index(record.source))
             records.u32(index(record.domain))
-            records.u8(record.outcome.map { [Outcome.success: 1, .failure: 2, .unknown: 3][$0] ?? 0 } ?? 0)
+            let outcome: UInt8 =
+                switch record.outcome {
+                case nil: 0
+                case .success: 1
+                case .failure: 2
+                case .unknown: 3
+                }
+            records.u8(outcome)
             records.u8(record.edits ? 1 : 0)
             records.u8(record.firstCheckPassed.map { $0 ? 1 : 2 } ?? 0)
             records.u32(UInt32(record.habits.count))
@@ -145,23 +158,28 @@ struct CompactionState: Sendable {
         body.u32(UInt32(strings.count))
         for text in strings { body.string(text) }
         body.bytes += records.bytes
+        return body.bytes
+    }
+
+    /// The state whole: the header (commit, flags, checksum) and `body` from `encodeBody()`.
+    func encode(body: [UInt8]) -> [UInt8] {
         var header = Writer()
         header.bytes += Self.magic
         header.u32(Self.formatVersion)
         header.u32((complete ? 1 : 0) | (commit != nil ? 2 : 0))
         header.bytes += Self.commitBytes(commit)
         header.u32(UInt32(self.records.count))
-        header.u64(UInt64(body.bytes.count))
-        header.bytes += SHA256.hash(body.bytes)
-        return header.bytes + body.bytes
+        header.u64(UInt64(body.count))
+        header.bytes += SHA256.hash(body)
+        return header.bytes + body
     }
 
     /// Writes the state to `path` through a temporary file and a rename, so a reader never sees half of it.
-    func save(path: String) throws {
+    func save(path: String, body: [UInt8]? = nil) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(encode())) else {
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(body.map { encode(body: $0) } ?? encode())) else {
             throw PoolError("cannot write the compaction state \(temporary)")
         }
         guard rename(temporary, path) == 0 else {
@@ -172,19 +190,23 @@ struct CompactionState: Sendable {
     }
 
     static func commitBytes(_ hex: String?) -> [UInt8] {
-        guard let hex, hex.utf8.count == 40 else { return [UInt8](repeating: 0, count: 20) }
         var out: [UInt8] = []
-        var high: UInt8?
-        for c in hex.utf8 {
-            let v: UInt8 = c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10
-            if let h = high {
-                out.append(h << 4 | v)
-                high = nil
-            } else {
-                high = v
+        out.reserveCapacity(20)
+        appendBytes(ofHex: hex, to: &out)
+        return out
+    }
+
+    /// The 20 bytes 40 hex digits stand for, appended to `out` (zeros for nil or another length).
+    static func appendBytes(ofHex hex: String?, to out: inout [UInt8]) {
+        guard var hex, hex.utf8.count == 40 else { return out.append(contentsOf: repeatElement(0, count: 20)) }
+        hex.withUTF8 { digits in
+            for i in stride(from: 0, to: 40, by: 2) {
+                let (h, l) = (digits[i], digits[i + 1])
+                let high: UInt8 = h <= 0x39 ? h &- 0x30 : (h | 0x20) &- 0x61 &+ 10
+                let low: UInt8 = l <= 0x39 ? l &- 0x30 : (l | 0x20) &- 0x61 &+ 10
+                out.append(high << 4 | low)
             }
         }
-        return out
     }
 
     static func hex(_ bytes: ArraySlice<UInt8>) -> String {
@@ -207,7 +229,7 @@ struct CompactionState: Sendable {
             u32(UInt32(text.utf8.count))
             bytes += text.utf8
         }
-        mutating func id(_ id: MemoryID) { bytes += CompactionState.commitBytes(id.rawValue) }
+        mutating func id(_ id: MemoryID) { CompactionState.appendBytes(ofHex: id.rawValue, to: &bytes) }
     }
 
     struct Reader {
@@ -250,7 +272,11 @@ struct CompactionState: Sendable {
             return text
         }
         mutating func id() throws -> MemoryID {
-            guard let id = MemoryID(CompactionState.hex(try take(20))) else { throw Malformed() }
+            guard offset + 20 <= bytes.count else { throw Malformed() }
+            defer { offset += 20 }
+            let start = offset
+            let id = bytes.withUnsafeBytes { MemoryID(bytes: UnsafeRawBufferPointer(rebasing: $0[start..<(start + 20)])) }
+            guard let id else { throw Malformed() }
             return id
         }
         mutating func header() throws -> (commit: String?, complete: Bool, records: Int, length: UInt64, checksum: [UInt8]) {

@@ -53,16 +53,19 @@ extension OfflineCompactor {
         var done = 0
         // Trajectories that a capture extended and took off the tip since the state's commit.
         var extended: [MemoryID] = []
+        let files = pool.fileWriter()
         for start in stride(from: 0, to: ordered.count, by: Self.batchSize) {
             let batch = ordered[start..<min(ordered.count, start + Self.batchSize)].compactMap { trajectoryEntries[$0] }
-            let blobs = try batch.map { try pool.repository.readBlob($0.blob) }
             let compacted = state.compacted
-            let results = try zip(batch, blobs).map { ($0.0, $0.1) }.parallelMap(minimumCount: 16) { (entry, bytes) throws -> (MiningRecord, [Memory], [MemoryID]) in
-                let memory = try Self.decode(bytes, path: entry.path)
-                let analysis = TrajectoryAnalysis(memory)
-                let derived = derivedKinds.filter { !(compacted[$0]?.contains(memory.id) ?? false) }.map { Self.derive($0, analysis) }
-                return (analysis.miningRecord, derived, memory.supersedes)
-            }
+            // Read, parsed and analysed on every core, each thread through its own handle.
+            let results = try pool.mapBlobs(batch.map(\.blob)) { i, read -> Result<(MiningRecord, [Memory], [MemoryID]), any Error> in
+                Result {
+                    let memory = try Self.decode(try read.get(), path: batch[i].path)
+                    let analysis = TrajectoryAnalysis(memory)
+                    let derived = derivedKinds.filter { !(compacted[$0]?.contains(memory.id) ?? false) }.map { Self.derive($0, analysis) }
+                    return (analysis.miningRecord, derived, memory.supersedes)
+                }
+            }.map { try $0.get() }
             var derived: [Memory] = []
             for (record, memories, supersedes) in results {
                 if !memories.isEmpty { extended += supersedes.filter { removedTrajectories[$0] != nil } }
@@ -74,10 +77,15 @@ extension OfflineCompactor {
                 derived += memories
             }
             if sample.count < Self.described { sample += derived.prefix(Self.described - sample.count) }
-            if !options.dryRun, !derived.isEmpty { written += try pool.writeFiles(derived) }
+            if !options.dryRun, !derived.isEmpty { written += try files.write(derived) }
             done += batch.count
             progress?("compact: \(done) of \(ordered.count) trajectories read")
         }
+        try files.finish()
+        // What the state will say, but for its commit: encoded beside the mining and the commit.
+        var final = state
+        for (kind, ids) in newlyCompacted { final.compacted[kind, default: []].formUnion(ids) }
+        let encodedBody = options.dryRun ? nil : BackgroundWork { [final] in final.encodeBody() }
         report.trajectories = state.records.count
         report.compacted = Set(newlyCompacted.values.flatMap { $0 }).count
 
@@ -112,11 +120,11 @@ extension OfflineCompactor {
                 if try pool.repository.commit(commit).parents == (tip.map { [$0] } ?? []) { newTip = commit }
             }
         }
-        for (kind, ids) in newlyCompacted { state.compacted[kind, default: []].formUnion(ids) }
+        state = final
         state.commit = newTip?.hex
         // Complete when the state's commit holds everything this run did and nothing it did not see.
         state.complete = everyKind && (report.commit == nil || newTip != tip)
-        try state.save(path: statePath)
+        try state.save(path: statePath, body: encodedBody?.value)
         return report
     }
 

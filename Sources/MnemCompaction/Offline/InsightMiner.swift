@@ -17,8 +17,8 @@ struct Tally: Sendable {
     var count = 0
     var good = 0
     /// Sources and domains by number (`RecordKeys`): hashing their names for every case was most of a mining pass.
-    var sources = Set<Int>()
-    var domains = Set<Int>()
+    var sources = DenseSet()
+    var domains = DenseSet()
     /// The first records seen (records come in id order), at most `InsightMiner.maxEvidence`.
     var records: [Int] = []
 
@@ -38,6 +38,33 @@ struct Tally: Sendable {
         rest.count = total.count - count
         rest.good = total.good - good
         return rest
+    }
+}
+
+/// A set of small non-negative numbers (`RecordKeys`' sources and domains) as bits: a tally adds
+/// one of each for every case, and hashing them took a sixth of mining 100,000 records.
+struct DenseSet: Sendable, Sequence {
+    private var words: [UInt64] = []
+    private(set) var count = 0
+
+    mutating func insert(_ value: Int) {
+        let (word, bit) = (value >> 6, UInt64(1) << UInt64(value & 63))
+        if word >= words.count { words += repeatElement(0, count: word - words.count + 1) }
+        if words[word] & bit == 0 {
+            words[word] |= bit
+            count += 1
+        }
+    }
+
+    func contains(_ value: Int) -> Bool {
+        value >= 0 && value >> 6 < words.count && words[value >> 6] & (UInt64(1) << UInt64(value & 63)) != 0
+    }
+
+    /// The members in increasing order.
+    func makeIterator() -> some IteratorProtocol<Int> {
+        words.indices.lazy.flatMap { w in
+            (0..<64).lazy.filter { self.words[w] & (UInt64(1) << UInt64($0)) != 0 }.map { w << 6 | $0 }
+        }.makeIterator()
     }
 }
 
@@ -94,7 +121,10 @@ enum InsightMiner {
 
     static func mine(_ records: [MiningRecord]) -> [InsightCandidate] {
         let keys = RecordKeys(records)
-        var candidates = recoveries(records, keys) + habits(records, keys)
+        // The two kinds read the records independently: one runs beside the other.
+        let recovered = BackgroundWork { recoveries(records, keys) }
+        let habitual = habits(records, keys)
+        var candidates = recovered.value + habitual
         // Ties go to the more specific situation (a toolchain named) and to outcomes over first checks.
         func preference(_ key: String) -> Int { (key.contains("@") ? 0 : 1) + (key.hasPrefix("habit:first-check") ? 2 : 0) }
         candidates.sort { a, b in

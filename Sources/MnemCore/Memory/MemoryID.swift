@@ -11,6 +11,21 @@ public struct MemoryID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     init(unchecked text: String) { rawValue = text }
 
+    /// The id whose 20 bytes are `bytes` (the form binary files keep ids in); nil for another count.
+    public init?(bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == Self.length / 2 else { return nil }
+        let digits: StaticString = "0123456789abcdef"
+        rawValue = String(unsafeUninitializedCapacity: Self.length) { out in
+            digits.withUTF8Buffer { digits in
+                for (i, byte) in bytes.enumerated() {
+                    out[2 * i] = digits[Int(byte >> 4)]
+                    out[2 * i + 1] = digits[Int(byte & 0x0F)]
+                }
+            }
+            return Self.length
+        }
+    }
+
     public var description: String { rawValue }
     /// The first 12 digits, as `mnem list` shows them.
     public var short: String { String(rawValue.prefix(12)) }

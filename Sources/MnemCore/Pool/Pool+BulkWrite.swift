@@ -28,6 +28,9 @@ extension Pool {
         return zip(memories, blobs).map { WrittenMemory(id: $0.0.id, kind: $0.0.kind, blob: $0.1) }
     }
 
+    /// A writer that puts the files of many batches of memories into one pack; see `MemoryFileWriter`.
+    public func fileWriter() -> MemoryFileWriter { MemoryFileWriter(repository: repository) }
+
     /// `apply(adding:removing:info:)` for files already written: one commit that adds `written`
     /// (those not at the tip) and removes `ids`.
     ///
@@ -71,5 +74,39 @@ extension Pool {
             }
             return (edits, result)
         }
+    }
+}
+
+/// Writes memories' files a batch at a time into one pack (a new one past 1 GiB), for writers
+/// that produce more memories than they want to hold: a first compaction of 100,000 trajectories
+/// writes one pack instead of fifty, which storage maintenance would then merge.
+///
+/// The ids are known as soon as `write` returns; the files become readable at `finish`, which
+/// must come before a commit names them. A writer dropped unfinished removes its pack.
+public final class MemoryFileWriter {
+    private let repository: Repository
+    private var pack: StreamingPack?
+    static let packSize = 1 << 30
+
+    init(repository: Repository) { self.repository = repository }
+
+    /// Hashes, deflates (on every core) and appends `memories`' files.
+    public func write(_ memories: [Memory]) throws -> [WrittenMemory] {
+        let bytes = try memories.parallelMap(minimumCount: 64) { $0.canonicalBytes() }
+        let packed = try Repository.packedBlobs(bytes)
+        if let current = pack, current.byteCount + bytes.reduce(0, { $0 + $1.count }) > Self.packSize {
+            try current.finish()
+            pack = nil
+        }
+        let current = try pack ?? StreamingPack(repository: repository)
+        pack = current
+        try current.append(packed)
+        return zip(memories, packed).map { WrittenMemory(id: $0.0.id, kind: $0.0.kind, blob: $0.1.id) }
+    }
+
+    /// Makes everything written readable.
+    public func finish() throws {
+        try pack?.finish()
+        pack = nil
     }
 }

@@ -48,3 +48,25 @@ private final class FirstError: @unchecked Sendable {
     }
     var error: (any Error)? { lock.withLock { stored?.error } }
 }
+
+/// Work started on another thread now, whose value is waited for when first asked:
+/// for overlapping two independent steps (encoding a state while mining, two halves of a miner).
+public final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
+    // @unchecked: `result` is written once before `group.leave()` and read only after `group.wait()`.
+    private let group = DispatchGroup()
+    private var result: Value?
+
+    public init(_ work: @escaping @Sendable () -> Value) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.result = work()
+            self.group.leave()
+        }
+    }
+
+    /// The work's value, once it is done.
+    public var value: Value {
+        group.wait()
+        return result.unsafelyUnwrapped
+    }
+}
