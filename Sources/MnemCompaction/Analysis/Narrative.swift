@@ -29,20 +29,22 @@ enum Narrative {
             if inFence || line.isEmpty || line.hasPrefix("|") { continue }
             let cleaned = line.drop(while: { "#*->• ".contains($0) })
             // A sentence ends at . ! or ? followed by a space or the line's end (`xterm.js` goes on).
-            var current = ""
+            // Over UTF-8 bytes: the marks are ASCII, and a byte never starts a scalar it is not.
+            var current: [UInt8] = []
             var length = 0
             var ended = false
-            for scalar in cleaned.unicodeScalars where scalar != "*" {
-                if ended, scalar == " ", length > 20 {
-                    out.append(current.trimmedASCII)
-                    current = ""
+            for byte in cleaned.utf8 where byte != UInt8(ascii: "*") {
+                if ended, byte == UInt8(ascii: " "), length > 20 {
+                    out.append(String(decoding: current, as: UTF8.self).trimmedASCII)
+                    current.removeAll(keepingCapacity: true)
                     length = 0
                 }
-                ended = scalar == "." || scalar == "!" || scalar == "?"
-                current.unicodeScalars.append(scalar)
-                length += 1
+                ended = byte == UInt8(ascii: ".") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?")
+                current.append(byte)
+                // Scalars are counted, not bytes: continuation bytes (10xxxxxx) start none.
+                if byte & 0xC0 != 0x80 { length += 1 }
             }
-            let rest = current.trimmedASCII
+            let rest = String(decoding: current, as: UTF8.self).trimmedASCII
             if rest.count > 20 { out.append(rest) }
         }
         return out.map { $0.count > limit ? String($0.prefix(limit - 1)) + "…" : $0 }

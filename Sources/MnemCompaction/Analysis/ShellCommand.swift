@@ -214,8 +214,10 @@ struct ShellCommand: Sendable {
 
     /// `python3.11` → `python`, `/usr/bin/pip3` → `pip`, `py.test` → `pytest`.
     static func programName(_ word: String) -> String {
-        var name = word.split(separator: "/").last.map(String.init) ?? word
+        var name = word.utf8.contains(UInt8(ascii: "/")) ? (word.split(separator: "/").last.map(String.init) ?? word) : word
         if name == "py.test" { return "pytest" }
+        // Only names starting like the families below can be one of them (this runs for every command).
+        guard let first = name.utf8.first, first == UInt8(ascii: "p") || first == UInt8(ascii: "n") || first == UInt8(ascii: "r") else { return name }
         for family in ["python", "pip", "node", "ruby", "perl", "php"] where name.hasPrefix(family) {
             let rest = name.dropFirst(family.count)
             if rest.allSatisfy({ $0.isNumber || $0 == "." }) { name = family }
