@@ -19,10 +19,10 @@ let package = Package(
             providers: [.apt(["libgit2-dev", "zlib1g-dev"])]
         ),
         // The only module that imports the C API of libgit2.
-        .target(name: "MnemGit", dependencies: ["CGit2", "CMnemTLS"]),
+        .target(name: "MnemGit", dependencies: ["CGit2", "CMnemTLS", "CMnemSHA"]),
         // Defers libgit2's parse of the system CA bundle until a network operation needs it.
         .target(name: "CMnemTLS", linkerSettings: [.linkedLibrary("dl")]),
-        // SHA-256 with the x86 SHA extensions (ours, in C: Swift cannot use those instructions).
+        // SHA-256 and SHA-1 with the x86 SHA extensions (ours, in C: Swift cannot use those instructions).
         .target(name: "CMnemSHA"),
         // Memory model, canonical JSON, hashing, the pool.
         .target(name: "MnemCore", dependencies: ["MnemGit", "CMnemSHA"]),

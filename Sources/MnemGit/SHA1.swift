@@ -1,3 +1,5 @@
+import CMnemSHA
+
 /// SHA-1, for git object ids and pack trailers that mnem computes itself when writing packs.
 ///
 /// libgit2 keeps its hash functions private, so the pack writer carries its own. Checked in the
@@ -10,8 +12,28 @@ struct SHA1 {
     private var h4: UInt32 = 0xC3D2_E1F0
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
+    private let hardware: Bool
 
-    init() { pending.reserveCapacity(64) }
+    /// - Parameter portable: the Swift rounds even where the CPU has the SHA extensions (for tests).
+    init(portable: Bool = false) {
+        hardware = !portable && Self.hardwareAvailable
+        pending.reserveCapacity(64)
+    }
+
+    private static let hardwareAvailable = mnem_sha256_hardware_available() == 1
+
+    /// `blocks` 64-byte blocks at `base`, with the SHA extensions when the CPU has them.
+    private mutating func compress(_ base: UnsafeRawPointer, blocks: Int) {
+        guard hardware else {
+            for i in 0..<blocks { compress(base + 64 * i) }
+            return
+        }
+        var state = (h0, h1, h2, h3, h4)
+        withUnsafeMutableBytes(of: &state) { raw in
+            mnem_sha1_hardware_blocks(raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt32.self), base.assumingMemoryBound(to: UInt8.self), blocks)
+        }
+        (h0, h1, h2, h3, h4) = state
+    }
 
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
@@ -23,13 +45,14 @@ struct SHA1 {
             pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: take))
             offset = take
             if pending.count == 64 {
-                pending.withUnsafeBytes { compress($0.baseAddress.unsafelyUnwrapped) }
+                pending.withUnsafeBytes { compress($0.baseAddress.unsafelyUnwrapped, blocks: 1) }
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        while count - offset >= 64 {
-            compress(base + offset)
-            offset += 64
+        if count - offset >= 64 {
+            let blocks = (count - offset) / 64
+            compress(base + offset, blocks: blocks)
+            offset += 64 * blocks
         }
         if offset < count { pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: count - offset)) }
     }
@@ -42,13 +65,7 @@ struct SHA1 {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        tail.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                compress(raw.baseAddress.unsafelyUnwrapped + offset)
-                offset += 64
-            }
-        }
+        tail.withUnsafeBytes { raw in compress(raw.baseAddress.unsafelyUnwrapped, blocks: raw.count / 64) }
         var out: [UInt8] = []
         out.reserveCapacity(20)
         for word in [h0, h1, h2, h3, h4] {
