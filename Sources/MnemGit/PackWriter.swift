@@ -70,24 +70,9 @@ final class PackWriter {
             }
         let before = chunk.count
         Self.appendObjectHeader(type: type, size: bytes.count, to: &chunk)
-        guard deflateReset(&stream) == Z_OK else {
-            throw GitError(code: -1, message: "zlib deflateReset failed", operation: "deflateReset", subject: directory)
+        guard Self.deflate(bytes, stream: &stream, scratch: &scratch, into: &chunk) else {
+            throw GitError(code: -1, message: "zlib deflate failed", operation: "deflate", subject: directory)
         }
-        stream.next_in = UnsafeMutablePointer(mutating: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
-        stream.avail_in = uInt(bytes.count)
-        var status: Int32 = Z_OK
-        repeat {
-            let produced: Int = scratch.withUnsafeMutableBufferPointer { out in
-                stream.next_out = out.baseAddress
-                stream.avail_out = uInt(out.count)
-                status = deflate(&stream, Z_FINISH)
-                return out.count - Int(stream.avail_out)
-            }
-            guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-                throw GitError(code: -1, message: "zlib deflate failed", operation: "deflate", subject: directory)
-            }
-            chunk.append(contentsOf: scratch[0..<produced])
-        } while status != Z_STREAM_END
         offset += chunk.count - before
         written += 1
         if chunk.count >= 1 << 20 { try flush() }
@@ -126,6 +111,39 @@ final class PackWriter {
             throw GitError(code: -1, message: "the indexer named no pack", operation: "git_indexer_name", subject: directory)
         }
         return "\(directory)/pack-\(name).idx"
+    }
+
+    /// Deflates `bytes` whole through `stream` (reset first) and appends the result to `out`.
+    /// - Returns: false when zlib fails.
+    static func deflate(_ bytes: UnsafeRawBufferPointer, stream: inout z_stream, scratch: inout [UInt8], into out: inout [UInt8]) -> Bool {
+        guard deflateReset(&stream) == Z_OK else { return false }
+        stream.next_in = UnsafeMutablePointer(mutating: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        stream.avail_in = uInt(bytes.count)
+        var status: Int32 = Z_OK
+        repeat {
+            let produced: Int = scratch.withUnsafeMutableBufferPointer { buffer in
+                stream.next_out = buffer.baseAddress
+                stream.avail_out = uInt(buffer.count)
+                status = CGit2.deflate(&stream, Z_FINISH)
+                return buffer.count - Int(stream.avail_out)
+            }
+            guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else { return false }
+            out.append(contentsOf: scratch[0..<produced])
+        } while status != Z_STREAM_END
+        return true
+    }
+
+    /// Writes all of `bytes` to `fd`, retrying short writes and interruptions.
+    /// - Returns: false on an error (`errno` says which).
+    static func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let n = write(fd, bytes.baseAddress.unsafelyUnwrapped + written, bytes.count - written)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            written += n
+        }
+        return true
     }
 
     static func appendBigEndian(_ value: UInt32, to out: inout [UInt8]) {

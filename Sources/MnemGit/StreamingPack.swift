@@ -48,24 +48,7 @@ extension Repository {
         var entry: [UInt8] = []
         entry.reserveCapacity(blob.count / 2 + 32)
         PackWriter.appendObjectHeader(type: kind == .tree ? 2 : 3, size: blob.count, to: &entry)
-        guard deflateReset(&stream) == Z_OK else { return nil }
-        let ok: Bool = blob.withUnsafeBytes { raw in
-            stream.next_in = UnsafeMutablePointer(mutating: raw.baseAddress?.assumingMemoryBound(to: UInt8.self))
-            stream.avail_in = uInt(raw.count)
-            var status: Int32 = Z_OK
-            repeat {
-                let produced: Int = scratch.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = uInt(out.count)
-                    status = deflate(&stream, Z_FINISH)
-                    return out.count - Int(stream.avail_out)
-                }
-                guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else { return false }
-                entry.append(contentsOf: scratch[0..<produced])
-            } while status != Z_STREAM_END
-            return true
-        }
-        guard ok else { return nil }
+        guard blob.withUnsafeBytes({ PackWriter.deflate($0, stream: &stream, scratch: &scratch, into: &entry) }) else { return nil }
         let crc = entry.withUnsafeBytes { raw in UInt32(crc32(0, raw.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(raw.count))) }
         return PackedObject(id: objectID(kind == .tree ? "tree" : "blob", blob), entry: entry, crc: crc)
     }
@@ -191,17 +174,7 @@ public final class StreamingPack {
     }
 
     private func writeAll(_ bytes: [UInt8]) throws(GitError) {
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            var written = 0
-            while written < raw.count {
-                let n = write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                written += n
-            }
-            return true
-        }
-        guard ok else {
+        guard bytes.withUnsafeBytes({ PackWriter.writeFully(fd, $0) }) else {
             throw GitError(code: -1, message: "cannot write the pack: \(String(cString: strerror(errno)))", operation: "StreamingPack", subject: temporaryPath)
         }
     }
@@ -253,17 +226,7 @@ public final class StreamingPack {
         guard indexFD >= 0 else { throw failure("cannot create the pack index") }
         let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { close(indexFD) }
-        let ok = index.withUnsafeBytes { raw -> Bool in
-            var written = 0
-            while written < raw.count {
-                let n = write(indexFD, raw.baseAddress! + written, raw.count - written)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                written += n
-            }
-            return fsync(indexFD) == 0 && fchmod(indexFD, 0o444) == 0
-        }
-        guard ok else {
+        guard index.withUnsafeBytes({ PackWriter.writeFully(indexFD, $0) }), fsync(indexFD) == 0, fchmod(indexFD, 0o444) == 0 else {
             unlink(path)
             throw failure("cannot write the pack index")
         }
