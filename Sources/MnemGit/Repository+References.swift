@@ -28,7 +28,7 @@ extension Repository {
     ///
     /// This is the compare-and-swap that lets concurrent writers build on the tip they read and
     /// retry when another writer moved it first. Wraps `git_reference_create_matching`
-    /// (and `git_reference_create` without force when the reference must not exist yet).
+    /// (against a zero id when the reference must not exist yet).
     /// - Throws: `GitError` with `isModified` true when the reference moved; other errors otherwise.
     public func compareAndSwapReference(
         _ name: String, to newValue: ObjectID, expected: ObjectID?, logMessage: String
@@ -40,13 +40,17 @@ extension Repository {
             var current = expected.raw
             code = git_reference_create_matching(&ref, handle, name, &target, 1, &current, logMessage)
         } else {
-            code = git_reference_create(&ref, handle, name, &target, 0, logMessage)
+            // "Only if absent" is checked under the reference's lock, by the compare against a
+            // zero id. `git_reference_create` without force checks before taking the lock, so two
+            // writers of a new pool could both "create" the branch and the second erase the first.
+            var absent = git_oid()
+            code = git_reference_create_matching(&ref, handle, name, &target, 1, &absent, logMessage)
         }
         if ref != nil { git_reference_free(ref) }
         if code == GIT_EEXISTS.rawValue {
             throw GitError(code: GIT_EMODIFIED.rawValue, message: "reference was created concurrently", operation: "git_reference_create", subject: name)
         }
-        try check(code, expected == nil ? "git_reference_create" : "git_reference_create_matching", name)
+        try check(code, "git_reference_create_matching", name)
     }
 
     /// Every reference name under `prefix` (e.g. `refs/remotes/origin/`).

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MnemTestSupport
 import Testing
 
@@ -95,6 +96,39 @@ struct RepositoryTests {
             #expect(try repo.changedFiles(nil, new, workers: 2) == repo.changedFiles(nil, new))
             #expect(throws: GitError.self) { try repo.changedFiles(old, new, maxDeltas: serial.count - 1, workers: 2) }
         }
+    }
+
+    @Test("of many writers creating a reference at once, exactly one succeeds and the rest see it moved")
+    func creatingRaceHasOneWinner() throws {
+        let path = dir.file("race.git")
+        let repo = try Repository.create(at: path, bare: true)
+        let tree = try repo.emptyTree()
+        let commits = try (0..<8).map { n in
+            try repo.createCommit(tree: tree, parents: [], author: signature, committer: signature, message: "writer \(n)\n")
+        }
+        let rounds = 400
+        let wins = Mutex([Int](repeating: 0, count: rounds))
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { writer in
+            do {
+                let handle = try Repository.open(at: path)
+                for round in 0..<rounds {
+                    let attempt = Result { () throws(GitError) in
+                        try handle.compareAndSwapReference("refs/heads/r\(round)", to: commits[writer], expected: nil, logMessage: "create")
+                    }
+                    switch attempt {
+                    case .success: wins.withLock { $0[round] += 1 }
+                    case .failure(let error) where error.isModified || error.isLocked: continue
+                    case .failure(let error): failures.withLock { $0.append("\(error)") }
+                    }
+                }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        let counts = wins.withLock { $0 }
+        #expect(counts.allSatisfy { $0 == 1 }, "rounds with other than one winner: \(counts.enumerated().filter { $0.element != 1 }.map(\.offset))")
     }
 
     @Test("compare-and-swap moves a reference only from the expected value")
