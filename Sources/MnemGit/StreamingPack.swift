@@ -144,7 +144,7 @@ public final class StreamingPack {
             let checksum = try packChecksum()
             try writeAll(checksum)
             guard fsync(fd) == 0, fchmod(fd, 0o444) == 0 else { throw failure("cannot sync the pack") }
-            name = directory + "/pack-" + Self.hex(checksum)
+            name = directory + "/pack-" + checksum.withUnsafeBytes { ObjectID(bytes: $0.baseAddress.unsafelyUnwrapped).hex }
             let index = try writeIndex(checksum: checksum)
             guard rename(temporaryPath, name + ".pack") == 0 else {
                 unlink(index)
@@ -231,16 +231,5 @@ public final class StreamingPack {
             throw failure("cannot write the pack index")
         }
         return path
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
