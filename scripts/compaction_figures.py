@@ -74,7 +74,7 @@ def text(memory: dict) -> str:
     elif kind == "summary":
         s = memory["summary"]
         e = s["experience"]
-        parts = [s["taskSummary"], e["environment"], e["actions"], e["results"], e["why"]]
+        parts = [s["taskSummary"], e["actions"], e["why"]]
     elif kind == "workflow":
         w = memory["workflow"]
         parts = [w["goal"] or memory["task"]] + [step["action"] for step in w["steps"]]

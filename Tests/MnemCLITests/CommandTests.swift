@@ -194,7 +194,7 @@ struct CommandTests {
         let mined = result.stdout.firstMatch(of: /4 workflows, 4 summaries, (\d+) insights/).flatMap { Int($0.1) } ?? 0
         #expect(mined >= 2, "compaction mined insights across the sessions' domains")
         #expect(result.stdout.contains("6 added"))
-        #expect(result.stdout.contains("Run the relevant tests after the last edit"))
+        #expect(result.stdout.contains("Run the relevant tests against the final version"))
         #expect(result.stdout.contains("<mnem-memories"), "the context block")
     }
 }

@@ -32,11 +32,14 @@ import Testing
             #expect(workflows.contains { $0.derivedFrom == [t.id] }, "no workflow for \(t.id.short)")
             #expect(summaries.contains { $0.derivedFrom == [t.id] }, "no summary for \(t.id.short)")
         }
-        // Insights, each supported by at least two domains.
-        #expect(!insights.isEmpty)
+        // Insights mined from the data, each supported by at least two domains, a practice (no lift
+        // measurable) by three. Fifteen is the goal for this corpus; how many stay distinct under
+        // the full MiniLM is measured by scripts/compaction_figures.py.
+        #expect(insights.count >= 15, "\(insights.map(\.headline))")
         for insight in insights {
             let evidence = try #require(insight.insight?.evidence)
             #expect(evidence.domains.count >= 2, "\(insight.headline)")
+            if insight.insight?.content.hasSuffix("A habit of successful projects.") == true { #expect(evidence.domains.count >= 3, "\(insight.headline)") }
             #expect(Set(evidence.domains).count == evidence.domains.count)
         }
         let problems = try schemaProblems(workflows + summaries + insights)

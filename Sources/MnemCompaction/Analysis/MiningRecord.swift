@@ -218,8 +218,8 @@ extension TrajectoryAnalysis {
         return out
     }
 
-    /// The trajectory's habits relative to its edits: what it ran before the first edit and
-    /// after the last, whether a scratch script reproduced the problem first and confirmed the
+    /// The trajectory's habits relative to its edits: what it ran before the first edit, between
+    /// edits and after the last, whether a scratch script reproduced the problem first and confirmed the
     /// fix after, and how it shaped the output of its test and build runs.
     func habits() -> [String] {
         let steps = effective
@@ -245,6 +245,12 @@ extension TrajectoryAnalysis {
             }
         }
         if steps[(last + 1)...].contains(where: isScratchRun) { found.insert("scratch|after") }
+        // Checks between the first edit and the last: each change confirmed before the next one.
+        if first < last {
+            for step in steps[(first + 1)..<last] where (step.category.validates || isScratchRun(step)) && !step.family.isEmpty {
+                found.insert("between|check|" + step.family)
+            }
+        }
         let removesScratch = steps[(last + 1)...].contains { step in
             step.family.hasPrefix("rm") && scratch.contains { file in step.target == file }
         }

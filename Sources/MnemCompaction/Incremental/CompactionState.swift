@@ -15,7 +15,7 @@ import MnemCore
 /// string an index into the table), and the two compacted sets.
 struct CompactionState: Sendable {
     /// Bump when the analysis that makes records changes: old records would say other things.
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     static let magic: [UInt8] = Array("MNEMCST1".utf8)
     static let headerSize = 8 + 4 + 4 + 20 + 4 + 8 + 32
 

@@ -18,6 +18,8 @@ struct Tally: Sendable {
     var good = 0
     /// Sources and domains by number (`RecordKeys`): hashing their names for every case was most of a mining pass.
     var sources = DenseSet()
+    /// The sources of the cases that went well: a practice is counted in these.
+    var goodSources = DenseSet()
     var domains = DenseSet()
     /// The first records seen (records come in id order), at most `InsightMiner.maxEvidence`.
     var records: [Int] = []
@@ -26,7 +28,10 @@ struct Tally: Sendable {
 
     mutating func add(good isGood: Bool, record: Int, source: Int, domain: Int) {
         count += 1
-        if isGood { good += 1 }
+        if isGood {
+            good += 1
+            goodSources.insert(source)
+        }
         sources.insert(source)
         domains.insert(domain)
         if records.last != record, records.count < InsightMiner.maxEvidence { records.append(record) }
@@ -105,6 +110,11 @@ struct RecordKeys: Sendable {
 /// - **habits**: what a trajectory ran before its first edit and after its last (scratch
 ///   reproduction scripts detected as files written and then run), and how it shaped its output,
 ///   against the trajectories without it, over outcomes that rest on evidence only.
+/// - **practices**: where the data holds too few failures for a lift to show (most recorded runs
+///   succeed), a habit or recovery still counts when it went well in at least `practiceSources`
+///   projects and is no worse than its complement wherever that can be measured. It says so in its
+///   words and ranks below every association with a lift; the same pattern keeps its identity
+///   when failures later show a lift.
 /// The words come from what was mined (the families, the error class, the toolchain); see
 /// `InsightPhrasing`. Sibling techniques of one mechanism (three install commands after one error)
 /// become one insight naming them. The candidates are ranked by support and lift and chosen
@@ -118,6 +128,22 @@ enum InsightMiner {
     static let maxFamilies = 3
     /// Evidence lists are cut to this many memories.
     static let maxEvidence = 200
+    /// Projects in which a practice (no lift measurable) must have gone well: more than an
+    /// association with a lift needs, since nothing contrasts it.
+    static let practiceSources = 3
+    /// Cases that went well a practice needs.
+    static let practiceCases = 3
+    /// How far below its complement a practice's rate may lie and still count: one failure among
+    /// a few dozen runs is noise, a clear deficit is evidence against it.
+    static let practiceTolerance = 0.05
+    /// A practice's score is its support times this, below every association with a lift
+    /// (whose score is at least `minimumLift`).
+    static let practiceWeight = 0.01
+
+    /// Whether a technique without a lift still stands as a practice (see the type's comment).
+    static func isPractice(_ tally: Tally, lift: Double, measurable: Bool) -> Bool {
+        tally.good >= practiceCases && tally.goodSources.count >= practiceSources && (!measurable || lift >= -practiceTolerance)
+    }
 
     static func mine(_ records: [MiningRecord]) -> [InsightCandidate] {
         let keys = RecordKeys(records)
@@ -148,8 +174,10 @@ enum InsightMiner {
     /// Two keys with one mechanism (the same error and kind of step, at two toolchain levels) are one insight.
     static func mechanism(_ key: String) -> String {
         if key.hasPrefix("habit:") {
-            // One habit measured two ways is one insight.
-            return "habit:" + (key.split(separator: ":", maxSplits: 2).last.map(String.init) ?? "")
+            // One habit measured two ways is one insight; a scratch reproduction is the reproduce habit.
+            let group = key.split(separator: ":", maxSplits: 2).last.map(String.init) ?? ""
+            let same = ["scratch|before": "before|reproduce", "scratch|after": "after|reproduce"]
+            return "habit:" + (same[group] ?? group)
         }
         guard let at = key.firstIndex(of: "@") else { return key }
         let rest = key[at...].drop(while: { $0 != ":" })
@@ -219,12 +247,17 @@ enum InsightMiner {
                     let phrase = InsightPhrasing.unchangedRerun(situation: situation, failing: topFamilies(failing[technique] ?? []), with: rateWith, without: rateWithout)
                     candidate = make("avoid-rerun:" + situation, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .failure, records: records, keys: keys, lift: -lift)
                 } else {
-                    guard lift >= minimumLift, tally.good >= 2 else { continue }
+                    let lifted = lift >= minimumLift && tally.good >= 2
+                    // A changed invocation without a lift is a coincidence of the rerun, not a practice.
+                    guard lifted || (!technique.hasPrefix("+|") && isPractice(tally, lift: lift, measurable: without.count >= 2)) else { continue }
                     let families = topFamilies(helpedFamilies[technique] ?? [])
                     if technique.hasPrefix("category|") && families.isEmpty { continue }
                     let phrase = InsightPhrasing.recovery(
-                        situation: situation, technique: technique, families: families, failing: topFamilies(failing[technique] ?? []), with: rateWith, without: rateWithout)
-                    candidate = make("recover:" + situation + ":" + technique, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success, records: records, keys: keys, lift: lift)
+                        situation: situation, technique: technique, families: families, failing: topFamilies(failing[technique] ?? []),
+                        rates: lifted ? (rateWith, rateWithout) : nil)
+                    candidate = make(
+                        "recover:" + situation + ":" + technique, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success,
+                        records: records, keys: keys, lift: lifted ? lift : practiceWeight * rateWith)
                 }
                 if let candidate { out.append(candidate) }
             }
@@ -235,7 +268,8 @@ enum InsightMiner {
     /// The most frequent families, at most `maxFamilies`, ties by name.
     static func topFamilies(_ families: [String]) -> [String] {
         var counts: [String: Int] = [:]
-        for family in families where !family.isEmpty { counts[family, default: 0] += 1 }
+        // A bare placeholder (`<program>`) shows nothing.
+        for family in families where !family.isEmpty && !family.hasPrefix("<") { counts[family, default: 0] += 1 }
         return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(maxFamilies).map(\.key)
     }
 
@@ -253,9 +287,10 @@ enum InsightMiner {
             }
         }
 
-        /// Habits at the end of a run cannot change how its first check went.
+        /// Habits at the end of a run cannot change how its first check went, and a check between
+        /// edits is often that first check itself.
         func applies(to group: String) -> Bool {
-            self == .outcome || !(group.hasPrefix("after|") || group == "scratch|after" || group == "scratch|cleanup")
+            self == .outcome || !(group.hasPrefix("after|") || group.hasPrefix("between|") || group == "scratch|after" || group == "scratch|cleanup")
         }
     }
 
@@ -263,7 +298,14 @@ enum InsightMiner {
     static func habitGroup(_ habit: String) -> (group: String, family: String?)? {
         let parts = habit.split(separator: "|", maxSplits: 2).map(String.init)
         switch parts.first {
-        case "before", "after": return parts.count == 3 ? (parts[0] + "|" + parts[1], parts[2]) : (habit, nil)
+        case "before", "after", "between":
+            guard parts.count == 3 else { return (habit, nil) }
+            // Of version control, only looking at the change is a habit; staging and pushing are not.
+            if parts[1] == StepCategory.versionControl.rawValue, !isReview(parts[2]) { return nil }
+            return (parts[0] + "|" + parts[1], parts[2])
+        case "shape":
+            // One insight for every way of shaping one kind of run's output, naming the ways.
+            return parts.count == 3 ? (parts[0] + "|" + parts[1], parts[2]) : (habit, nil)
         case "scratchwrite": return nil
         default: return (habit, nil)
         }
@@ -309,17 +351,29 @@ enum InsightMiner {
                 for group in groupsOf[index] { with[group, default: Tally()].add(good: good, record: index, source: source, domain: domain) }
                 if good { for (group, family) in familiesOf[index] { families[group, default: []].append(family) } }
             }
-            // Without both results on evidence, no difference can show.
-            guard known.good > 0, known.good < known.count else { continue }
+            // Without both results on evidence, no difference can show; practices rest on outcomes alone.
+            let contrast = known.good > 0 && known.good < known.count
+            guard contrast || (measure == .outcome && known.good > 0) else { continue }
             for group in with.keys.sorted() where measure.applies(to: group) {
                 guard let tally = with[group] else { continue }
-                let needsEdits = group.hasPrefix("before") || group.hasPrefix("after") || group.hasPrefix("scratch")
+                let needsEdits = group.hasPrefix("before") || group.hasPrefix("after") || group.hasPrefix("between") || group.hasPrefix("scratch")
                 let without = tally.complement(in: needsEdits ? knownWithEdits : known)
-                guard let rateWith = tally.rate, let rateWithout = without.rate, tally.sources.count >= minimumSources, tally.good >= 2, tally.count >= 3
-                else { continue }
-                let lift = rateWith - rateWithout
-                guard lift >= minimumLift else { continue }
-                guard let phrase = InsightPhrasing.habit(group: group, families: topFamilies(families[group] ?? []), measure: measure, with: rateWith, without: rateWithout)
+                guard let rateWith = tally.rate, tally.sources.count >= minimumSources, tally.good >= 2, tally.count >= 3 else { continue }
+                let rateWithout = without.rate
+                let lift = rateWith - (rateWithout ?? rateWith)
+                let lifted = contrast && rateWithout != nil && lift >= minimumLift
+                if !lifted {
+                    guard measure == .outcome, isPractice(tally, lift: lift, measurable: without.count >= 2),
+                        let phrase = InsightPhrasing.habit(group: group, families: topFamilies(families[group] ?? []), measure: measure, rates: nil),
+                        let candidate = make(
+                            "habit:\(measure.rawValue):" + group, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success,
+                            records: records, keys: keys, lift: practiceWeight * rateWith)
+                    else { continue }
+                    out.append(candidate)
+                    continue
+                }
+                guard let rateWithout else { continue }
+                guard let phrase = InsightPhrasing.habit(group: group, families: topFamilies(families[group] ?? []), measure: measure, rates: (rateWith, rateWithout))
                 else { continue }
                 if let candidate = make(
                     "habit:\(measure.rawValue):" + group, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success,
@@ -332,17 +386,23 @@ enum InsightMiner {
         return out
     }
 
+    /// A version-control family that looks at the change (`git diff`, `git status`, `git show`, `git log`).
+    static func isReview(_ family: String) -> Bool {
+        let words = family.split(separator: " ")
+        return words.count >= 2 && words[0] == "git" && ["diff", "status", "show", "log"].contains(words[1])
+    }
+
     // MARK: - Candidates
 
     static func make(
-        _ key: String, _ phrase: InsightPhrasing.Text?, with: Tally, without: Tally, rates: (Double, Double), outcome: Outcome,
+        _ key: String, _ phrase: InsightPhrasing.Text?, with: Tally, without: Tally, rates: (Double, Double?), outcome: Outcome,
         records: [MiningRecord], keys: RecordKeys, lift: Double
     ) -> InsightCandidate? {
         guard let phrase else { return nil }
         let supporting = with.records.map { records[$0].id }.sorted()
         let evidence = InsightEvidence(
             memories: Array(supporting.map(\.rawValue).prefix(maxEvidence)), domains: with.domains.map { keys.domainNames[$0] }.sorted(),
-            successRateWith: round2(rates.0), successRateWithout: round2(rates.1))
+            successRateWith: round2(rates.0), successRateWithout: rates.1.map(round2))
         // Support in sources counts most: a habit seen in five projects beats one seen five times in two.
         let score = lift * (1 + log2(Double(with.sources.count))) * (1 + 0.1 * log2(Double(with.count)))
         return InsightCandidate(

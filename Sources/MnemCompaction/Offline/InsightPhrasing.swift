@@ -118,7 +118,9 @@ enum InsightPhrasing {
     }
 
     /// A recovery: after `situation`, `technique` made the rerun get further.
-    static func recovery(situation: String, technique: String, families: [String], failing: [String], with: Double, without: Double) -> Text? {
+    /// Without `rates`, a practice: reruns after it got further in several projects, and too few
+    /// went otherwise to measure a difference.
+    static func recovery(situation: String, technique: String, families: [String], failing: [String], rates: (with: Double, without: Double)?) -> Text? {
         let (error, toolchain, edit) = parse(situation: situation)
         let place = toolchain.map { " in \($0)" } ?? ""
         let when: String
@@ -135,43 +137,59 @@ enum InsightPhrasing {
         } else {
             return nil
         }
-        let difference = "\(capitalized(share(with))) such reruns got further, against \(share(without)) of the others."
+        // With rates, the comparison and its size; without, what was seen.
+        func content(_ comparison: String, seen: String) -> String {
+            guard let rates else { return seen + " Too few reruns went otherwise to measure a difference." }
+            return comparison + " \(capitalized(share(rates.with))) such reruns got further, against \(share(rates.without)) of the others."
+        }
         if technique.hasPrefix("category|"), let category = StepCategory(rawValue: String(technique.dropFirst(9))) {
             return Text(
                 title: capitalized(imperative(category)) + " after " + whenShort,
                 description: "When \(when), \(imperative(category)) before running it again (for example \(code(families))).",
-                content: "Reruns preceded by \(noun(category)) got past the error more often than reruns without it. " + difference)
+                content: content(
+                    "Reruns preceded by \(noun(category)) got past the error more often than reruns without it.",
+                    seen: "Reruns preceded by \(noun(category)) got past the error in several projects."))
         }
         if technique == "category|retry" {
             return Text(
                 title: "Search differently after " + whenShort,
                 description: "When \(when), change the search instead of repeating it: widen it or look by another key (for example \(code(families))).",
-                content: "Searches retried with another command or scope found something more often than searches repeated as they were. " + difference)
+                content: content(
+                    "Searches retried with another command or scope found something more often than searches repeated as they were.",
+                    seen: "Searches retried with another command or scope found something in several projects."))
         }
         if technique.hasPrefix("+|"), let modifier = CommandFamily.Modifier(rawValue: String(technique.dropFirst(2))) {
             return Text(
                 title: "Rerun " + modifierMeaning(modifier) + " after " + whenShort,
                 description: "When \(when), run it again \(modifierMeaning(modifier)) (`\(modifier.rawValue)`) to see what actually failed.",
-                content: "Reruns that changed only how the output was shown, adding `\(modifier.rawValue)`, got further than those that did not. " + difference)
+                content: content(
+                    "Reruns that changed only how the output was shown, adding `\(modifier.rawValue)`, got further than those that did not.",
+                    seen: "Reruns that added `\(modifier.rawValue)` showed what failed in several projects."))
         }
         switch technique {
         case "read-target":
             return Text(
                 title: "Read the file before retrying after " + whenShort,
                 description: "When \(when), open the file as it is now and build the next edit from what it shows.",
-                content: "Retries made after reading the target file succeeded more often than retries from memory. " + difference)
+                content: content(
+                    "Retries made after reading the target file succeeded more often than retries from memory.",
+                    seen: "Retries made after reading the target file succeeded in several projects."))
         case "smaller-anchor":
             return Text(
                 title: "Retry with a smaller, exact anchor after " + whenShort,
                 description: "When \(when), retry with a shorter text to replace, copied exactly from the file.",
-                content: "Retries whose text to replace was much shorter than the failed one succeeded more often than retries with an anchor as long. " + difference)
+                content: content(
+                    "Retries whose text to replace was much shorter than the failed one succeeded more often than retries with an anchor as long.",
+                    seen: "Retries with a much shorter text to replace succeeded in several projects."))
         default:
             if technique.hasPrefix("switch-tool|") {
                 let family = String(technique.dropFirst("switch-tool|".count))
                 return Text(
                     title: "Switch the editing tool after " + whenShort,
                     description: "When \(when) again and again, make the change with another tool (for example `\(family)`).",
-                    content: "Retries that changed the tool succeeded more often than retries with the same one. " + difference)
+                    content: content(
+                        "Retries that changed the tool succeeded more often than retries with the same one.",
+                        seen: "Retries that changed the tool succeeded in several projects."))
             }
             return nil
         }
@@ -206,69 +224,114 @@ enum InsightPhrasing {
                 + "\(capitalized(share(with))) immediate identical reruns got further, against \(share(without)) of reruns after another step.")
     }
 
-    /// A habit relative to the edits, or a way of shaping output, that went with success.
-    static func habit(group: String, families: [String], measure: InsightMiner.Measure, with: Double, without: Double) -> Text? {
+    /// A habit relative to the edits, or a way of shaping output, that went with success. With
+    /// `rates`, the difference it made; without, a practice: it went well in several projects and
+    /// the data held too few failures to measure more.
+    static func habit(group: String, families: [String], measure: InsightMiner.Measure, rates: (with: Double, without: Double)?) -> Text? {
         let parts = group.split(separator: "|").map(String.init)
         let result = measure == .outcome ? "succeeded" : "passed their first check after editing"
-        let difference = "Trajectories that did this \(result) in \(share(with)) cases, against \(share(without)) of those that did not."
+        let support = rates.map { "Trajectories that did this \(result) in \(share($0.with)) cases, against \(share($0.without)) of those that did not." }
+            ?? "A habit of successful projects."
         let examples = families.isEmpty ? "" : " (for example \(code(families)))"
+        let said: (title: String, description: String, reason: String)?
         switch parts.first {
-        case "before":
+        case "before", "after":
             guard parts.count == 2, let category = StepCategory(rawValue: parts[1]) else { return nil }
-            return Text(
-                title: capitalized(habitVerb(category)) + " before the first edit",
-                description: "Before changing any code, \(habitVerb(category))\(examples).",
-                content: "Starting from \(noun(category)) gives the change a concrete target and a check to rerun later. " + difference)
-        case "after":
-            guard parts.count == 2, let category = StepCategory(rawValue: parts[1]) else { return nil }
-            return Text(
-                title: capitalized(habitVerb(category)) + " after the last edit",
-                description: "Once the last change is made, \(habitVerb(category))\(examples) before declaring the task done.",
-                content: "A change checked after its final version is the change that was validated. " + difference)
+            said = parts[0] == "before" ? beforeFirstEdit(category, examples) : afterLastEdit(category, examples)
+        case "between":
+            guard parts.count == 2, parts[1] == "check" else { return nil }
+            said = (
+                "Confirm each change before building on it",
+                "After each edit, and not only the last, rerun a quick check so a mistake is caught where it was made.",
+                "A failure seen right after the edit that caused it points at its cause; seen after five more edits it points nowhere."
+            )
         case "scratch":
             switch parts.count > 1 ? parts[1] : "" {
-            case "before":
-                return Text(
-                    title: "Reproduce the problem with a throwaway script before editing",
-                    description: "Write a small script that triggers the problem\(examples), run it, and keep it to check the fix.",
-                    content: "A self-contained reproduction turns the report into a signal that can be rerun after every edit. " + difference)
-            case "after":
-                return Text(
-                    title: "Rerun the reproduction script after the last edit",
-                    description: "After the final change, run the scratch script that showed the problem again and compare its output.",
-                    content: "The same script that showed the problem is the quickest proof that it is gone. " + difference)
+            case "before": said = beforeFirstEdit(.reproduce, examples)
+            case "after": said = afterLastEdit(.reproduce, examples)
             case "cleanup":
-                return Text(
-                    title: "Remove scratch scripts before finishing",
-                    description: "Delete the reproduction and debugging scripts written along the way once the fix is confirmed.",
-                    content: "Leftover scratch files end up in the change set and confuse review. " + difference)
-            default:
-                return nil
+                said = (
+                    "Remove scratch scripts before finishing",
+                    "Delete the reproduction and debugging scripts written along the way once the fix is confirmed.",
+                    "Leftover scratch files end up in the change set and confuse review."
+                )
+            default: said = nil
             }
         case "shape":
-            guard parts.count == 3, let category = StepCategory(rawValue: parts[1]), let modifier = CommandFamily.Modifier(rawValue: parts[2]) else { return nil }
-            return Text(
-                title: "Run \(runNoun(category)) \(modifierMeaning(modifier))",
-                description: "Invoke \(runNoun(category)) with `\(modifier.rawValue)` so the part of the output that matters fits in view.",
-                content: "Long \(runNoun(category)) output buries the failure; shaping it keeps the signal. " + difference)
+            guard parts.count == 2, let category = StepCategory(rawValue: parts[1]), !families.isEmpty else { return nil }
+            said = (
+                "Trim the output of \(runNoun(category)) to the lines that matter",
+                "Add \(code(families)) to \(runNoun(category)) so the failure and its summary stay in view.",
+                "Long logs bury the failing line and fill the context; merged and cut output keeps the signal."
+            )
         default:
-            return nil
+            said = nil
+        }
+        guard let said else { return nil }
+        return Text(title: said.title, description: said.description, content: said.reason + " " + support)
+    }
+
+    /// What a kind of step before the first edit is for: a title, what to do, and why.
+    static func beforeFirstEdit(_ category: StepCategory, _ examples: String) -> (String, String, String)? {
+        switch category {
+        case .test:
+            ("Record a baseline of the test suite before editing", "Before the first edit, run the existing tests\(examples) and write down which already fail.",
+             "Failures that were there before are not the change's to chase; without a baseline they look like regressions.")
+        case .reproduce:
+            ("Reproduce the problem with a throwaway script before editing", "Write a small script that triggers the problem\(examples), run it, and keep it to check the fix.",
+             "A self-contained reproduction turns the report into a signal that can be rerun after every edit.")
+        case .build:
+            ("Build the project before the first edit", "Compile or type-check the untouched code first\(examples).",
+             "Errors that appear afterwards then belong to the change, not to the environment.")
+        case .run:
+            ("Observe the current behaviour before changing it", "Trigger the behaviour the task describes with a one-off command\(examples) and note the actual output first.",
+             "What the code really does now says what the change has to alter, and it is the baseline to compare against.")
+        case .search:
+            ("Locate every place involved with a search before editing", "Search the repository for the names the task mentions\(examples) before choosing where to change.",
+             "Seeing where a behaviour is defined and used puts the fix at the cause rather than at one symptom.")
+        case .inspect:
+            ("Understand the surrounding code before the first edit", "Open the files to be changed and read the functions and callers around the target\(examples).",
+             "Edits written from the file as it is apply cleanly and fit their context; edits from memory miss.")
+        case .versionControl:
+            ("Check the repository state before starting", "Look at what is already modified or recently changed\(examples) before making changes.",
+             "Knowing the starting state keeps the new change apart from work already in progress.")
+        case .install:
+            ("Set up the dependencies before the first change", "Install what the project needs\(examples) before editing, so that tests and scripts can run.",
+             "An environment error met after editing looks like a failure of the change and costs a detour.")
+        case .web:
+            ("Read the documentation before using an unfamiliar API", "Look up the library's documentation or the error\(examples) before writing the change.",
+             "Working from documented behaviour avoids guessing at signatures and semantics.")
+        case .edit, .other:
+            nil
         }
     }
 
-    static func habitVerb(_ category: StepCategory) -> String {
+    /// What a kind of step after the last edit is for: a title, what to do, and why.
+    static func afterLastEdit(_ category: StepCategory, _ examples: String) -> (String, String, String)? {
         switch category {
-        case .test: "run the relevant tests"
-        case .reproduce: "reproduce the problem"
-        case .build: "build or type-check the project"
-        case .run: "run the program"
-        case .search: "search the code"
-        case .inspect: "read the code involved"
-        case .versionControl: "review the change with version control"
-        case .install: "install the dependencies"
-        case .edit: "edit"
-        case .web: "look up the documentation"
-        case .other: "check the work"
+        case .test:
+            ("Run the relevant tests against the final version", "Once the last change is made, run the tests that cover it\(examples) before declaring the task done.",
+             "A change checked only before its last edit is not checked.")
+        case .reproduce:
+            ("Rerun the reproduction after the fix", "After the final change, run the script that showed the problem again\(examples) and compare its output.",
+             "The same script that showed the problem is the quickest proof that it is gone.")
+        case .build:
+            ("Build or type-check after the last edit", "Compile the project once more after the final change\(examples).",
+             "A compile or type error left by the last edit breaks everything downstream.")
+        case .run:
+            ("Try the fixed feature the way a user would", "Once the last change is in, invoke the program's real entry point on a realistic input\(examples).",
+             "Unit tests cover what they cover; the real entry point shows what a user will actually get.")
+        case .search:
+            ("Search for other occurrences once the fix is in", "After the change, search the code\(examples) for other places with the same pattern and for stale uses of what changed.",
+             "The same mistake is often repeated elsewhere, and a changed name leaves callers behind.")
+        case .inspect:
+            ("Check that the last edit landed where intended", "Display the edited region once more\(examples) and look for wrong indentation, duplicated or lost lines.",
+             "Editing tools can put a change in the wrong place or break its layout without reporting an error; a look catches it before the tests do.")
+        case .versionControl:
+            ("Review the whole diff before finishing", "Read the complete change with version control\(examples) and keep only what the task needs.",
+             "Stray debug output, scratch files and unrelated edits show up in the diff before they reach review.")
+        case .install, .web, .edit, .other:
+            nil
         }
     }
 
