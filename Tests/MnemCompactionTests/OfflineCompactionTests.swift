@@ -176,6 +176,9 @@ let handMadeIdentifiers = ["alpha", "beta", "gamma", "core.py", "repro_", "clien
         case .unknown: #expect(why.contains("the evidence suggests it did not succeed"))
         }
         #expect(why.contains("The problem showed as: FAILED tests/test_dates.py::test_leap - AssertionError"))
+        // Every part of it ends as a sentence, the quoted error line included.
+        #expect(!why.contains("AssertionError Fix:") && !why.contains("AssertionError Attempted"), "\(why)")
+        #expect(why.hasSuffix(".") || why.hasSuffix("`"), "\(why)")
     }
 
     @Test func minedInsightsNameWhatTheyFoundAndNoIdentifiers() throws {

@@ -25,6 +25,15 @@ public struct TrajectoryAnalysis: Sendable {
         effective = rawIndexes.map { classified[$0] }
         scratch = Self.scratchFiles(effective)
         edits = Self.primaryEdits(effective, scratch: scratch)
+        if edits.isEmpty, !scratch.isEmpty {
+            // A script written and run with nothing else changed is the work itself (an exploit, a
+            // tool, an answer), not a reproduction; only scripts named as reproductions stay scratch.
+            let named = scratch.filter(StepClassifier.isReproScript)
+            if named != scratch {
+                scratch = named
+                edits = Self.primaryEdits(effective, scratch: scratch)
+            }
+        }
         languages = LanguageDetector.languages(raw, task: memory.task)
         tools = Self.toolsUsed(raw, classified)
         var errors: [ErrorClass: Int] = [:]

@@ -157,6 +157,12 @@ enum SummaryBuilder {
         return parts.joined(separator: " ")
     }
 
+    /// `text` ending as a sentence: an error line quoted as the symptom has no full stop of its own.
+    static func closed(_ text: String) -> String {
+        guard let last = text.last, !".!?:".contains(last) else { return text }
+        return text + "."
+    }
+
     /// Why it went the way it did, in agreement with the outcome and with the last check.
     static func why(_ analysis: TrajectoryAnalysis, _ facts: Facts) -> String {
         let memory = analysis.memory
@@ -188,12 +194,12 @@ enum SummaryBuilder {
                 reasons.append("its final run (`\(run.family)`) completed cleanly")
             }
             let lead = reasons.isEmpty ? "It succeeded, though no check after the final change is on record." : "It succeeded because " + reasons.joined(separator: ", and ") + "."
-            return ([lead] + [cause, fix].compactMap { $0 }).joined(separator: " ")
+            return ([lead] + [cause, fix].compactMap { $0 }.map(closed)).joined(separator: " ")
         case .success:
             // Recorded as a success, yet the trajectory's own last check failed: say both.
             let said = memory.outcomeEvidence.map { " (\($0.signal.rawValue): \($0.detail.firstLine(limit: 100)))" } ?? ""
             let lead = "It was recorded as a success\(said), but the last check after the final change failed, so the trajectory does not confirm the fix."
-            return ([lead] + [cause, fix].compactMap { $0 }).joined(separator: " ")
+            return ([lead] + [cause, fix].compactMap { $0 }.map(closed)).joined(separator: " ")
         case .failure:
             if let loop = analysis.lessons.first(where: { $0.remedy == nil }) {
                 reasons.append("`\(loop.failing)` was retried \(loop.attempts) times after \(loop.editFailure?.phrase ?? loop.error?.phrase ?? "failing") without a change of approach")
@@ -205,7 +211,7 @@ enum SummaryBuilder {
             if analysis.primaryEdits.isEmpty { reasons.append("no change to the work was made") }
             if let evidence = memory.outcomeEvidence, reasons.isEmpty { reasons.append("\(evidence.signal.rawValue) evidence says so: \(evidence.detail.firstLine(limit: 120))") }
             let lead = "It failed" + (reasons.isEmpty ? "; the trajectory shows no single cause." : " because " + reasons.joined(separator: ", and ") + ".")
-            return ([lead] + [cause, fix.map { "Attempted " + $0.lowercasedFirst }].compactMap { $0 }).joined(separator: " ")
+            return ([lead] + [cause, fix.map { "Attempted " + $0.lowercasedFirst }].compactMap { $0 }.map(closed)).joined(separator: " ")
         case .unknown:
             // No recorded outcome: say what the evidence points to rather than stopping there.
             var evidence: [String] = []
@@ -228,7 +234,7 @@ enum SummaryBuilder {
                 let leaning = lastCheckPassed ? "the evidence suggests it succeeded" : lastCheckFailed ? "the evidence suggests it did not succeed" : "the evidence is inconclusive"
                 lead = "The outcome was not recorded; \(leaning): " + evidence.joined(separator: "; ") + "."
             }
-            return ([lead] + [cause, fix].compactMap { $0 }).joined(separator: " ")
+            return ([lead] + [cause, fix].compactMap { $0 }.map(closed)).joined(separator: " ")
         }
     }
 }

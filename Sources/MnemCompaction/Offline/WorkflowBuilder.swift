@@ -51,6 +51,10 @@ enum WorkflowBuilder {
             steps.append((s.rawValue * 1_000_000 + lesson.at, 100, self.step(for: lesson)))
         }
         steps.sort { $0.position < $1.position }
+        // A routine says each thing once: setup met again after the change, or a second
+        // delegation, repeats a step the reader already has.
+        var said = Set<String>()
+        steps = steps.filter { said.insert($0.step.action).inserted }
         // Dropping the least telling phases first keeps the shape of the routine.
         while steps.count > maxSteps, let drop = steps.indices.min(by: { steps[$0].priority != steps[$1].priority ? steps[$0].priority < steps[$1].priority : $0 > $1 }) {
             steps.remove(at: drop)
