@@ -4,7 +4,8 @@
 Captures CORPUS into a fresh pool with MNEM (each session labelled with its source, the
 corpus directory <format>/<owner>+<repo> it came from), compacts it offline, then prints:
 
-- the insights (title, support in trajectories and sources) and how many are distinct: greedy in
+- the insights (title, support in trajectories, in projects as the miner counts them and in corpus
+  sources, the rates with and without) and how many are distinct: greedy in
   a fixed order, an insight counts when its cosine to every one counted before is below 0.7
   (the paper's duplicate threshold) under the full MiniLM;
 - per kind, how much memories cluster by source: the Davies-Bouldin index (scikit-learn) and the
@@ -153,14 +154,17 @@ def main() -> int:
     if insights:
         vectors = embed([text(m) for m in insights])
         kept: list[int] = []
-        print("| # | insight | trajectories | sources | distinct |")
-        print("|---|---|---|---|---|")
+        print("| # | insight | trajectories | projects | sources | with / without | distinct |")
+        print("|---|---|---|---|---|---|---|")
         for i, memory in enumerate(insights):
             distinct = all(float(vectors[i] @ vectors[j]) < 0.7 for j in kept)
             if distinct:
                 kept.append(i)
             sources = {label(by_id[p]) for p in memory.get("derivedFrom", []) if p in by_id}
-            print(f"| {i + 1} | {memory['insight']['title']} | {len(memory.get('derivedFrom', []))} | {len(sources - {None})} | {'yes' if distinct else 'no'} |")
+            evidence = memory["insight"].get("evidence") or {}
+            rates = "/".join("–" if evidence.get(k) is None else f"{evidence[k]:.2f}" for k in ("successRateWith", "successRateWithout"))
+            practice = " (practice)" if memory["insight"]["content"].endswith("A habit of successful projects.") or "Too few reruns" in memory["insight"]["content"] else ""
+            print(f"| {i + 1} | {memory['insight']['title']}{practice} | {len(memory.get('derivedFrom', []))} | {len(evidence.get('domains', []))} | {len(sources - {None})} | {rates} | {'yes' if distinct else 'no'} |")
         pairs = [(a, b, float(vectors[a] @ vectors[b])) for a in range(len(insights)) for b in range(a + 1, len(insights))]
         close = [p for p in pairs if p[2] >= 0.7]
         print(f"\ndistinct insights (MiniLM cosine < 0.7, greedy by id): {len(kept)} of {len(insights)}; pairs at or above 0.7: {len(close)}\n")

@@ -10,8 +10,8 @@ import Testing
     static func id(_ n: Int) -> MemoryID { MemoryID(String(format: "%040x", n))! }
 
     /// A record of a run in `project` that edited code, with `habits`, and what it came to.
-    static func record(_ n: Int, project: String, habits: [String], outcome: Outcome? = .success) -> MiningRecord {
-        MiningRecord(id: id(n), source: "domain:" + project, domain: project, outcome: outcome, episodes: [], habits: habits.sorted(), edits: true)
+    static func record(_ n: Int, project: String, habits: [String], outcome: Outcome? = .success, agent: String = "agent-a") -> MiningRecord {
+        MiningRecord(id: id(n), source: "domain:" + project, agent: agent, domain: project, outcome: outcome, episodes: [], habits: habits.sorted(), edits: true)
     }
 
     /// `count` runs in each of `projects` that reviewed their diff after the last edit, and as many that did not.
@@ -46,6 +46,17 @@ import Testing
     @Test func twoProjectsAreNotEnoughForAPractice() {
         let mined = InsightMiner.mine(Self.records(projects: ["alpha", "beta"], reviewing: 5))
         #expect(Self.review(mined) == nil, "\(mined.map(\.key))")
+    }
+
+    @Test func inAPoolOfSeveralAgentsAPracticeNeedsTwoOfThem() throws {
+        // The same runs, plus successful runs of another agent that never review: one harness's habit.
+        var records = Self.records(projects: ["alpha", "beta", "gamma"])
+        for project in ["delta", "epsilon"] { records.append(Self.record(records.count, project: project, habits: [], agent: "agent-b")) }
+        #expect(Self.review(InsightMiner.mine(records)) == nil)
+        // Once the other agent reviews too, in any project, it is a practice of the pool.
+        records.append(Self.record(records.count, project: "delta", habits: ["after|version-control|git status"], agent: "agent-b"))
+        let practice = try #require(Self.review(InsightMiner.mine(records)))
+        #expect(practice.insight.description.contains("`git status`"))
     }
 
     @Test func aHabitThatGoesWorseThanItsComplementIsNoPractice() {
@@ -92,7 +103,7 @@ import Testing
     @Test func aRecoveryWithoutContrastIsAPracticeWhenThreeProjectsShowIt() throws {
         func run(_ n: Int, _ project: String) -> MiningRecord {
             MiningRecord(
-                id: Self.id(n), source: "domain:" + project, domain: project, outcome: .success,
+                id: Self.id(n), source: "domain:" + project, agent: "agent-\(n % 2)", domain: project, outcome: .success,
                 episodes: [
                     Episode(
                         situation: "error:missing-module@python", failing: "python <file.py>",

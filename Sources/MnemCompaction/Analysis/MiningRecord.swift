@@ -28,6 +28,9 @@ public struct MiningRecord: Sendable, Hashable {
     public var id: MemoryID
     /// Where the trajectory came from (its project), so support can be counted in sources.
     public var source: String
+    /// The agent (harness) that ran it: a practice seen in one harness's runs may be that
+    /// harness's instructions rather than a habit that transfers.
+    public var agent: String
     public var domain: String
     /// The outcome when it rests on evidence (`outcomeEvidence`), else nil: statistics over
     /// outcomes use only these.
@@ -42,11 +45,12 @@ public struct MiningRecord: Sendable, Hashable {
     public var firstCheckPassed: Bool?
 
     public init(
-        id: MemoryID, source: String, domain: String, outcome: Outcome?, episodes: [Episode], habits: [String], edits: Bool,
+        id: MemoryID, source: String, agent: String = "", domain: String, outcome: Outcome?, episodes: [Episode], habits: [String], edits: Bool,
         firstCheckPassed: Bool? = nil
     ) {
         self.id = id
         self.source = source
+        self.agent = agent
         self.domain = domain
         self.outcome = outcome
         self.episodes = episodes
@@ -63,7 +67,8 @@ extension TrajectoryAnalysis {
     /// The record the miner keeps of this trajectory.
     public var miningRecord: MiningRecord {
         MiningRecord(
-            id: memory.id, source: Self.sourceKey(memory), domain: memory.domain, outcome: evidencedOutcome,
+            id: memory.id, source: Self.sourceKey(memory), agent: memory.source.agent ?? memory.source.format ?? "", domain: memory.domain,
+            outcome: evidencedOutcome,
             episodes: episodes(), habits: habits(), edits: primaryEdits.first != nil, firstCheckPassed: firstCheckPassed)
     }
 

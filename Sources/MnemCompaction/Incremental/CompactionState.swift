@@ -72,6 +72,7 @@ struct CompactionState: Sendable {
             for _ in 0..<recordCount {
                 let id = try reader.id()
                 let source = try string()
+                let agent = try string()
                 let domain = try string()
                 let outcome: Outcome? = try [nil, .success, .failure, .unknown][Int(reader.u8(max: 3))]
                 let edits = try reader.u8(max: 1) == 1
@@ -88,7 +89,7 @@ struct CompactionState: Sendable {
                     episodes.append(Episode(situation: situation, failing: failing, techniques: techniques, progressed: progressed))
                 }
                 state.records[id] = MiningRecord(
-                    id: id, source: source, domain: domain, outcome: outcome, episodes: episodes, habits: habits, edits: edits, firstCheckPassed: firstCheck)
+                    id: id, source: source, agent: agent, domain: domain, outcome: outcome, episodes: episodes, habits: habits, edits: edits, firstCheckPassed: firstCheck)
             }
             for kind in [MemoryKind.workflow, .summary] {
                 let count = try reader.u32()
@@ -127,6 +128,7 @@ struct CompactionState: Sendable {
         for (id, record) in self.records {
             records.id(id)
             records.u32(index(record.source))
+            records.u32(index(record.agent))
             records.u32(index(record.domain))
             let outcome: UInt8 =
                 switch record.outcome {

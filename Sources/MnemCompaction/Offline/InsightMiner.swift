@@ -18,19 +18,21 @@ struct Tally: Sendable {
     var good = 0
     /// Sources and domains by number (`RecordKeys`): hashing their names for every case was most of a mining pass.
     var sources = DenseSet()
-    /// The sources of the cases that went well: a practice is counted in these.
+    /// The sources and agents of the cases that went well: a practice is counted in these.
     var goodSources = DenseSet()
+    var goodAgents = DenseSet()
     var domains = DenseSet()
     /// The first records seen (records come in id order), at most `InsightMiner.maxEvidence`.
     var records: [Int] = []
 
     var rate: Double? { count == 0 ? nil : Double(good) / Double(count) }
 
-    mutating func add(good isGood: Bool, record: Int, source: Int, domain: Int) {
+    mutating func add(good isGood: Bool, record: Int, source: Int, domain: Int, agent: Int) {
         count += 1
         if isGood {
             good += 1
             goodSources.insert(source)
+            goodAgents.insert(agent)
         }
         sources.insert(source)
         domains.insert(domain)
@@ -77,12 +79,22 @@ struct DenseSet: Sendable, Sequence {
 struct RecordKeys: Sendable {
     var source: [Int]
     var domain: [Int]
+    var agent: [Int]
     var domainNames: [String]
+    /// How many agents the records come from.
+    var agents: Int
 
     init(_ records: [MiningRecord]) {
         var sources: [String: Int] = [:]
         var domains: [String: Int] = [:]
+        var agentIDs: [String: Int] = [:]
         var names: [String] = []
+        agent = records.map { record in
+            if let id = agentIDs[record.agent] { return id }
+            agentIDs[record.agent] = agentIDs.count
+            return agentIDs.count - 1
+        }
+        agents = agentIDs.count
         source = records.map { record in
             if let id = sources[record.source] { return id }
             sources[record.source] = sources.count
@@ -140,9 +152,15 @@ enum InsightMiner {
     /// (whose score is at least `minimumLift`).
     static let practiceWeight = 0.01
 
+    /// Agents a practice must have gone well with, when the pool holds that many: what only one
+    /// harness's runs do may be that harness's instructions (mini-swe-agent's prompt asks for a
+    /// reproduction script) rather than a habit that carries over.
+    static let practiceAgents = 2
+
     /// Whether a technique without a lift still stands as a practice (see the type's comment).
-    static func isPractice(_ tally: Tally, lift: Double, measurable: Bool) -> Bool {
-        tally.good >= practiceCases && tally.goodSources.count >= practiceSources && (!measurable || lift >= -practiceTolerance)
+    static func isPractice(_ tally: Tally, lift: Double, measurable: Bool, keys: RecordKeys) -> Bool {
+        tally.good >= practiceCases && tally.goodSources.count >= practiceSources
+            && tally.goodAgents.count >= min(practiceAgents, keys.agents) && (!measurable || lift >= -practiceTolerance)
     }
 
     static func mine(_ records: [MiningRecord]) -> [InsightCandidate] {
@@ -210,7 +228,7 @@ enum InsightMiner {
         }
         var overall = Tally()
         for (situation, episodes) in bySituation where !situation.contains("@") {
-            for ref in episodes { overall.add(good: ref.episode.progressed, record: ref.record, source: keys.source[ref.record], domain: keys.domain[ref.record]) }
+            for ref in episodes { overall.add(good: ref.episode.progressed, record: ref.record, source: keys.source[ref.record], domain: keys.domain[ref.record], agent: keys.agent[ref.record]) }
         }
         var out: [InsightCandidate] = []
         for situation in bySituation.keys.sorted() {
@@ -222,10 +240,10 @@ enum InsightMiner {
             var failing: [String: [String]] = [:]
             for ref in episodes {
                 let episode = ref.episode
-                let (source, domain) = (keys.source[ref.record], keys.domain[ref.record])
-                total.add(good: episode.progressed, record: ref.record, source: source, domain: domain)
+                let (source, domain, agent) = (keys.source[ref.record], keys.domain[ref.record], keys.agent[ref.record])
+                total.add(good: episode.progressed, record: ref.record, source: source, domain: domain, agent: agent)
                 for technique in episode.techniques where isGrouped(technique) {
-                    with[technique, default: Tally()].add(good: episode.progressed, record: ref.record, source: source, domain: domain)
+                    with[technique, default: Tally()].add(good: episode.progressed, record: ref.record, source: source, domain: domain, agent: agent)
                     if technique == "none" || episode.progressed { failing[technique, default: []].append(episode.failing) }
                     guard episode.progressed, technique.hasPrefix("category|") else { continue }
                     let prefix = String(technique.dropFirst("category|".count)) + "|"
@@ -249,7 +267,7 @@ enum InsightMiner {
                 } else {
                     let lifted = lift >= minimumLift && tally.good >= 2
                     // A changed invocation without a lift is a coincidence of the rerun, not a practice.
-                    guard lifted || (!technique.hasPrefix("+|") && isPractice(tally, lift: lift, measurable: without.count >= 2)) else { continue }
+                    guard lifted || (!technique.hasPrefix("+|") && isPractice(tally, lift: lift, measurable: without.count >= 2, keys: keys)) else { continue }
                     let families = topFamilies(helpedFamilies[technique] ?? [])
                     if technique.hasPrefix("category|") && families.isEmpty { continue }
                     let phrase = InsightPhrasing.recovery(
@@ -345,10 +363,10 @@ enum InsightMiner {
             var knownWithEdits = Tally()
             for (index, record) in records.enumerated() {
                 guard let good = measure.value(record) else { continue }
-                let (source, domain) = (keys.source[index], keys.domain[index])
-                known.add(good: good, record: index, source: source, domain: domain)
-                if record.edits { knownWithEdits.add(good: good, record: index, source: source, domain: domain) }
-                for group in groupsOf[index] { with[group, default: Tally()].add(good: good, record: index, source: source, domain: domain) }
+                let (source, domain, agent) = (keys.source[index], keys.domain[index], keys.agent[index])
+                known.add(good: good, record: index, source: source, domain: domain, agent: agent)
+                if record.edits { knownWithEdits.add(good: good, record: index, source: source, domain: domain, agent: agent) }
+                for group in groupsOf[index] { with[group, default: Tally()].add(good: good, record: index, source: source, domain: domain, agent: agent) }
                 if good { for (group, family) in familiesOf[index] { families[group, default: []].append(family) } }
             }
             // Without both results on evidence, no difference can show; practices rest on outcomes alone.
@@ -363,7 +381,7 @@ enum InsightMiner {
                 let lift = rateWith - (rateWithout ?? rateWith)
                 let lifted = contrast && rateWithout != nil && lift >= minimumLift
                 if !lifted {
-                    guard measure == .outcome, isPractice(tally, lift: lift, measurable: without.count >= 2),
+                    guard measure == .outcome, isPractice(tally, lift: lift, measurable: without.count >= 2, keys: keys),
                         let phrase = InsightPhrasing.habit(group: group, families: topFamilies(families[group] ?? []), measure: measure, rates: nil),
                         let candidate = make(
                             "habit:\(measure.rawValue):" + group, phrase, with: tally, without: without, rates: (rateWith, rateWithout), outcome: .success,
