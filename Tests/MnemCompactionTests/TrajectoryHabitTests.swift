@@ -36,16 +36,21 @@ import Testing
             "Exploit the warm-up binary and read the flag", domain: "ctf", outcome: .success,
             steps: [
                 ("bash", "objdump -d warmup | head -n 40", "0000000000400596 <easy>:", 0),
-                ("create", "solve.py", "[File: /work/solve.py (1 lines total)]", 0),
-                ("edit", "1:1\nfrom pwn import *\nprint('payload')\nend_of_edit", "File updated.", 0),
-                ("bash", "python solve.py", "flag{...}", 0),
-                ("submit", "", "", 0),
-            ])
+                // SWE-agent records the whole action, the tool's name included.
+                ("create", "create solve.py\n", "[File: /work/solve.py (1 lines total)]", 0),
+                ("edit", "edit 1:1\nfrom pwn import *\nprint('payload')\nend_of_edit", "File updated.", 0),
+                ("python", "python solve.py\n", "flag{...}", 0),
+                ("submit", "submit flag{...}\n", "", 0),
+            ], evidence: OutcomeEvidence(signal: .run, detail: "run `python solve.py` after the last edit", step: 3))
         let analysis = TrajectoryAnalysis(solving)
         #expect(analysis.scratchFiles.isEmpty)
         #expect(!analysis.primaryEdits.isEmpty)
         let actions = WorkflowBuilder.workflow(analysis).steps.map(\.action).joined(separator: " | ")
         #expect(!actions.lowercased().contains("reproduce"), "\(actions)")
+        // The summary names the file, not the command, and counts the script's run as its check.
+        let summary = SummaryBuilder.summary(analysis)
+        #expect(summary.taskSummary.contains("changed `solve.py`") && !summary.taskSummary.contains("`create solve.py`"), "\(summary.taskSummary)")
+        #expect(summary.experience.results.contains("The last check after the final change (`python <file.py>`) passed."), "\(summary.experience.results)")
 
         // The same script followed by a change to the code is scratch: it reproduced the problem.
         let fixing = trajectory(

@@ -145,7 +145,7 @@ public enum StepClassifier {
             }
         } else if editTools.contains(tool) {
             let path = json?["file_path"]?.stringValue ?? json?["path"]?.stringValue ?? json?["filename"]?.stringValue
-                ?? (json == nil && tool != "edit" ? input.split(separator: "\n").first.map(String.init) : nil)
+                ?? (json == nil && tool != "edit" ? argumentLine(input, tool: tool) : nil)
             result.target = path.flatMap(Abstraction.baseName)
             let fileWord = path.map { Abstraction.word(ShellCommand.Word(text: $0, quoted: false)) } ?? "<path>"
             result.category = isReproScript(path) ? .reproduce : .edit
@@ -223,6 +223,15 @@ public enum StepClassifier {
         if tool.contains("git") { return .versionControl }
         if tool.contains("run") || tool.contains("exec") { return .run }
         return .other
+    }
+
+    /// The first line of a bare tool call without the tool's own name: SWE-agent records
+    /// `create exploit.py` as the whole action, Aider-style tools record only `exploit.py`.
+    static func argumentLine(_ input: String, tool: String) -> String? {
+        guard var line = input.split(separator: "\n").first.map(String.init) else { return nil }
+        if line.lowercased().hasPrefix(tool + " ") { line = String(line.dropFirst(tool.count + 1)) }
+        line = line.trimmingCharacters(in: .whitespaces)
+        return line.isEmpty ? nil : line
     }
 
     static func isReproScript(_ path: String?) -> Bool {

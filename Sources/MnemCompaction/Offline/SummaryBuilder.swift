@@ -44,8 +44,11 @@ enum SummaryBuilder {
             let edits = analysis.primaryEdits
             let scratch = analysis.scratchFiles
             if let last = edits.last {
+                // Running a file the work changed checks it too: when the work is a script, its run is the check.
+                let changed = Set(edits.compactMap { analysis.effective[$0].target })
                 lastCheck = analysis.effective[(last + 1)...].last { step in
-                    step.category == .test || step.category == .build || step.category == .reproduce || (step.runs.map(scratch.contains) ?? false)
+                    step.category == .test || step.category == .build || step.category == .reproduce
+                        || (step.runs.map { scratch.contains($0) || changed.contains($0) } ?? false)
                 }
             }
             // The agent's reasoning up to its first change, and its final message, in that order of trust for a cause;
