@@ -410,4 +410,11 @@ let handMadeIdentifiers = ["alpha", "beta", "gamma", "core.py", "repro_", "clien
         #expect(Narrative.cause(in: [text])?.contains("xterm.js fails because") == true)
         #expect(Narrative.fix(in: ["All done. The epic is fully implemented and pushed."]) == nil)
     }
+
+    @Test func toFixNamesAFixOnlyWithCodeInIt() {
+        #expect(Narrative.fix(in: ["Perfect! The patch only modifies the source file we intended to fix."]) == nil)
+        #expect(Narrative.fix(in: ["To fix it, ManagementUtility passes prog=self.prog_name to CommandParser(...)."]) != nil)
+        #expect(Narrative.fix(in: ["To fix the crash, pass `prog` explicitly."]) != nil)
+        #expect(Narrative.fix(in: ["I fixed the crash by returning None for empty input."]) != nil)
+    }
 }

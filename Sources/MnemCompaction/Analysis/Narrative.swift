@@ -13,8 +13,11 @@ enum Narrative {
     static let fixMarkers = [
         "i fixed", "fixed by", "the fix", "i changed", "i've changed", "i updated", "i've updated", "i added", "i've added", "i replaced",
         "i've replaced", "i modified", "i've modified", "now uses", "now returns", "now handles", "changed the", "updated the", "added a",
-        "replaced the", "modified the", "to fix", "the solution", "i implemented", "i've implemented",
+        "replaced the", "modified the", "the solution", "i implemented", "i've implemented",
     ]
+    /// Words that introduce a fix only when the sentence also names code: "the file we intended
+    /// to fix" says nothing, "to fix it, pass `prog` to `CommandParser`" does.
+    static let weakFixMarkers = ["to fix"]
 
     /// The sentences of `text`, markdown markers and code fences left out, each at most `limit` characters.
     static func sentences(_ text: String, limit: Int = 300) -> [String] {
@@ -62,7 +65,25 @@ enum Narrative {
     }
 
     static func cause(in texts: [String]) -> String? { first(in: texts, markers: causeMarkers) }
-    static func fix(in texts: [String]) -> String? { first(in: texts, markers: fixMarkers) }
+    static func fix(in texts: [String]) -> String? {
+        for text in texts {
+            for sentence in sentences(text) {
+                let lower = sentence.lowercased()
+                if fixMarkers.contains(where: { lower.contains($0) }) { return sentence }
+                if weakFixMarkers.contains(where: { lower.contains($0) }), namesCode(sentence) { return sentence }
+            }
+        }
+        return nil
+    }
+
+    /// Whether a sentence names code: something quoted as code, or a call, path or dotted name.
+    static func namesCode(_ sentence: String) -> Bool {
+        if sentence.contains("`") { return true }
+        return sentence.split(separator: " ").contains { word in
+            let w = word.trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?\"'"))
+            return w.contains("(") || w.contains("_") || w.contains("/") || (w.contains(".") && !w.hasSuffix("."))
+        }
+    }
 
     /// The last line of an error output that names the error (`ValueError: …`), for a root cause
     /// when the agent said none.
