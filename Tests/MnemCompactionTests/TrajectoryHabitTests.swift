@@ -47,6 +47,7 @@ import Testing
         #expect(!analysis.primaryEdits.isEmpty)
         let actions = WorkflowBuilder.workflow(analysis).steps.map(\.action).joined(separator: " | ")
         #expect(!actions.lowercased().contains("reproduce"), "\(actions)")
+        #expect(actions.contains("Write the script that solves it"), "\(actions)")
         // The summary names the file, not the command, and counts the script's run as its check.
         let summary = SummaryBuilder.summary(analysis)
         #expect(summary.taskSummary.contains("changed `solve.py`") && !summary.taskSummary.contains("`create solve.py`"), "\(summary.taskSummary)")
@@ -77,6 +78,21 @@ import Testing
             ])
         let actions = WorkflowBuilder.workflow(TrajectoryAnalysis(memory)).steps.map(\.action)
         #expect(actions.filter { $0.hasPrefix("Install or configure") }.count == 1, "\(actions)")
+        #expect(actions.contains("Make the change"), "\(actions)")
         #expect(Set(actions).count == actions.count, "\(actions)")
+    }
+
+    @Test func lookingAtTheRepositoryFirstIsNotReviewingTheChange() {
+        let memory = trajectory(
+            "Rename the config loader", domain: "settings", outcome: .success,
+            steps: [
+                ("bash", "git status", "nothing to commit, working tree clean", 0),
+                ("str_replace_editor", #"{"command": "str_replace", "path": "/repo/settings/load.py", "old_str": "def load(", "new_str": "def load_config("}"#, "edited", 0),
+                ("bash", "python -m pytest tests/test_load.py", "2 passed", 0),
+                ("bash", "git diff", "-def load(\n+def load_config(", 0),
+            ])
+        let actions = WorkflowBuilder.workflow(TrajectoryAnalysis(memory)).steps.map(\.action)
+        #expect(actions.first == "Check the repository state before starting (status, log)", "\(actions)")
+        #expect(actions.last == "Review the change set (status, diff)", "\(actions)")
     }
 }

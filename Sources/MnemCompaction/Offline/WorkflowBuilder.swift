@@ -129,7 +129,12 @@ enum WorkflowBuilder {
             action = "Install or configure what the project needs"
         case .change:
             category = .edit
-            action = firstChange ? "Make the change" : "Adjust the change"
+            if analysis.taskKind == .securityChallenge {
+                // The work of a challenge is a script that solves it, not a change to a code base.
+                action = firstChange ? "Write the script that solves it" : "Adjust the script"
+            } else {
+                action = firstChange ? "Make the change" : "Adjust the change"
+            }
             if phase.repeated { action += ", one part at a time" }
         case .check:
             category = categories.contains(.test) ? .test : categories.contains(.build) ? .build : .run
@@ -149,7 +154,7 @@ enum WorkflowBuilder {
             action = phase.beforeChange ? "Run the program to see how it behaves" : "Run the program to check the change"
         case .review:
             category = .versionControl
-            action = "Review the change set (status, diff)"
+            action = phase.beforeChange ? "Check the repository state before starting (status, log)" : "Review the change set (status, diff)"
         case .commit:
             category = .versionControl
             action = "Commit the change"
