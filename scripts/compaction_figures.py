@@ -163,7 +163,7 @@ def main() -> int:
             sources = {label(by_id[p]) for p in memory.get("derivedFrom", []) if p in by_id}
             evidence = memory["insight"].get("evidence") or {}
             rates = "/".join("–" if evidence.get(k) is None else f"{evidence[k]:.2f}" for k in ("successRateWith", "successRateWithout"))
-            practice = " (practice)" if memory["insight"]["content"].endswith("A habit of successful projects.") or "Too few reruns" in memory["insight"]["content"] else ""
+            practice = " (practice)" if memory["insight"]["content"].endswith("A habit of successful projects.") or memory["insight"]["content"].endswith("too few went otherwise to compare.") else ""
             print(f"| {i + 1} | {memory['insight']['title']}{practice} | {len(memory.get('derivedFrom', []))} | {len(evidence.get('domains', []))} | {len(sources - {None})} | {rates} | {'yes' if distinct else 'no'} |")
         pairs = [(a, b, float(vectors[a] @ vectors[b])) for a in range(len(insights)) for b in range(a + 1, len(insights))]
         close = [p for p in pairs if p[2] >= 0.7]

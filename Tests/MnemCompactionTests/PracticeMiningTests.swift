@@ -112,9 +112,26 @@ import Testing
         }
         let three = InsightMiner.mine(["alpha", "beta", "gamma"].enumerated().map { run($0.offset, $0.element) })
         let install = try #require(three.first { $0.key == "recover:error:missing-module@python:category|install" }, "\(three.map(\.key))")
-        #expect(install.insight.content.contains("Too few reruns went otherwise to measure a difference."))
+        #expect(install.insight.content.hasSuffix("too few went otherwise to compare."), "\(install.insight.content)")
+        #expect(install.insight.content.hasPrefix("Missing packages are the environment's fault"))
         #expect(install.insight.description.contains("`pip install <package>`"))
         let two = InsightMiner.mine(["alpha", "beta"].enumerated().map { run($0.offset, $0.element) })
         #expect(!two.contains { $0.key.hasPrefix("recover:error:missing-module") }, "\(two.map(\.key))")
+    }
+
+    /// Each technique gives its own reason and each error its own lesson: one sentence skeleton
+    /// for all of them made every recovery read alike.
+    @Test func recoveriesSayWhyInTheirOwnWords() throws {
+        let techniques = ["category|install", "category|inspect", "category|search", "category|test", "category|build", "category|web", "category|retry", "read-target", "smaller-anchor"]
+        let contents = try techniques.map { technique in
+            try #require(InsightPhrasing.recovery(situation: "error:missing-module@python", technique: technique, families: ["x"], failing: ["y"], rates: nil)).content
+        }
+        let reasons = contents.map { $0.prefix { $0 != "." } }
+        #expect(Set(reasons).count == techniques.count, "\(reasons)")
+        let lessons = ErrorClass.allCases.map(InsightPhrasing.persistence)
+        #expect(Set(lessons).count == ErrorClass.allCases.count)
+        let rerun = try #require(InsightPhrasing.unchangedRerun(situation: "error:compile-error@elixir", failing: ["mix compile"], with: 0.1, without: 0.8))
+        #expect(rerun.content.hasPrefix("The compiler reports the same error until the code it names changes."), "\(rerun.content)")
+        #expect(rerun.title == "Do not rerun unchanged after a compile error in Elixir")
     }
 }

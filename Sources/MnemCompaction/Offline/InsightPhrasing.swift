@@ -120,6 +120,10 @@ enum InsightPhrasing {
     /// A recovery: after `situation`, `technique` made the rerun get further.
     /// Without `rates`, a practice: reruns after it got further in several projects, and too few
     /// went otherwise to measure a difference.
+    ///
+    /// The words name the error and the technique first and give the technique's own reason: a
+    /// shared sentence skeleton made every recovery read alike (under MiniLM, 40 possible
+    /// recoveries were 10 distinct texts).
     static func recovery(situation: String, technique: String, families: [String], failing: [String], rates: (with: Double, without: Double)?) -> Text? {
         let (error, toolchain, edit) = parse(situation: situation)
         let place = toolchain.map { " in \($0)" } ?? ""
@@ -137,61 +141,90 @@ enum InsightPhrasing {
         } else {
             return nil
         }
-        // With rates, the comparison and its size; without, what was seen.
-        func content(_ comparison: String, seen: String) -> String {
-            guard let rates else { return seen + " Too few reruns went otherwise to measure a difference." }
-            return comparison + " \(capitalized(share(rates.with))) such reruns got further, against \(share(rates.without)) of the others."
+        let examples = families.isEmpty ? "" : " (for example \(code(families)))"
+        let evidence = rates.map { "\(capitalized(share($0.with))) reruns after it got further, against \(share($0.without)) of the others." }
+            ?? "It got reruns further in several projects; too few went otherwise to compare."
+        func text(_ title: String, _ description: String, _ reason: String) -> Text {
+            Text(title: title, description: description, content: reason + " " + evidence)
         }
         if technique.hasPrefix("category|"), let category = StepCategory(rawValue: String(technique.dropFirst(9))) {
-            return Text(
-                title: capitalized(imperative(category)) + " after " + whenShort,
-                description: "When \(when), \(imperative(category)) before running it again (for example \(code(families))).",
-                content: content(
-                    "Reruns preceded by \(noun(category)) got past the error more often than reruns without it.",
-                    seen: "Reruns preceded by \(noun(category)) got past the error in several projects."))
+            return text(
+                capitalized(imperative(category)) + " after " + whenShort,
+                "When \(when), \(imperative(category))\(examples) before running it again.",
+                reason(category))
         }
         if technique == "category|retry" {
-            return Text(
-                title: "Search differently after " + whenShort,
-                description: "When \(when), change the search instead of repeating it: widen it or look by another key (for example \(code(families))).",
-                content: content(
-                    "Searches retried with another command or scope found something more often than searches repeated as they were.",
-                    seen: "Searches retried with another command or scope found something in several projects."))
+            return text(
+                "Search differently after " + whenShort,
+                "When \(when), change the search instead of repeating it: widen it or look by another key\(examples).",
+                "A search that found nothing tested one spelling in one place; names differ between layers and code moves.")
         }
         if technique.hasPrefix("+|"), let modifier = CommandFamily.Modifier(rawValue: String(technique.dropFirst(2))) {
-            return Text(
-                title: "Rerun " + modifierMeaning(modifier) + " after " + whenShort,
-                description: "When \(when), run it again \(modifierMeaning(modifier)) (`\(modifier.rawValue)`) to see what actually failed.",
-                content: content(
-                    "Reruns that changed only how the output was shown, adding `\(modifier.rawValue)`, got further than those that did not.",
-                    seen: "Reruns that added `\(modifier.rawValue)` showed what failed in several projects."))
+            return text(
+                "Rerun " + modifierMeaning(modifier) + " after " + whenShort,
+                "When \(when), run it again \(modifierMeaning(modifier)) (`\(modifier.rawValue)`) to see what actually failed.",
+                "The first attempt's output hid the line that mattered; changing only how it is shown brings that line into view.")
         }
         switch technique {
         case "read-target":
-            return Text(
-                title: "Read the file before retrying after " + whenShort,
-                description: "When \(when), open the file as it is now and build the next edit from what it shows.",
-                content: content(
-                    "Retries made after reading the target file succeeded more often than retries from memory.",
-                    seen: "Retries made after reading the target file succeeded in several projects."))
+            return text(
+                "Read the file before retrying after " + whenShort,
+                "When \(when), open the file as it is now and build the next edit from what it shows.",
+                "The file changed since it was last read, so an edit built from memory misses.")
         case "smaller-anchor":
-            return Text(
-                title: "Retry with a smaller, exact anchor after " + whenShort,
-                description: "When \(when), retry with a shorter text to replace, copied exactly from the file.",
-                content: content(
-                    "Retries whose text to replace was much shorter than the failed one succeeded more often than retries with an anchor as long.",
-                    seen: "Retries with a much shorter text to replace succeeded in several projects."))
+            return text(
+                "Retry with a smaller, exact anchor after " + whenShort,
+                "When \(when), retry with a shorter text to replace, copied character for character from the file.",
+                "A long anchor has more whitespace and quoting to mismatch; a few distinctive lines are enough to place the edit.")
         default:
             if technique.hasPrefix("switch-tool|") {
                 let family = String(technique.dropFirst("switch-tool|".count))
-                return Text(
-                    title: "Switch the editing tool after " + whenShort,
-                    description: "When \(when) again and again, make the change with another tool (for example `\(family)`).",
-                    content: content(
-                        "Retries that changed the tool succeeded more often than retries with the same one.",
-                        seen: "Retries that changed the tool succeeded in several projects."))
+                return text(
+                    "Switch the editing tool after " + whenShort,
+                    "When \(when) again and again, make the change with another tool (for example `\(family)`).",
+                    "A tool that keeps refusing one edit will refuse it again; another tool's matching rules may not.")
             }
             return nil
+        }
+    }
+
+    /// Why a kind of step helps a failing command get further.
+    static func reason(_ category: StepCategory) -> String {
+        switch category {
+        case .install: "Missing packages are the environment's fault, and no change to the code gets past them."
+        case .inspect: "The last frames of the output and the code they point to say what the message alone does not."
+        case .search: "Where the failing name is defined, or should be, shows whether it was renamed, moved or never existed."
+        case .edit: "The failure was in the code or its configuration, so only a change there could pass it."
+        case .test: "A narrower run isolates the failing case and answers in seconds instead of minutes."
+        case .reproduce: "A minimal script separates the failure from everything else the full run does."
+        case .build: "A stale build makes fixed code fail as before; rebuilding rules that out."
+        case .run: "A small command shows the environment the failure happened in: versions, paths and variables."
+        case .versionControl: "What changed since it last worked is usually where it broke."
+        case .web: "The documented meaning of a message often names its fix directly."
+        case .other: "Another route around the failure beat pushing through it."
+        }
+    }
+
+    /// What keeps an error coming back until something changes: the lesson of an unchanged rerun.
+    static func persistence(_ error: ErrorClass) -> String {
+        switch error {
+        case .missingModule: "An import fails the same way until the package is installed or the import path is fixed."
+        case .syntaxError: "A syntax error stops the file before anything runs; only an edit at the reported line gets past it."
+        case .permissionDenied: "Permissions do not change between runs; use a writable location or change the mode."
+        case .commandNotFound: "A missing command stays missing until it is installed or called by its full path."
+        case .fileNotFound: "A wrong path stays wrong; list the directory or search for where the file really is."
+        case .portInUse: "The port stays taken until the other process stops; free it or choose another port."
+        case .connectionFailed: "Nothing is listening yet; start the service, or wait until it is up, before connecting again."
+        case .compileError: "The compiler reports the same error until the code it names changes."
+        case .testFailure: "A failing assertion fails the same way until the code or the test changes."
+        case .runtimeException: "The same input raises the same exception; the traceback's last frames say where to look."
+        case .timeout: "The same work under the same limit times out again; narrow the work or raise the limit."
+        case .undefinedName: "A name stays undefined until it is imported, defined, or spelled as it was declared."
+        case .dependencyConflict: "Conflicting version requirements do not resolve themselves; relax or align the pins."
+        case .isDirectory: "A directory passed where a file belongs fails every time; name a file inside it."
+        case .invalidToolInput: "The tool rejects the same parameters again; check them against what the tool accepts."
+        case .rejectedByUser: "A call the user turned down will be turned down again; ask, or take another approach."
+        case .versionControlRefused: "Git refuses for the reason it states, such as uncommitted changes or diverged history; deal with that first."
         }
     }
 
@@ -200,28 +233,27 @@ enum InsightPhrasing {
         let (error, toolchain, edit) = parse(situation: situation)
         let place = toolchain.map { " in \($0)" } ?? ""
         let what = failing.isEmpty ? "the failing step" : code(Array(failing.prefix(2)))
-        let whenShort: String
-        let problem: String
+        let evidence = "\(capitalized(share(with))) immediate identical reruns got further, against \(share(without)) of reruns after another step."
         if let error {
-            whenShort = errorShort(error) + place
-            problem = error.phrase + place
-        } else if let edit {
-            whenShort = "a refused edit"
-            problem = edit.phrase
-        } else if situation == "search:empty" {
+            return Text(
+                title: "Do not rerun unchanged after " + errorShort(error) + place,
+                description: "After \(error.phrase)\(place), running \(what) again with nothing changed in between rarely gets further.",
+                content: persistence(error) + " " + evidence)
+        }
+        if let edit {
+            return Text(
+                title: "Do not repeat an edit after \(edit.phrase)",
+                description: "After \(edit.phrase), sending the same edit again gets the same refusal.",
+                content: "An edit that did not apply will not apply unchanged: read the file again and copy the text to replace exactly. " + evidence)
+        }
+        if situation == "search:empty" {
             return Text(
                 title: "Do not repeat a search that found nothing",
                 description: "After a search comes back empty, running \(what) again as it was finds nothing new.",
                 content: "Widen the scope, search by another name, or search for files instead of text. "
                     + "\(capitalized(share(with))) repeated searches found something, against \(share(without)) of changed ones.")
-        } else {
-            return nil
         }
-        return Text(
-            title: "Do not rerun unchanged after " + whenShort,
-            description: "After \(problem), running \(what) again with nothing changed in between rarely gets further.",
-            content: "Read the error and change one thing (the code, the environment or the command) before the next attempt. "
-                + "\(capitalized(share(with))) immediate identical reruns got further, against \(share(without)) of reruns after another step.")
+        return nil
     }
 
     /// A habit relative to the edits, or a way of shaping output, that went with success. With
