@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "MnemCore", dependencies: ["MnemGit", "CMnemSHA"]),
         // The vector sidecar, search and context: everything that consumes embeddings.
         .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit", "MnemEmbedding", "CMnemKernels"]),
-        // One static inline function: a cache prefetch hint for the scan, which Swift cannot express.
+        // What Swift cannot express: a cache prefetch hint, the float16 scan and the transformer's dense layers with AVX2 and FMA.
         .target(name: "CMnemKernels"),
         // Agent and git hooks (install, capture, inject) and the MCP server.
         .target(name: "MnemIntegrations", dependencies: ["MnemCore", "MnemGit", "MnemCapture", "MnemIndex", "MnemCompaction"]),
@@ -47,8 +47,8 @@ let package = Package(
         // libcurl through dlopen, so only a process that sends a request loads it.
         .target(name: "CMnemCurl", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
-        // Text embedders: the static model (mmap), feature hashing, OpenAI-compatible HTTP.
-        .target(name: "MnemEmbedding", dependencies: ["MnemHTTP"]),
+        // Text embedders: the static model (mmap), feature hashing, OpenAI-compatible HTTP, a native transformer.
+        .target(name: "MnemEmbedding", dependencies: ["MnemHTTP", "CMnemKernels"]),
 
         // Temporary directories, real git and the built binary, for the test targets only.
         .target(name: "MnemTestSupport", dependencies: ["MnemCore"]),

@@ -13,7 +13,7 @@ public enum EmbedderRegistry {
     public static let defaultName = "static"
 
     /// The names `makeEmbedder` accepts, for help and error messages.
-    public static let names = ["static", "hash", "hash:N", "http"]
+    public static let names = ["static", "hash", "hash:N", "http", "transformer", "transformer:DIR"]
 
     /// The embedder `name` names.
     ///
@@ -21,6 +21,9 @@ public enum EmbedderRegistry {
     /// - `hash`, `hash:N`: feature hashing into 256 (or N) dimensions, no model;
     /// - `http`: an OpenAI-compatible `/v1/embeddings` endpoint from `MNEM_EMBED_BASE_URL`,
     ///   `MNEM_EMBED_MODEL`, `MNEM_EMBED_DIMENSION` and `MNEM_EMBED_API_KEY`.
+    /// - `transformer`, `transformer:DIR`: the full all-MiniLM-L6-v2 (or a BERT encoder of its
+    ///   kind) run natively from a directory with `config.json` and `model.safetensors`, DIR or
+    ///   `$MNEM_TRANSFORMER_DIR`; it tokenizes with the static model's vocabulary.
     /// - Throws: `EmbedderError` for an unknown name or incomplete settings; `EmbeddingError` for a bad model file.
     public static func makeEmbedder(name: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any VectorEmbedder {
         switch name {
@@ -39,7 +42,16 @@ public enum EmbedderRegistry {
                 throw EmbedderError("embedder 'http' needs MNEM_EMBED_DIMENSION (the length of the model's vectors)")
             }
             return try HTTPEmbedder(baseURL: url, model: model, dimension: dimension, apiKey: environment["MNEM_EMBED_API_KEY"])
+        case "transformer":
+            guard let directory = environment["MNEM_TRANSFORMER_DIR"], !directory.isEmpty else {
+                throw EmbedderError(
+                    "embedder 'transformer' needs a model directory: transformer:DIR or MNEM_TRANSFORMER_DIR (config.json and model.safetensors of sentence-transformers/all-MiniLM-L6-v2)")
+            }
+            return try transformer(directory, environment)
         default:
+            if name.hasPrefix("transformer:") {
+                return try transformer(String(name.dropFirst("transformer:".count)), environment)
+            }
             if name.hasPrefix("hash:") {
                 guard let dimension = Int(name.dropFirst(5)), (8...4096).contains(dimension) else {
                     throw EmbedderError("embedder '\(name)': the dimension must be a whole number from 8 to 4096")
@@ -48,5 +60,10 @@ public enum EmbedderRegistry {
             }
             throw EmbedderError("unknown embedder '\(name)' (known: \(names.joined(separator: ", ")))")
         }
+    }
+
+    static func transformer(_ directory: String, _ environment: [String: String]) throws -> any VectorEmbedder {
+        let vocabulary = try StaticModelFile(path: ModelLocator(environment: environment).locate())
+        return try TransformerEmbedder(directory: directory, vocabulary: vocabulary)
     }
 }

@@ -1,0 +1,258 @@
+import CMnemKernels
+import Foundation
+
+/// The full sentence-transformers all-MiniLM-L6-v2 (or any BERT encoder of its shape), run
+/// natively: an optional embedder for teams that want the reference model's rankings and can
+/// afford its cost. The static model stays the default (see the README for the trade).
+///
+/// What sentence-transformers does, step for step: BERT uncased WordPiece (the static model's
+/// vocabulary, the same 30,522 tokens), `[CLS] … [SEP]` truncated at 256 tokens, the post-LN
+/// encoder (embeddings, then per layer self-attention and a GELU feed-forward, each with a
+/// residual and LayerNorm), mean pooling over the tokens, L2 normalization. Weights are read in
+/// place from the model directory's `model.safetensors` (float32) with its `config.json`.
+///
+/// The dense layers run in `mnem_linear` (AVX2 and FMA where the CPU has them); attention,
+/// LayerNorm and GELU are Swift loops over buffers each call owns.
+public final class TransformerEmbedder: Embedder, @unchecked Sendable {
+    public let id: String
+    public var dimension: Int { hidden }
+    /// The most tokens a text keeps, `[CLS]` and `[SEP]` included (sentence-transformers' max_seq_length).
+    public static let maxTokens = 256
+
+    let tokenizer: WordPieceTokenizer
+    let weights: SafeTensorsFile
+    let hidden: Int, heads: Int, intermediate: Int, epsilon: Float
+    let wordEmbeddings: UnsafePointer<Float>, positionEmbeddings: UnsafePointer<Float>, typeEmbeddings: UnsafePointer<Float>
+    let embeddingNorm: (weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)
+    let layers: [Layer]
+    let clsID: Int, sepID: Int
+
+    struct Dense {
+        var weight: UnsafePointer<Float>
+        var bias: UnsafePointer<Float>
+        var input: Int, output: Int
+    }
+
+    struct Layer {
+        var query, key, value, attentionOutput, intermediate, output: Dense
+        var attentionNorm, outputNorm: (weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)
+    }
+
+    /// Opens the model in `directory` (`config.json` and `model.safetensors`), tokenizing with `vocabulary`.
+    ///
+    /// - Throws: ``EmbeddingError/invalidModelFile(path:problem:)`` for a missing or malformed
+    ///   file, a tensor of the wrong shape, or a vocabulary that is not the model's.
+    public init(directory: String, vocabulary: StaticModelFile) throws {
+        let configPath = directory + "/config.json"
+        guard let data = FileManager.default.contents(atPath: configPath),
+            let config = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { throw EmbeddingError.invalidModelFile(path: configPath, problem: "missing or not a JSON object") }
+        func number(_ key: String) throws -> Int {
+            guard let value = (config[key] as? NSNumber)?.intValue, value > 0, value <= 1 << 20 else {
+                throw EmbeddingError.invalidModelFile(path: configPath, problem: "no positive \(key)")
+            }
+            return value
+        }
+        let hidden = try number("hidden_size"), heads = try number("num_attention_heads"), layerCount = try number("num_hidden_layers")
+        let intermediate = try number("intermediate_size"), vocabularySize = try number("vocab_size"), positions = try number("max_position_embeddings")
+        guard hidden % heads == 0, layerCount <= 64 else { throw EmbeddingError.invalidModelFile(path: configPath, problem: "\(heads) heads do not divide \(hidden)") }
+        guard (config["hidden_act"] as? String ?? "gelu") == "gelu" else {
+            throw EmbeddingError.invalidModelFile(path: configPath, problem: "only the gelu activation is supported")
+        }
+        guard positions >= Self.maxTokens else { throw EmbeddingError.invalidModelFile(path: configPath, problem: "fewer than \(Self.maxTokens) positions") }
+        guard vocabularySize == vocabulary.vocabularySize else {
+            throw EmbeddingError.invalidModelFile(
+                path: configPath, problem: "vocabulary of \(vocabularySize) tokens, the tokenizer's has \(vocabulary.vocabularySize)")
+        }
+        let weights = try SafeTensorsFile(path: directory + "/model.safetensors")
+        func dense(_ name: String, _ input: Int, _ output: Int) throws -> Dense {
+            Dense(weight: try weights.floats(name + ".weight", shape: [output, input]), bias: try weights.floats(name + ".bias", shape: [output]), input: input, output: output)
+        }
+        func norm(_ name: String) throws -> (weight: UnsafePointer<Float>, bias: UnsafePointer<Float>) {
+            (try weights.floats(name + ".weight", shape: [hidden]), try weights.floats(name + ".bias", shape: [hidden]))
+        }
+        // Some exports prefix every tensor with the model's name.
+        let prefix = weights.tensors["embeddings.word_embeddings.weight"] == nil && weights.tensors["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
+        wordEmbeddings = try weights.floats(prefix + "embeddings.word_embeddings.weight", shape: [vocabularySize, hidden])
+        positionEmbeddings = try weights.floats(prefix + "embeddings.position_embeddings.weight", shape: [positions, hidden])
+        guard let types = weights.tensors[prefix + "embeddings.token_type_embeddings.weight"], types.shape.count == 2, types.shape[1] == hidden, types.shape[0] >= 1 else {
+            throw EmbeddingError.invalidModelFile(path: weights.path, problem: "no token type embeddings of width \(hidden)")
+        }
+        typeEmbeddings = try weights.floats(prefix + "embeddings.token_type_embeddings.weight", shape: types.shape)
+        embeddingNorm = try norm(prefix + "embeddings.LayerNorm")
+        layers = try (0..<layerCount).map { i in
+            let p = prefix + "encoder.layer.\(i)."
+            return Layer(
+                query: try dense(p + "attention.self.query", hidden, hidden), key: try dense(p + "attention.self.key", hidden, hidden),
+                value: try dense(p + "attention.self.value", hidden, hidden), attentionOutput: try dense(p + "attention.output.dense", hidden, hidden),
+                intermediate: try dense(p + "intermediate.dense", hidden, intermediate), output: try dense(p + "output.dense", intermediate, hidden),
+                attentionNorm: try norm(p + "attention.output.LayerNorm"), outputNorm: try norm(p + "output.LayerNorm"))
+        }
+        guard let cls = Self.id(of: "[CLS]", in: vocabulary), let sep = Self.id(of: "[SEP]", in: vocabulary) else {
+            throw EmbeddingError.invalidModelFile(path: vocabulary.path, problem: "the vocabulary has no [CLS] or [SEP]")
+        }
+        self.clsID = Int(cls)
+        self.sepID = Int(sep)
+        self.tokenizer = WordPieceTokenizer(model: vocabulary)
+        self.weights = weights
+        self.hidden = hidden
+        self.heads = heads
+        self.intermediate = intermediate
+        self.epsilon = Float((config["layer_norm_eps"] as? NSNumber)?.doubleValue ?? 1e-12)
+        let name = directory.split(separator: "/").last.map(String.init) ?? "model"
+        self.id = "transformer:\(name)@\(String(weights.fingerprint, radix: 16).prefix(8))"
+    }
+
+    /// The id of a special token: BERT's own ids when the vocabulary has them there, else a search.
+    static func id(of token: String, in vocabulary: StaticModelFile) -> Int? {
+        let known = ["[CLS]": 101, "[SEP]": 102]
+        if let guess = known[token], vocabulary.token(guess) == token { return guess }
+        return (0..<vocabulary.vocabularySize).first { vocabulary.token($0) == token }
+    }
+
+    /// The token ids the model sees for `text`: `[CLS]`, at most 254 WordPiece tokens, `[SEP]`.
+    func modelTokens(_ text: String) -> [Int] {
+        [clsID] + tokenizer.tokenIDs(text).prefix(Self.maxTokens - 2) + [sepID]
+    }
+
+    public func embed(_ texts: [String]) throws -> [[Float]] {
+        guard texts.count > 1 else {
+            var buffers = Buffers()
+            return texts.map { encode(modelTokens($0), buffers: &buffers) }
+        }
+        // Texts are independent: one worker per core, each with its own buffers, each writing
+        // only its own slots of the results.
+        let results = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: texts.count)
+        results.initialize(repeating: [])
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
+        nonisolated(unsafe) let slots = results
+        let workers = min(texts.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var buffers = Buffers()
+            for index in stride(from: worker, to: texts.count, by: workers) {
+                slots[index] = encode(modelTokens(texts[index]), buffers: &buffers)
+            }
+        }
+        return Array(results)
+    }
+
+    /// Scratch space for one forward pass, grown to the longest text seen.
+    struct Buffers {
+        var x: [Float] = [], q: [Float] = [], k: [Float] = [], v: [Float] = [], context: [Float] = [], projected: [Float] = []
+        var wide: [Float] = [], scores: [Float] = []
+
+        mutating func reserve(tokens: Int, hidden: Int, intermediate: Int) {
+            let n = tokens * hidden
+            if x.count < n { for keyPath in [\Buffers.x, \.q, \.k, \.v, \.context, \.projected] { self[keyPath: keyPath] = [Float](repeating: 0, count: n) } }
+            if wide.count < tokens * intermediate { wide = [Float](repeating: 0, count: tokens * intermediate) }
+            if scores.count < tokens { scores = [Float](repeating: 0, count: tokens) }
+        }
+    }
+
+    /// The pooled, normalized vector of one token sequence.
+    func encode(_ tokens: [Int], buffers: inout Buffers) -> [Float] {
+        let n = tokens.count, d = hidden
+        buffers.reserve(tokens: n, hidden: d, intermediate: intermediate)
+        buffers.x.withUnsafeMutableBufferPointer { x in
+            for (position, token) in tokens.enumerated() {
+                let row = x.baseAddress! + position * d
+                let word = wordEmbeddings + token * d, place = positionEmbeddings + position * d
+                for j in 0..<d { row[j] = word[j] + place[j] + typeEmbeddings[j] }
+            }
+            layerNorm(x.baseAddress!, rows: n, embeddingNorm)
+        }
+        for layer in layers { run(layer, tokens: n, buffers: &buffers) }
+        var pooled = [Float](repeating: 0, count: d)
+        buffers.x.withUnsafeBufferPointer { x in
+            for t in 0..<n { for j in 0..<d { pooled[j] += x[t * d + j] } }
+        }
+        pooled.withUnsafeMutableBufferPointer { normalize($0) }
+        return pooled
+    }
+
+    func run(_ layer: Layer, tokens n: Int, buffers b: inout Buffers) {
+        let d = hidden, headWidth = hidden / heads
+        let scale = 1 / Float(headWidth).squareRoot()
+        b.x.withUnsafeMutableBufferPointer { x in
+            b.q.withUnsafeMutableBufferPointer { q in
+                b.k.withUnsafeMutableBufferPointer { k in
+                    b.v.withUnsafeMutableBufferPointer { v in
+                        b.context.withUnsafeMutableBufferPointer { context in
+                            b.projected.withUnsafeMutableBufferPointer { projected in
+                                b.wide.withUnsafeMutableBufferPointer { wide in
+                                    b.scores.withUnsafeMutableBufferPointer { scores in
+                                        let (x, q, k, v) = (x.baseAddress!, q.baseAddress!, k.baseAddress!, v.baseAddress!)
+                                        let (context, projected, wide, s) = (context.baseAddress!, projected.baseAddress!, wide.baseAddress!, scores.baseAddress!)
+                                        linear(x, n, layer.query, q)
+                                        linear(x, n, layer.key, k)
+                                        linear(x, n, layer.value, v)
+                                        for h in 0..<heads {
+                                            let offset = h * headWidth
+                                            for i in 0..<n {
+                                                let qi = q + i * d + offset
+                                                var largest = -Float.infinity
+                                                for j in 0..<n {
+                                                    let kj = k + j * d + offset
+                                                    var dot: Float = 0
+                                                    for c in 0..<headWidth { dot += qi[c] * kj[c] }
+                                                    s[j] = dot * scale
+                                                    largest = max(largest, s[j])
+                                                }
+                                                var total: Float = 0
+                                                for j in 0..<n {
+                                                    s[j] = expf(s[j] - largest)
+                                                    total += s[j]
+                                                }
+                                                let out = context + i * d + offset
+                                                for c in 0..<headWidth { out[c] = 0 }
+                                                for j in 0..<n {
+                                                    let weight = s[j] / total, vj = v + j * d + offset
+                                                    for c in 0..<headWidth { out[c] += weight * vj[c] }
+                                                }
+                                            }
+                                        }
+                                        linear(context, n, layer.attentionOutput, projected)
+                                        for i in 0..<(n * d) { x[i] += projected[i] }
+                                        layerNorm(x, rows: n, layer.attentionNorm)
+                                        linear(x, n, layer.intermediate, wide)
+                                        for i in 0..<(n * intermediate) {
+                                            let value = wide[i]
+                                            wide[i] = 0.5 * value * (1 + erff(value * 0.707_106_77))
+                                        }
+                                        linear(wide, n, layer.output, projected)
+                                        for i in 0..<(n * d) { x[i] += projected[i] }
+                                        layerNorm(x, rows: n, layer.outputNorm)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func linear(_ input: UnsafePointer<Float>, _ rows: Int, _ dense: Dense, _ output: UnsafeMutablePointer<Float>) {
+        mnem_linear(input, rows, dense.input, dense.weight, dense.bias, dense.output, output)
+    }
+
+    func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, _ norm: (weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)) {
+        let d = hidden
+        for r in 0..<rows {
+            let row = x + r * d
+            var mean: Float = 0
+            for j in 0..<d { mean += row[j] }
+            mean /= Float(d)
+            var variance: Float = 0
+            for j in 0..<d {
+                let centred = row[j] - mean
+                variance += centred * centred
+            }
+            let inverse = 1 / (variance / Float(d) + epsilon).squareRoot()
+            for j in 0..<d { row[j] = (row[j] - mean) * inverse * norm.weight[j] + norm.bias[j] }
+        }
+    }
+}
