@@ -1,3 +1,4 @@
+import Foundation
 import MnemCore
 
 /// The calibrated relevance floor: a memory is relevant to a query only when it is closer to
@@ -47,6 +48,62 @@ public struct RelevanceFloor: Sendable {
         dimension = embedder.dimension
         background = usable.flatMap { $0 }
         count = usable.count
+    }
+
+    /// The background prompts' vectors from the file at `cachePath` when it holds them for this
+    /// embedder and prompt set, else embedded and written there for the next process.
+    ///
+    /// A hook is a new process each time: the static model embeds the ~120 prompts in a fraction
+    /// of a millisecond, a transformer in half a second. The file is derived and fail-open:
+    /// anything unreadable, from another embedder or another prompt set is recomputed, and a
+    /// write that fails is skipped. Written to a temporary name, then renamed into place.
+    public init(embedder: any VectorEmbedder, cachePath: String, prompts: [String] = BackgroundPrompts.prompts) throws {
+        let key = Self.cacheKey(embedderID: embedder.id, dimension: embedder.dimension, prompts: prompts)
+        if let data = FileManager.default.contents(atPath: cachePath), let cached = Self.decode(data, key: key, dimension: embedder.dimension) {
+            self.init(embedderID: embedder.id, dimension: embedder.dimension, background: cached)
+            return
+        }
+        try self.init(embedder: embedder, prompts: prompts)
+        var data = Data(Self.cacheMagic)
+        withUnsafeBytes(of: key.littleEndian) { data.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(count).littleEndian) { data.append(contentsOf: $0) }
+        background.withUnsafeBytes { data.append(contentsOf: $0) }
+        let temporary = cachePath + ".tmp-\(getpid())"
+        if FileManager.default.createFile(atPath: temporary, contents: data), rename(temporary, cachePath) != 0 {
+            unlink(temporary)
+        }
+    }
+
+    private init(embedderID: String, dimension: Int, background: [Float]) {
+        self.embedderID = embedderID
+        self.dimension = dimension
+        self.background = background
+        self.count = background.count / max(1, dimension)
+    }
+
+    static let cacheMagic = Array("MNEMBG1\0".utf8)
+
+    /// FNV-1a 64 of the embedder, its dimension and the prompts: what the cached vectors depend on.
+    static func cacheKey(embedderID: String, dimension: Int, prompts: [String]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in Array(embedderID.utf8) + [0] + Array(String(dimension).utf8) + [0] + prompts.flatMap({ Array($0.utf8) + [0] }) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    /// The vectors in a cache file, or nil when it is not one for `key` (little-endian hosts).
+    static func decode(_ data: Data, key: UInt64, dimension: Int) -> [Float]? {
+        let header = cacheMagic.count + 12
+        guard data.count >= header, Array(data.prefix(cacheMagic.count)) == cacheMagic else { return nil }
+        let (storedKey, rows) = data.withUnsafeBytes { raw in
+            (UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: cacheMagic.count, as: UInt64.self)),
+             Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: cacheMagic.count + 8, as: UInt32.self))))
+        }
+        guard storedKey == key, rows > 0, data.count == header + rows * dimension * 4 else { return nil }
+        let floats = data.dropFirst(header).withUnsafeBytes { raw in (0..<(rows * dimension)).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+        return floats.allSatisfy { $0.isFinite } ? floats : nil
     }
 
     /// The background statistics of one memory vector.

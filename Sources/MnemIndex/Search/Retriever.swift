@@ -1,3 +1,4 @@
+import Foundation
 import MnemCore
 import MnemGit
 
@@ -90,9 +91,18 @@ public final class Retriever {
     /// The background calibration for this retriever's embedder, made once.
     public func relevanceFloor() throws -> RelevanceFloor {
         if let floor { return floor }
-        let made = try RelevanceFloor(embedder: index.embedder)
+        let made = try RelevanceFloor(embedder: index.embedder, cachePath: Self.backgroundPath(sidecarPath: index.path))
         floor = made
         return made
+    }
+
+    /// Where the background prompts' vectors are kept beside the sidecar (`index-X.vec` → `background-X.f32`).
+    static func backgroundPath(sidecarPath: String) -> String {
+        let directory = (sidecarPath as NSString).deletingLastPathComponent
+        var name = (sidecarPath as NSString).lastPathComponent
+        if name.hasPrefix("index-") { name.removeFirst("index-".count) }
+        if name.hasSuffix(".vec") { name.removeLast(".vec".count) }
+        return directory + "/background-" + name + ".f32"
     }
 
     /// How many of the highest similarities `.relevance` re-ranks to return `k`.
