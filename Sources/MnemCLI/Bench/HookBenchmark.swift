@@ -42,7 +42,10 @@ enum HookBenchmark {
         }
         try writeEvents(session: "bench-warm-up")
 
-        // The first hook builds the index; what an agent waits for afterwards is the steady state.
+        // The index is built first, as `mnem init --from` does (with a slow embedder, more than a
+        // hook's budget); what an agent waits for afterwards is the steady state.
+        let indexed = try BenchSupport.run(mnem, ["index"], stdinFile: "/dev/null", environment: env)
+        guard indexed.status == 0 else { throw PoolError("mnem index failed: \(indexed.stderr)") }
         let first = try BenchSupport.run(mnem, ["hook", "claude-code", "session-start"], stdinFile: start, environment: env)
         guard first.status == 0, !first.stdout.isEmpty else { throw PoolError("the SessionStart hook gave no context: \(first.stderr)") }
         usleep(200_000)
@@ -68,7 +71,8 @@ enum HookBenchmark {
         }
         let floorWall = BenchSupport.median(floor.map(\.seconds))
         let floorCPU = BenchSupport.median(floor.map(\.cpuSeconds))
-        console.out("bench hook: a pool of \(poolSize) memories (\(insights) insights), embedder static (the default), whole processes, median of \(runs) runs")
+        let embedder = env["MNEM_EMBEDDER"].flatMap { $0.isEmpty ? nil : $0 } ?? "static (the default)"
+        console.out("bench hook: a pool of \(poolSize) memories (\(insights) insights), embedder \(embedder), whole processes, median of \(runs) runs")
         console.out("  (wall: posix_spawn to wait4; CPU: the child's user + system time, steadier on a shared machine)")
         console.out("  (a new session per run; SessionStart injected \(injected(first.stdout)) memories, UserPromptSubmit \(injected(promptAnswer.stdout)))")
         console.out("  mnem --version (process floor)       wall \(BenchSupport.ms(floorWall))   CPU \(BenchSupport.ms(floorCPU))")
