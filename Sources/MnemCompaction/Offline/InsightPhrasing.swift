@@ -233,7 +233,7 @@ enum InsightPhrasing {
         let (error, toolchain, edit) = parse(situation: situation)
         let place = toolchain.map { " in \($0)" } ?? ""
         let what = failing.isEmpty ? "the failing step" : code(Array(failing.prefix(2)))
-        let evidence = "\(capitalized(share(with))) immediate identical reruns got further, against \(share(without)) of reruns after another step."
+        let evidence = "\(capitalized(share(with))) immediate identical reruns got further, against \(share(without)) of the reruns made after another step."
         if let error {
             return Text(
                 title: "Do not rerun unchanged after " + errorShort(error) + place,
