@@ -28,17 +28,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// - Throws: ``EmbeddingError/invalidModelFile(path:problem:)`` naming what is wrong.
     public init(path: String) throws {
         func fail(_ problem: String) -> EmbeddingError { .invalidModelFile(path: path, problem: problem) }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw fail("cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw fail("not a regular file") }
-        let size = Int(info.st_size)
-        guard size >= 8 else { throw fail("truncated: \(size) bytes, shorter than the header length") }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw fail("cannot map: \(String(cString: strerror(errno)))")
-        }
-        let base = UnsafeRawPointer(mapped)
+        let (base, size) = try mapReadOnly(path: path, atLeast: 8, what: "the header length")
+        let mapped = UnsafeMutableRawPointer(mutating: base)
         do {
             let headerLength = Int(clamping: UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)))
             guard headerLength > 1, headerLength <= size - 8, headerLength <= 100_000_000 else {

@@ -52,18 +52,8 @@ public final class StaticModelFile: @unchecked Sendable {
     public init(path: String) throws {
         func fail(_ problem: String) -> EmbeddingError { .invalidModelFile(path: path, problem: problem) }
 
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw fail("cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw fail("cannot stat: \(String(cString: strerror(errno)))") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw fail("not a regular file") }
-        let size = Int(info.st_size)
-        guard size >= Self.headerSize else { throw fail("truncated: \(size) bytes, shorter than the \(Self.headerSize)-byte header") }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw fail("cannot map: \(String(cString: strerror(errno)))")
-        }
-        let base = UnsafeRawPointer(mapped)
+        let (base, size) = try mapReadOnly(path: path, atLeast: Self.headerSize, what: "the \(Self.headerSize)-byte header")
+        let mapped = UnsafeMutableRawPointer(mutating: base)
         do {
             let layout = try Self.validate(base: base, size: size, fail: fail)
             self.path = path
@@ -251,4 +241,26 @@ private func populate(_ start: UnsafeRawPointer, upTo end: UnsafeRawPointer) {
     let populateRead: Int32 = 22
     _ = madvise(address, to - from, populateRead)
     #endif
+}
+
+/// Maps the regular file at `path` read-only; the caller unmaps it (`munmap`) when done.
+///
+/// - Parameters:
+///   - atLeast: the fewest bytes the file may have, else it is reported truncated;
+///   - what: what those bytes are, for that message.
+/// - Throws: ``EmbeddingError/invalidModelFile(path:problem:)`` naming the file and the problem.
+func mapReadOnly(path: String, atLeast minimum: Int, what: String) throws -> (base: UnsafeRawPointer, size: Int) {
+    func fail(_ problem: String) -> EmbeddingError { .invalidModelFile(path: path, problem: problem) }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw fail("cannot open: \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw fail("cannot stat: \(String(cString: strerror(errno)))") }
+    guard (info.st_mode & S_IFMT) == S_IFREG else { throw fail("not a regular file") }
+    let size = Int(info.st_size)
+    guard size >= minimum else { throw fail("truncated: \(size) bytes, shorter than \(what)") }
+    guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+        throw fail("cannot map: \(String(cString: strerror(errno)))")
+    }
+    return (UnsafeRawPointer(mapped), size)
 }
