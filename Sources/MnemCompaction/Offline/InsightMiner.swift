@@ -124,7 +124,8 @@ struct RecordKeys: Sendable {
 ///   against the trajectories without it, over outcomes that rest on evidence only.
 /// - **practices**: where the data holds too few failures for a lift to show (most recorded runs
 ///   succeed), a habit or recovery still counts when it went well in at least `practiceSources`
-///   projects and is no worse than its complement wherever that can be measured. It says so in its
+///   projects (and with `practiceAgents` agents when the pool holds several) and is no worse than
+///   its complement wherever that can be measured. It says so in its
 ///   words and ranks below every association with a lift; the same pattern keeps its identity
 ///   when failures later show a lift.
 /// The words come from what was mined (the families, the error class, the toolchain); see
