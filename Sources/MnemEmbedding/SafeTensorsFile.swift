@@ -39,14 +39,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
             guard let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any] else { throw fail("the header is not a JSON object") }
             let dataStart = 8 + headerLength
             var tensors: [String: Tensor] = [:]
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            func mix(_ bytes: UnsafeRawBufferPointer) {
-                for byte in bytes {
-                    hash ^= UInt64(byte)
-                    hash = hash &* 0x100_0000_01b3
-                }
-            }
-            header.withUnsafeBytes(mix)
+            var hash = FNV1a64()
+            hash.add(header)
             for name in object.keys.sorted() where name != "__metadata__" {
                 guard let entry = object[name] as? [String: Any], let dtype = entry["dtype"] as? String,
                     let shape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
@@ -62,13 +56,13 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 }
                 guard dtype != "F32" || (dataStart + start) % 4 == 0 else { throw fail("tensor \(name): data not aligned to 4 bytes") }
                 tensors[name] = Tensor(dtype: dtype, shape: shape, offset: dataStart + start)
-                mix(UnsafeRawBufferPointer(start: base + dataStart + start, count: min(bytes, 4096)))
+                hash.add(UnsafeRawBufferPointer(start: base + dataStart + start, count: min(bytes, 4096)))
             }
             self.path = path
             self.base = base
             self.byteCount = size
             self.tensors = tensors
-            self.fingerprint = hash
+            self.fingerprint = hash.value
         } catch {
             munmap(mapped, size)
             throw error

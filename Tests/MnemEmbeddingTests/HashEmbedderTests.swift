@@ -80,3 +80,16 @@ struct ModelLocatorTests {
         #expect(path.hasSuffix("/model/\(ModelLocator.defaultFileName)"))
     }
 }
+
+@Suite struct FNV1aTests {
+    /// The published FNV-1a 64 test vectors.
+    @Test func matchesTheReferenceVectors() {
+        #expect(FNV1a64.hash("".utf8) == 0xcbf2_9ce4_8422_2325)
+        #expect(FNV1a64.hash("a".utf8) == 0xaf63_dc4c_8601_ec8c)
+        #expect(FNV1a64.hash("foobar".utf8) == 0x8594_4171_f739_67e8)
+        var pieces = FNV1a64()
+        pieces.add("foo".utf8)
+        pieces.add("bar".utf8)
+        #expect(pieces.value == FNV1a64.hash("foobar".utf8))
+    }
+}

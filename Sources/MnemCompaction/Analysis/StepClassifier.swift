@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemEmbedding
 
 /// A trajectory step as the compactor sees it: its category, its abstracted action, and what happened.
 public struct ClassifiedStep: Sendable, Hashable {
@@ -204,12 +205,7 @@ public enum StepClassifier {
 
     /// FNV-1a over the UTF-8 bytes: the same across processes, unlike `Hasher`.
     static func stableHash(_ text: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return Int(truncatingIfNeeded: hash)
+        Int(truncatingIfNeeded: FNV1a64.hash(text.utf8))
     }
 
     static func byName(_ tool: String) -> StepCategory {

@@ -1,5 +1,6 @@
 import Foundation
 import MnemCore
+import MnemEmbedding
 
 /// The calibrated relevance floor: a memory is relevant to a query only when it is closer to
 /// the query than to everyday text that has nothing to do with software.
@@ -85,12 +86,12 @@ public struct RelevanceFloor: Sendable {
 
     /// FNV-1a 64 of the embedder, its dimension and the prompts: what the cached vectors depend on.
     static func cacheKey(embedderID: String, dimension: Int, prompts: [String]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in Array(embedderID.utf8) + [0] + Array(String(dimension).utf8) + [0] + prompts.flatMap({ Array($0.utf8) + [0] }) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
+        var hash = FNV1a64()
+        for part in [embedderID, String(dimension)] + prompts {
+            hash.add(part.utf8)
+            hash.add(CollectionOfOne(0))
         }
-        return hash
+        return hash.value
     }
 
     /// The vectors in a cache file, or nil when it is not one for `key` (little-endian hosts).
