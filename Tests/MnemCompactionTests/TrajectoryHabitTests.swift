@@ -52,6 +52,8 @@ import Testing
         let summary = SummaryBuilder.summary(analysis)
         #expect(summary.taskSummary.contains("changed `solve.py`") && !summary.taskSummary.contains("`create solve.py`"), "\(summary.taskSummary)")
         #expect(summary.experience.results.contains("The last check after the final change (`python <file.py>`) passed."), "\(summary.experience.results)")
+        // The miner judges the same run the same way.
+        #expect(analysis.miningRecord.firstCheckPassed == true)
 
         // The same script followed by a change to the code is scratch: it reproduced the problem.
         let fixing = trajectory(

@@ -75,24 +75,15 @@ extension TrajectoryAnalysis {
     /// See `MiningRecord.firstCheckPassed`.
     var firstCheckPassed: Bool? {
         guard let first = primaryEdits.first else { return nil }
-        let scratch = scratchFiles
-        let check = effective[(first + 1)...].first { step in
-            step.category == .test || step.category == .build || step.category == .reproduce || (step.runs.map(scratch.contains) ?? false)
-        }
-        return check.map { !$0.failed }
+        return effective[(first + 1)...].first(where: isCheck).map { !$0.failed }
     }
 
     /// The outcome statistics may rest on: the recorded one when capture kept its evidence, else
-    /// what the trajectory itself shows, the result of the last check (a test, a build, a rerun of a
-    /// scratch script) after the last edit; nil when neither says.
+    /// what the trajectory itself shows, the result of the last check (`isCheck`) after the last
+    /// edit; nil when neither says.
     var evidencedOutcome: Outcome? {
         if memory.outcomeEvidence != nil, memory.outcome != .unknown { return memory.outcome }
-        guard let last = primaryEdits.last else { return nil }
-        let scratch = scratchFiles
-        let check = effective[(last + 1)...].last { step in
-            step.category == .test || step.category == .build || step.category == .reproduce || (step.runs.map(scratch.contains) ?? false)
-        }
-        guard let check else { return nil }
+        guard let last = primaryEdits.last, let check = effective[(last + 1)...].last(where: isCheck) else { return nil }
         return check.failed ? .failure : .success
     }
 

@@ -34,6 +34,7 @@ public struct TrajectoryAnalysis: Sendable {
                 edits = Self.primaryEdits(effective, scratch: scratch)
             }
         }
+        checkedByRunning = scratch.union(edits.compactMap { [effective] in effective[$0].target })
         languages = LanguageDetector.languages(raw, task: memory.task)
         tools = Self.toolsUsed(raw, classified)
         var errors: [ErrorClass: Int] = [:]
@@ -66,6 +67,16 @@ public struct TrajectoryAnalysis: Sendable {
     private(set) var scratch: Set<String> = []
     /// See `primaryEdits`; computed once.
     private(set) var edits: [Int] = []
+    /// Files whose run checks the work: scratch scripts, and files the work changed (when the
+    /// work is a script, an exploit or a tool, running it is its check).
+    private(set) var checkedByRunning: Set<String> = []
+
+    /// Whether a step checks the work: a test, a build, a reproduction, or a run of a scratch
+    /// script or of a file the work changed. The first and last checks after the edits (the
+    /// miner's outcomes, the summary's results) are judged by it.
+    func isCheck(_ step: ClassifiedStep) -> Bool {
+        step.category == .test || step.category == .build || step.category == .reproduce || (step.runs.map(checkedByRunning.contains) ?? false)
+    }
 
     /// Whether the problem was run (reproduced, tested, a scratch script) before the first change of the work.
     var reproducedFirst: Bool {

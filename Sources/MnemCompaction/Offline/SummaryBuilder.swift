@@ -42,15 +42,7 @@ enum SummaryBuilder {
             }
             patch = (result?.patch).flatMap(PatchSummary.parse)
             let edits = analysis.primaryEdits
-            let scratch = analysis.scratchFiles
-            if let last = edits.last {
-                // Running a file the work changed checks it too: when the work is a script, its run is the check.
-                let changed = Set(edits.compactMap { analysis.effective[$0].target })
-                lastCheck = analysis.effective[(last + 1)...].last { step in
-                    step.category == .test || step.category == .build || step.category == .reproduce
-                        || (step.runs.map { scratch.contains($0) || changed.contains($0) } ?? false)
-                }
-            }
+            if let last = edits.last { lastCheck = analysis.effective[(last + 1)...].last(where: analysis.isCheck) }
             // The agent's reasoning up to its first change, and its final message, in that order of trust for a cause;
             // the final message first for the fix.
             let rawIndexes = analysis.rawIndexes
