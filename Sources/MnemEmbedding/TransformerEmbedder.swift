@@ -12,7 +12,7 @@ import Foundation
 /// place from the model directory's `model.safetensors` (float32) with its `config.json`.
 ///
 /// The dense layers run in `mnem_linear` (AVX2 and FMA where the CPU has them); attention,
-/// LayerNorm and GELU are Swift loops over buffers each call owns.
+/// LayerNorm and GELU are Swift loops over buffers each worker owns.
 public final class TransformerEmbedder: Embedder, @unchecked Sendable {
     public let id: String
     public var dimension: Int { hidden }
@@ -117,8 +117,8 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
 
     public func embed(_ texts: [String]) throws -> [[Float]] {
         guard texts.count > 1 else {
-            var buffers = Buffers()
-            return texts.map { encode(modelTokens($0), buffers: &buffers) }
+            let buffers = Buffers(hidden: hidden, intermediate: intermediate)
+            return texts.map { encode(modelTokens($0), buffers: buffers) }
         }
         // Texts are independent: one worker per core, each with its own buffers, each writing
         // only its own slots of the results.
@@ -131,108 +131,111 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
         nonisolated(unsafe) let slots = results
         let workers = min(texts.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var buffers = Buffers()
+            let buffers = Buffers(hidden: hidden, intermediate: intermediate)
             for index in stride(from: worker, to: texts.count, by: workers) {
-                slots[index] = encode(modelTokens(texts[index]), buffers: &buffers)
+                slots[index] = encode(modelTokens(texts[index]), buffers: buffers)
             }
         }
         return Array(results)
     }
 
-    /// Scratch space for one forward pass, grown to the longest text seen.
-    struct Buffers {
-        var x: [Float] = [], q: [Float] = [], k: [Float] = [], v: [Float] = [], context: [Float] = [], projected: [Float] = []
-        var wide: [Float] = [], scores: [Float] = []
+    /// Scratch space for one forward pass, grown to the longest text seen; one per worker.
+    final class Buffers {
+        let hidden: Int, intermediate: Int
+        private(set) var tokens = 0
+        /// The hidden states, the attention's query, key, value and context, a projection, the feed-forward's inside, one row of scores.
+        private(set) var x, q, k, v, context, projected, wide, scores: UnsafeMutablePointer<Float>
 
-        mutating func reserve(tokens: Int, hidden: Int, intermediate: Int) {
-            let n = tokens * hidden
-            if x.count < n { for keyPath in [\Buffers.x, \.q, \.k, \.v, \.context, \.projected] { self[keyPath: keyPath] = [Float](repeating: 0, count: n) } }
-            if wide.count < tokens * intermediate { wide = [Float](repeating: 0, count: tokens * intermediate) }
-            if scores.count < tokens { scores = [Float](repeating: 0, count: tokens) }
+        init(hidden: Int, intermediate: Int) {
+            (self.hidden, self.intermediate) = (hidden, intermediate)
+            (x, q, k, v, context, projected, wide, scores) = Self.allocate(tokens: 0, hidden: hidden, intermediate: intermediate)
         }
+
+        /// Room for `count` tokens.
+        func reserve(tokens count: Int) {
+            guard count > tokens else { return }
+            release()
+            (x, q, k, v, context, projected, wide, scores) = Self.allocate(tokens: count, hidden: hidden, intermediate: intermediate)
+            tokens = count
+        }
+
+        private static func allocate(tokens: Int, hidden: Int, intermediate: Int) -> (
+            UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+            UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>
+        ) {
+            let n = max(1, tokens) * hidden
+            func make(_ count: Int) -> UnsafeMutablePointer<Float> { .allocate(capacity: count) }
+            return (make(n), make(n), make(n), make(n), make(n), make(n), make(max(1, tokens) * intermediate), make(max(1, tokens)))
+        }
+
+        private func release() {
+            for buffer in [x, q, k, v, context, projected, wide, scores] { buffer.deallocate() }
+        }
+
+        deinit { release() }
     }
 
     /// The pooled, normalized vector of one token sequence.
-    func encode(_ tokens: [Int], buffers: inout Buffers) -> [Float] {
+    func encode(_ tokens: [Int], buffers b: Buffers) -> [Float] {
         let n = tokens.count, d = hidden
-        buffers.reserve(tokens: n, hidden: d, intermediate: intermediate)
-        buffers.x.withUnsafeMutableBufferPointer { x in
-            for (position, token) in tokens.enumerated() {
-                let row = x.baseAddress! + position * d
-                let word = wordEmbeddings + token * d, place = positionEmbeddings + position * d
-                for j in 0..<d { row[j] = word[j] + place[j] + typeEmbeddings[j] }
-            }
-            layerNorm(x.baseAddress!, rows: n, embeddingNorm)
+        b.reserve(tokens: n)
+        let x = b.x
+        for (position, token) in tokens.enumerated() {
+            let row = x + position * d
+            let word = wordEmbeddings + token * d, place = positionEmbeddings + position * d
+            for j in 0..<d { row[j] = word[j] + place[j] + typeEmbeddings[j] }
         }
-        for layer in layers { run(layer, tokens: n, buffers: &buffers) }
+        layerNorm(x, rows: n, embeddingNorm)
+        for layer in layers { run(layer, tokens: n, buffers: b) }
         var pooled = [Float](repeating: 0, count: d)
-        buffers.x.withUnsafeBufferPointer { x in
-            for t in 0..<n { for j in 0..<d { pooled[j] += x[t * d + j] } }
-        }
+        for t in 0..<n { for j in 0..<d { pooled[j] += x[t * d + j] } }
         pooled.withUnsafeMutableBufferPointer { normalize($0) }
         return pooled
     }
 
-    func run(_ layer: Layer, tokens n: Int, buffers b: inout Buffers) {
+    func run(_ layer: Layer, tokens n: Int, buffers b: Buffers) {
         let d = hidden, headWidth = hidden / heads
         let scale = 1 / Float(headWidth).squareRoot()
-        b.x.withUnsafeMutableBufferPointer { x in
-            b.q.withUnsafeMutableBufferPointer { q in
-                b.k.withUnsafeMutableBufferPointer { k in
-                    b.v.withUnsafeMutableBufferPointer { v in
-                        b.context.withUnsafeMutableBufferPointer { context in
-                            b.projected.withUnsafeMutableBufferPointer { projected in
-                                b.wide.withUnsafeMutableBufferPointer { wide in
-                                    b.scores.withUnsafeMutableBufferPointer { scores in
-                                        let (x, q, k, v) = (x.baseAddress!, q.baseAddress!, k.baseAddress!, v.baseAddress!)
-                                        let (context, projected, wide, s) = (context.baseAddress!, projected.baseAddress!, wide.baseAddress!, scores.baseAddress!)
-                                        linear(x, n, layer.query, q)
-                                        linear(x, n, layer.key, k)
-                                        linear(x, n, layer.value, v)
-                                        for h in 0..<heads {
-                                            let offset = h * headWidth
-                                            for i in 0..<n {
-                                                let qi = q + i * d + offset
-                                                var largest = -Float.infinity
-                                                for j in 0..<n {
-                                                    let kj = k + j * d + offset
-                                                    var dot: Float = 0
-                                                    for c in 0..<headWidth { dot += qi[c] * kj[c] }
-                                                    s[j] = dot * scale
-                                                    largest = max(largest, s[j])
-                                                }
-                                                var total: Float = 0
-                                                for j in 0..<n {
-                                                    s[j] = expf(s[j] - largest)
-                                                    total += s[j]
-                                                }
-                                                let out = context + i * d + offset
-                                                for c in 0..<headWidth { out[c] = 0 }
-                                                for j in 0..<n {
-                                                    let weight = s[j] / total, vj = v + j * d + offset
-                                                    for c in 0..<headWidth { out[c] += weight * vj[c] }
-                                                }
-                                            }
-                                        }
-                                        linear(context, n, layer.attentionOutput, projected)
-                                        for i in 0..<(n * d) { x[i] += projected[i] }
-                                        layerNorm(x, rows: n, layer.attentionNorm)
-                                        linear(x, n, layer.intermediate, wide)
-                                        for i in 0..<(n * intermediate) {
-                                            let value = wide[i]
-                                            wide[i] = 0.5 * value * (1 + erff(value * 0.707_106_77))
-                                        }
-                                        linear(wide, n, layer.output, projected)
-                                        for i in 0..<(n * d) { x[i] += projected[i] }
-                                        layerNorm(x, rows: n, layer.outputNorm)
-                                    }
-                                }
-                            }
-                        }
-                    }
+        let (x, q, k, v, context, projected, wide, s) = (b.x, b.q, b.k, b.v, b.context, b.projected, b.wide, b.scores)
+        linear(x, n, layer.query, q)
+        linear(x, n, layer.key, k)
+        linear(x, n, layer.value, v)
+        for h in 0..<heads {
+            let offset = h * headWidth
+            for i in 0..<n {
+                let qi = q + i * d + offset
+                var largest = -Float.infinity
+                for j in 0..<n {
+                    let kj = k + j * d + offset
+                    var dot: Float = 0
+                    for c in 0..<headWidth { dot += qi[c] * kj[c] }
+                    s[j] = dot * scale
+                    largest = max(largest, s[j])
+                }
+                var total: Float = 0
+                for j in 0..<n {
+                    s[j] = expf(s[j] - largest)
+                    total += s[j]
+                }
+                let out = context + i * d + offset
+                for c in 0..<headWidth { out[c] = 0 }
+                for j in 0..<n {
+                    let weight = s[j] / total, vj = v + j * d + offset
+                    for c in 0..<headWidth { out[c] += weight * vj[c] }
                 }
             }
         }
+        linear(context, n, layer.attentionOutput, projected)
+        for i in 0..<(n * d) { x[i] += projected[i] }
+        layerNorm(x, rows: n, layer.attentionNorm)
+        linear(x, n, layer.intermediate, wide)
+        for i in 0..<(n * intermediate) {
+            let value = wide[i]
+            wide[i] = 0.5 * value * (1 + erff(value * 0.707_106_77))
+        }
+        linear(wide, n, layer.output, projected)
+        for i in 0..<(n * d) { x[i] += projected[i] }
+        layerNorm(x, rows: n, layer.outputNorm)
     }
 
     func linear(_ input: UnsafePointer<Float>, _ rows: Int, _ dense: Dense, _ output: UnsafeMutablePointer<Float>) {
