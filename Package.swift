@@ -24,8 +24,10 @@ let package = Package(
         .target(name: "CMnemTLS", linkerSettings: [.linkedLibrary("dl")]),
         // SHA-256 and SHA-1 with the x86 SHA extensions (ours, in C: Swift cannot use those instructions).
         .target(name: "CMnemSHA"),
-        // Memory model, canonical JSON, hashing, the pool.
-        .target(name: "MnemCore", dependencies: ["MnemGit", "CMnemSHA"]),
+        // Memory model, hashing, the pool (re-exporting MnemJSON).
+        .target(name: "MnemCore", dependencies: ["MnemGit", "CMnemSHA", "MnemJSON"]),
+        // The JSON parser (byte-level, with positions in its errors), canonical JSON and JSON lines.
+        .target(name: "MnemJSON"),
         // The vector sidecar, search and context: everything that consumes embeddings.
         .target(name: "MnemIndex", dependencies: ["MnemCore", "MnemGit", "MnemEmbedding", "CMnemKernels"]),
         // What Swift cannot express: a cache prefetch hint, the float16 scan and the transformer's dense layers with AVX2 and FMA.
@@ -48,7 +50,7 @@ let package = Package(
         .target(name: "CMnemCurl", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
         .executableTarget(name: "mnem", dependencies: ["MnemCLI"]),
         // Text embedders: the static model (mmap), feature hashing, OpenAI-compatible HTTP, a native transformer.
-        .target(name: "MnemEmbedding", dependencies: ["MnemHTTP", "CMnemKernels"]),
+        .target(name: "MnemEmbedding", dependencies: ["MnemHTTP", "CMnemKernels", "MnemJSON"]),
 
         // Temporary directories, real git and the built binary, for the test targets only.
         .target(name: "MnemTestSupport", dependencies: ["MnemCore"]),
