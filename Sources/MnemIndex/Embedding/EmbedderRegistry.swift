@@ -23,7 +23,8 @@ public enum EmbedderRegistry {
     ///   `MNEM_EMBED_MODEL`, `MNEM_EMBED_DIMENSION` and `MNEM_EMBED_API_KEY`.
     /// - `transformer`, `transformer:DIR`: the full all-MiniLM-L6-v2 (or a BERT encoder of its
     ///   kind) run natively from a directory with `config.json` and `model.safetensors`, DIR or
-    ///   `$MNEM_TRANSFORMER_DIR`; it tokenizes with the static model's vocabulary.
+    ///   `$MNEM_TRANSFORMER_DIR`; it tokenizes with the static model's vocabulary. Its dense layers
+    ///   run in 8 bits, with the quantized weights cached under ``cacheDirectory(_:)``.
     /// - Throws: `EmbedderError` for an unknown name or incomplete settings; `EmbeddingError` for a bad model file.
     public static func makeEmbedder(name: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any VectorEmbedder {
         switch name {
@@ -64,6 +65,14 @@ public enum EmbedderRegistry {
 
     static func transformer(_ directory: String, _ environment: [String: String]) throws -> any VectorEmbedder {
         let vocabulary = try StaticModelFile(path: ModelLocator(environment: environment).locate())
-        return try TransformerEmbedder(directory: directory, vocabulary: vocabulary)
+        return try TransformerEmbedder(directory: directory, vocabulary: vocabulary, precision: .int8, cacheDirectory: cacheDirectory(environment))
+    }
+
+    /// Where derived model files are kept between processes: `$XDG_CACHE_HOME/mnem`, else
+    /// `~/.cache/mnem`; nil without either (the int8 weights are then quantized per process).
+    static func cacheDirectory(_ environment: [String: String]) -> String? {
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/mnem" }
+        if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.cache/mnem" }
+        return nil
     }
 }
