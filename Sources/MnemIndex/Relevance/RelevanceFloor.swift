@@ -1,3 +1,4 @@
+import CMnemKernels
 import Foundation
 import MnemCore
 import MnemEmbedding
@@ -125,22 +126,44 @@ public struct RelevanceFloor: Sendable {
     /// - Complexity: O(background prompts × dimension).
     public func calibration(of vector: [Float]) -> Calibration {
         guard count > 0, vector.count == dimension else { return Calibration(highest: -1, mean: -1, spread: 1) }
-        var highest = -Float.infinity
-        var sum: Float = 0
-        var squares: Float = 0
+        var similarities = [Float](repeating: 0, count: count)
         background.withUnsafeBufferPointer { rows in
             vector.withUnsafeBufferPointer { v in
                 guard let rows = rows.baseAddress, let v = v.baseAddress else { return }
-                for b in 0..<count {
-                    let s = Self.dot(rows + b * dimension, v, dimension)
-                    highest = max(highest, s)
-                    sum += s
-                    squares += s * s
+                for b in 0..<count { similarities[b] = Self.dot(rows + b * dimension, v, dimension) }
+            }
+        }
+        return Self.statistics(similarities[...])
+    }
+
+    /// The background statistics of each of `vectors` (normalized, `dimension` floats each), in
+    /// one matrix product (`mnem_linear`): for a query's 64 candidates that is a twentieth of
+    /// their dot products one at a time.
+    public func calibrations(of vectors: [[Float]]) -> [Calibration] {
+        guard count > 0, !vectors.isEmpty, vectors.allSatisfy({ $0.count == dimension }) else { return vectors.map { calibration(of: $0) } }
+        let rows = vectors.flatMap { $0 }
+        var similarities = [Float](repeating: 0, count: vectors.count * count)
+        background.withUnsafeBufferPointer { background in
+            rows.withUnsafeBufferPointer { rows in
+                similarities.withUnsafeMutableBufferPointer { out in
+                    mnem_linear(rows.baseAddress, vectors.count, dimension, background.baseAddress, nil, count, out.baseAddress)
                 }
             }
         }
-        let mean = sum / Float(count)
-        let variance = max(0, squares / Float(count) - mean * mean)
+        return (0..<vectors.count).map { Self.statistics(similarities[($0 * count)..<(($0 + 1) * count)]) }
+    }
+
+    static func statistics(_ similarities: ArraySlice<Float>) -> Calibration {
+        var highest = -Float.infinity
+        var sum: Float = 0
+        var squares: Float = 0
+        for s in similarities {
+            highest = max(highest, s)
+            sum += s
+            squares += s * s
+        }
+        let mean = sum / Float(similarities.count)
+        let variance = max(0, squares / Float(similarities.count) - mean * mean)
         return Calibration(highest: highest, mean: mean, spread: max(variance.squareRoot(), 1e-3))
     }
 
@@ -151,10 +174,6 @@ public struct RelevanceFloor: Sendable {
         calibration(of: query).highest
     }
 
-    /// The background statistics of the memory in `row` of `sidecar`.
-    public func calibration(of row: Int, in sidecar: Sidecar) -> Calibration {
-        calibration(of: sidecar.vector(at: row))
-    }
 
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
