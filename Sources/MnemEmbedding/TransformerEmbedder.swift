@@ -29,6 +29,9 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
 
     public let id: String
     public let precision: Precision
+
+    /// The 8-bit kernel this CPU runs (`mnem_linear_q8_level`).
+    public static var int8Kernel: String { ["portable C", "AVX2", "AVX-512 VNNI"][Int(max(0, min(2, mnem_linear_q8_level())))] }
     public var dimension: Int { hidden }
     /// The most tokens a text keeps, `[CLS]` and `[SEP]` included (sentence-transformers' max_seq_length).
     public static let maxTokens = 256
@@ -152,7 +155,7 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
     }
 
     /// The token ids the model sees for `text`: `[CLS]`, at most 254 WordPiece tokens, `[SEP]`.
-    func modelTokens(_ text: String) -> [Int] {
+    public func modelTokens(_ text: String) -> [Int] {
         [clsID] + tokenizer.tokenIDs(text).prefix(Self.maxTokens - 2) + [sepID]
     }
 

@@ -43,6 +43,53 @@ enum EmbeddingBenchmark {
         return lines.joined(separator: "\n")
     }
 
+    /// The transformer embedder on `directory`, int8 (what `--embedder transformer` runs) against
+    /// float32 (the exact reference) as its anchor: opening the model, one text of 12, 48 and 256
+    /// tokens (a hook's query), and a batch on every core (indexing).
+    static func transformer(directory: String, vocabulary: StaticModelFile, cacheDirectory: String?, rounds: Int = 20) throws -> String {
+        func best(_ body: () throws -> Void) rethrows -> Double {
+            var fastest = Double.infinity
+            for _ in 0..<max(3, rounds) {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                fastest = min(fastest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            return fastest
+        }
+        // Opening: the first int8 open may quantize and write the cache; the best of the rest is the steady state.
+        _ = try TransformerEmbedder(directory: directory, vocabulary: vocabulary, precision: .int8, cacheDirectory: cacheDirectory)
+        let openInt8 = try best { _ = try TransformerEmbedder(directory: directory, vocabulary: vocabulary, precision: .int8, cacheDirectory: cacheDirectory) }
+        let openFloat = try best { _ = try TransformerEmbedder(directory: directory, vocabulary: vocabulary, precision: .float32) }
+        let quantized = try TransformerEmbedder(directory: directory, vocabulary: vocabulary, precision: .int8, cacheDirectory: cacheDirectory)
+        let exact = try TransformerEmbedder(directory: directory, vocabulary: vocabulary, precision: .float32)
+        var lines = [
+            "transformer embedder: \(quantized.id) (int8, \(TransformerEmbedder.int8Kernel)) against \(exact.id) (float32), best of \(max(3, rounds))",
+            String(format: "  open the model                 int8 %7.2f ms   float32 %7.2f ms   ratio %.2f", openInt8 * 1e3, openFloat * 1e3, openInt8 / openFloat),
+        ]
+        let words = generateTexts(count: 400).joined(separator: " ").split(separator: " ")
+        for target in [12, 48, 256] {
+            var text = ""
+            var count = 0
+            for word in words {
+                text += (text.isEmpty ? "" : " ") + word
+                count = quantized.modelTokens(text).count
+                if count >= target { break }
+            }
+            let int8 = try best { _ = try quantized.embed([text]) }
+            let float = try best { _ = try exact.embed([text]) }
+            lines.append(
+                String(format: "  one text of %3d tokens         int8 %7.2f ms   float32 %7.2f ms   ratio %.2f", count, int8 * 1e3, float * 1e3, int8 / float))
+        }
+        let batch = (0..<256).map { i in words[(i * 37) % (words.count - 80)..<((i * 37) % (words.count - 80) + 20 + i % 60)].joined(separator: " ") }
+        let int8 = try best { _ = try quantized.embed(batch) }
+        let float = try best { _ = try exact.embed(batch) }
+        lines.append(
+            String(
+                format: "  256 texts (20–80 words), %d cores  int8 %5.0f texts/s  float32 %5.0f texts/s  ratio %.2f", ProcessInfo.processInfo.activeProcessorCount,
+                Double(batch.count) / int8, Double(batch.count) / float, float / int8))
+        return lines.joined(separator: "\n")
+    }
+
     private static func measure(texts: [String], dimension: Int, rounds: Int, _ body: (String, UnsafeMutableBufferPointer<Float>) -> Void) -> Double {
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: dimension)
         defer { buffer.deallocate() }

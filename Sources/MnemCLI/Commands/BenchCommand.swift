@@ -1,6 +1,7 @@
 import Foundation
 import MnemCore
 import MnemEmbedding
+import MnemIndex
 
 /// `mnem bench …`: the performance figures, each against an anchor measured in the same run.
 struct BenchCommand: Command {
@@ -36,7 +37,9 @@ struct BenchCommand: Command {
                         against the process floor (mnem --version) measured in the same run
 
           embed         short texts per second on one core, static model against feature hashing
-                        (--count texts, default 20000)
+                        (--count texts, default 20000); with MNEM_EMBEDDER=transformer also the
+                        transformer's open, one text of 12, 48 and 256 tokens, and a batch, int8
+                        against float32
 
           capture       MB/s over the transcript corpus, and the whole-process capture of its
                         largest Claude Code transcript into a fresh pool (median of ≥ 10 runs);
@@ -114,6 +117,14 @@ struct BenchCommand: Command {
         case .embed:
             let model = try StaticEmbedder(locator: ModelLocator(environment: console.environment))
             console.out(EmbeddingBenchmark.run(staticEmbedder: model, textCount: count))
+            // With the transformer selected, its latency and throughput too.
+            if let name = console.environment["MNEM_EMBEDDER"], name.hasPrefix("transformer") {
+                let directory = name.hasPrefix("transformer:") ? String(name.dropFirst("transformer:".count)) : console.environment["MNEM_TRANSFORMER_DIR"] ?? ""
+                guard !directory.isEmpty else { throw EmbedderError("embedder 'transformer' needs a model directory: transformer:DIR or MNEM_TRANSFORMER_DIR") }
+                console.out(
+                    try EmbeddingBenchmark.transformer(
+                        directory: directory, vocabulary: model.model, cacheDirectory: EmbedderRegistry.cacheDirectory(console.environment)))
+            }
         case .capture:
             try CaptureBench.run(
                 corpus: corpus.map { console.absolute($0) } ?? CaptureBench.defaultCorpus(console), runs: runs,

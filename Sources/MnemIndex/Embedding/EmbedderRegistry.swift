@@ -70,7 +70,7 @@ public enum EmbedderRegistry {
 
     /// Where derived model files are kept between processes: `$XDG_CACHE_HOME/mnem`, else
     /// `~/.cache/mnem`; nil without either (the int8 weights are then quantized per process).
-    static func cacheDirectory(_ environment: [String: String]) -> String? {
+    public static func cacheDirectory(_ environment: [String: String]) -> String? {
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/mnem" }
         if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.cache/mnem" }
         return nil
