@@ -4,10 +4,10 @@
 
 #include <math.h>
 
-static void attention_portable(const float *q, const float *k, const float *v, size_t n, size_t d, size_t heads, float scale, float *out,
-                               float *scores) {
+static void attention_portable(const float *q, const float *k, const float *v, size_t n, size_t d, size_t heads, size_t first, size_t count,
+                               float scale, float *out, float *scores) {
     size_t width = d / heads;
-    for (size_t h = 0; h < heads; h++) {
+    for (size_t h = first; h < first + count; h++) {
         size_t offset = h * width;
         for (size_t i = 0; i < n; i++) {
             const float *qi = q + i * d + offset;
@@ -97,12 +97,12 @@ AVX2 static inline __m256 exp8(__m256 x) {
 /* Per head: the head's keys transposed (width rows of n), so eight scores come from one
    broadcast of a query lane and one fused multiply-add per lane; the weighted sum of values
    broadcasts each weight over the value row's width / 8 registers. */
-AVX2 static void attention_avx2(const float *q, const float *k, const float *v, size_t n, size_t d, size_t heads, float scale, float *out,
-                                float *scratch) {
+AVX2 static void attention_avx2(const float *q, const float *k, const float *v, size_t n, size_t d, size_t heads, size_t first, size_t count,
+                                float scale, float *out, float *scratch) {
     size_t width = d / heads;
     size_t padded = (n + 7) & ~(size_t)7;
     float *keys = scratch, *scores = scratch + width * padded;
-    for (size_t h = 0; h < heads; h++) {
+    for (size_t h = first; h < first + count; h++) {
         size_t offset = h * width;
         for (size_t c = 0; c < width; c++) {
             for (size_t j = 0; j < n; j++) keys[c * padded + j] = k[j * d + offset + c];
@@ -234,13 +234,18 @@ AVX2 static void add_layer_norm_avx2(float *x, const float *residual, size_t row
 #endif
 
 void mnem_attention(const float *q, const float *k, const float *v, size_t n, size_t d, size_t heads, float scale, float *out, float *scratch) {
+    mnem_attention_heads(q, k, v, n, d, heads, 0, heads, scale, out, scratch);
+}
+
+void mnem_attention_heads(const float *q, const float *k, const float *v, size_t n, size_t d, size_t heads, size_t first, size_t count,
+                          float scale, float *out, float *scratch) {
 #if defined(__x86_64__)
     if (mnem_scan_level() >= 1) {
-        attention_avx2(q, k, v, n, d, heads, scale, out, scratch);
+        attention_avx2(q, k, v, n, d, heads, first, count, scale, out, scratch);
         return;
     }
 #endif
-    attention_portable(q, k, v, n, d, heads, scale, out, scratch);
+    attention_portable(q, k, v, n, d, heads, first, count, scale, out, scratch);
 }
 
 void mnem_gelu(float *x, size_t count) {

@@ -77,7 +77,7 @@ static void quantize_rows_portable(const float *x, size_t rows, size_t in, uint8
 }
 
 static void linear_q8_portable(const uint8_t *xq, const float *xs, size_t rows, size_t in, const int8_t *w, const float *ws, const float *bias,
-                               size_t out, float *y) {
+                               size_t out, float *y, size_t stride_y) {
     size_t groups = quads(in), stride = groups * 4;
     for (size_t r = 0; r < rows; r++) {
         const int8_t *xr = (const int8_t *)(xq + r * stride);
@@ -86,7 +86,7 @@ static void linear_q8_portable(const uint8_t *xq, const float *xs, size_t rows, 
             int32_t dot = 0;
             for (size_t g = 0; g < groups; g++)
                 for (size_t j = 0; j < 4; j++) dot += (int32_t)xr[4 * g + j] * (int32_t)block[g * 64 + j];
-            y[r * out + o] = (bias ? bias[o] : 0) + xs[r] * ws[o] * (float)dot;
+            y[r * stride_y + o] = (bias ? bias[o] : 0) + xs[r] * ws[o] * (float)dot;
         }
     }
 }
@@ -151,7 +151,7 @@ __attribute__((target("avx2"))) static INLINE void finish8(__m256i acc, float sc
    saturates (neither operand is ever -128). One block of 16 outputs (two registers) for R rows. */
 __attribute__((target("avx2"))) static INLINE void block_avx2(const uint8_t *xq, size_t stride, const float *xs, int R, size_t groups,
                                                              const int8_t *wb, const float *ws, const float *bias, size_t count, float *y,
-                                                             size_t out) {
+                                                             size_t stride_y) {
     const __m256i ones = _mm256_set1_epi16(1);
     __m256i acc[4][2];
     for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
@@ -164,13 +164,13 @@ __attribute__((target("avx2"))) static INLINE void block_avx2(const uint8_t *xq,
         }
     }
     for (int i = 0; i < R; i++) {
-        finish8(acc[i][0], xs[i], ws, bias, count < 8 ? count : 8, y + i * out);
-        if (count > 8) finish8(acc[i][1], xs[i], ws + 8, bias ? bias + 8 : NULL, count - 8, y + i * out + 8);
+        finish8(acc[i][0], xs[i], ws, bias, count < 8 ? count : 8, y + i * stride_y);
+        if (count > 8) finish8(acc[i][1], xs[i], ws + 8, bias ? bias + 8 : NULL, count - 8, y + i * stride_y + 8);
     }
 }
 
 __attribute__((target("avx2"))) static void linear_q8_avx2(const uint8_t *xq, const float *xs, size_t rows, size_t in, const int8_t *w,
-                                                          const float *ws, const float *bias, size_t out, float *y) {
+                                                          const float *ws, const float *bias, size_t out, float *y, size_t stride_y) {
     size_t groups = quads(in), stride = groups * 4;
     /* Outputs outside, rows inside: a block's weights are read from memory once and stay in L1
        while every row passes (rows outside read the whole matrix again per four rows). */
@@ -180,13 +180,13 @@ __attribute__((target("avx2"))) static void linear_q8_avx2(const uint8_t *xq, co
             const int8_t *wb = w + (o / 16) * groups * 64;
             size_t count = out - o < 16 ? out - o : 16;
             const float *b = bias ? bias + o : NULL;
-            float *yo = y + r * out + o;
+            float *yo = y + r * stride_y + o;
             /* Constant row counts, so the accumulators live in registers. */
             switch (R) {
-            case 4: block_avx2(xq + r * stride, stride, xs + r, 4, groups, wb, ws + o, b, count, yo, out); break;
-            case 3: block_avx2(xq + r * stride, stride, xs + r, 3, groups, wb, ws + o, b, count, yo, out); break;
-            case 2: block_avx2(xq + r * stride, stride, xs + r, 2, groups, wb, ws + o, b, count, yo, out); break;
-            default: block_avx2(xq + r * stride, stride, xs + r, 1, groups, wb, ws + o, b, count, yo, out); break;
+            case 4: block_avx2(xq + r * stride, stride, xs + r, 4, groups, wb, ws + o, b, count, yo, stride_y); break;
+            case 3: block_avx2(xq + r * stride, stride, xs + r, 3, groups, wb, ws + o, b, count, yo, stride_y); break;
+            case 2: block_avx2(xq + r * stride, stride, xs + r, 2, groups, wb, ws + o, b, count, yo, stride_y); break;
+            default: block_avx2(xq + r * stride, stride, xs + r, 1, groups, wb, ws + o, b, count, yo, stride_y); break;
             }
         }
     }
@@ -199,7 +199,7 @@ __attribute__((target("avx2"))) static void linear_q8_avx2(const uint8_t *xq, co
    inputs, B weight loads and R broadcasts feed R * B instructions of 64 multiply-adds. */
 VNNI static INLINE void block_vnni(const uint8_t *xq, size_t stride, const float *xs, int R, int B, size_t groups, const int8_t *wb,
                                    size_t block_bytes, const float *ws, const int32_t *sums, const float *bias, size_t count, float *y,
-                                   size_t out) {
+                                   size_t stride_y) {
     __m512i acc[4][2];
     for (int i = 0; i < R; i++)
         for (int j = 0; j < B; j++) acc[i][j] = _mm512_setzero_si512();
@@ -225,13 +225,13 @@ VNNI static INLINE void block_vnni(const uint8_t *xq, size_t stride, const float
         for (int i = 0; i < R; i++) {
             __m512 sum = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[i][j], correction));
             __m512 value = _mm512_fmadd_ps(sum, _mm512_mul_ps(scale, _mm512_set1_ps(xs[i])), b);
-            _mm512_mask_storeu_ps(y + i * out + 16 * j, keep, value);
+            _mm512_mask_storeu_ps(y + i * stride_y + 16 * j, keep, value);
         }
     }
 }
 
 VNNI static void linear_q8_vnni(const uint8_t *xq, const float *xs, size_t rows, size_t in, const int8_t *w, const float *ws,
-                                const int32_t *sums, const float *bias, size_t out, float *y) {
+                                const int32_t *sums, const float *bias, size_t out, float *y, size_t stride_y) {
     size_t groups = quads(in), stride = groups * 4, block_bytes = groups * 64;
     /* Outputs outside, rows inside: two blocks' weights (12 KB at in = 384) are read from memory
        once and stay in L1 while every row passes. */
@@ -243,8 +243,8 @@ VNNI static void linear_q8_vnni(const uint8_t *xq, const float *xs, size_t rows,
             int B = count > 16 ? 2 : 1;
             const float *b = bias ? bias + o : NULL;
             const uint8_t *xr = xq + r * stride;
-            float *yo = y + r * out + o;
-#define CASE(RR, BB) block_vnni(xr, stride, xs + r, RR, BB, groups, wb, block_bytes, ws + o, sums + o, b, count, yo, out)
+            float *yo = y + r * stride_y + o;
+#define CASE(RR, BB) block_vnni(xr, stride, xs + r, RR, BB, groups, wb, block_bytes, ws + o, sums + o, b, count, yo, stride_y)
             if (B == 2) {
                 switch (R) {
                 case 4: CASE(4, 2); break;
@@ -273,21 +273,36 @@ void mnem_linear_q8(const float *x, size_t rows, size_t in, const int8_t *w, con
 
 void mnem_linear_q8_at(int level, const float *x, size_t rows, size_t in, const int8_t *w, const float *scales, const int32_t *sums,
                        const float *bias, size_t out, float *y, uint8_t *scratch, float *row_scales) {
+    mnem_q8_quantize_input(level, x, rows, in, scratch, row_scales);
+    mnem_q8_outputs(level, scratch, row_scales, rows, in, w, scales, sums, bias, 0, out, y, out);
+}
+
+void mnem_q8_quantize_input(int level, const float *x, size_t rows, size_t in, uint8_t *scratch, float *row_scales) {
     if (level > mnem_linear_q8_level()) level = mnem_linear_q8_level();
 #if defined(__x86_64__)
+    if (level >= 1) {
+        quantize_rows_avx2(x, rows, in, scratch, row_scales, level == 2 ? 128 : 0);
+        return;
+    }
+#endif
+    quantize_rows_portable(x, rows, in, scratch, row_scales, 0);
+}
+
+void mnem_q8_outputs(int level, const uint8_t *xq, const float *row_scales, size_t rows, size_t in, const int8_t *w, const float *scales,
+                     const int32_t *sums, const float *bias, size_t first, size_t count, float *y, size_t stride) {
+    if (level > mnem_linear_q8_level()) level = mnem_linear_q8_level();
+    /* The block of output `first` (a multiple of 16) starts the weights this call reads. */
+    const int8_t *wf = w + (first / 16) * quads(in) * 64;
+    const float *bf = bias ? bias + first : NULL;
+#if defined(__x86_64__)
     if (level == 2) {
-        quantize_rows_avx2(x, rows, in, scratch, row_scales, 128);
-        linear_q8_vnni(scratch, row_scales, rows, in, w, scales, sums, bias, out, y);
+        linear_q8_vnni(xq, row_scales, rows, in, wf, scales + first, sums + first, bf, count, y + first, stride);
         return;
     }
     if (level == 1) {
-        quantize_rows_avx2(x, rows, in, scratch, row_scales, 0);
-        linear_q8_avx2(scratch, row_scales, rows, in, w, scales, bias, out, y);
+        linear_q8_avx2(xq, row_scales, rows, in, wf, scales + first, bf, count, y + first, stride);
         return;
     }
-#else
-    (void)level;
 #endif
-    quantize_rows_portable(x, rows, in, scratch, row_scales, 0);
-    linear_q8_portable(scratch, row_scales, rows, in, w, scales, bias, out, y);
+    linear_q8_portable(xq, row_scales, rows, in, wf, scales + first, bf, count, y + first, stride);
 }

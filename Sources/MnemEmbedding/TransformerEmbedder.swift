@@ -31,7 +31,7 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
     public let precision: Precision
 
     /// The 8-bit kernel this CPU runs (`mnem_linear_q8_level`).
-    public static var int8Kernel: String { ["portable C", "AVX2", "AVX-512 VNNI"][Int(max(0, min(2, mnem_linear_q8_level())))] }
+    public static var int8Kernel: String { ["portable C", "AVX2", "AVX-512 VNNI"][Int(max(0, min(2, level)))] }
     public var dimension: Int { hidden }
     /// The most tokens a text keeps, `[CLS]` and `[SEP]` included (sentence-transformers' max_seq_length).
     public static let maxTokens = 256
@@ -161,8 +161,16 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
 
     public func embed(_ texts: [String]) throws -> [[Float]] {
         guard texts.count > 1 else {
+            // One text (a hook's query) has the machine to itself: a long one splits each layer
+            // between two cores.
             let buffers = Buffers(hidden: hidden, intermediate: intermediate)
-            return texts.map { encode(modelTokens($0), buffers: buffers) }
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            return texts.map { text in
+                let tokens = modelTokens(text)
+                guard cores > 1, tokens.count >= Self.splitTokens, let pair = mnem_pair_start() else { return encode(tokens, buffers: buffers, pair: nil) }
+                defer { mnem_pair_stop(pair) }
+                return encode(tokens, buffers: buffers, pair: pair)
+            }
         }
         // Texts are independent: one worker per core, each with its own buffers, each writing
         // only its own slots of the results.
@@ -177,7 +185,7 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let buffers = Buffers(hidden: hidden, intermediate: intermediate)
             for index in stride(from: worker, to: texts.count, by: workers) {
-                slots[index] = encode(modelTokens(texts[index]), buffers: buffers)
+                slots[index] = encode(modelTokens(texts[index]), buffers: buffers, pair: nil)
             }
         }
         return Array(results)
@@ -215,8 +223,14 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
         ) {
             let n = max(1, tokens) * hidden
             func make(_ count: Int) -> UnsafeMutablePointer<Float> { .allocate(capacity: count) }
-            return (make(n), make(n), make(n), make(n), make(n), make(n), make(max(1, tokens) * intermediate), make((tokens + 8) * (hidden + 1)))
+            return (make(n), make(n), make(n), make(n), make(n), make(n), make(max(1, tokens) * intermediate), make(2 * scratchSize(tokens: tokens, hidden: hidden)))
         }
+
+        /// Floats of one attention scratch (`mnem_attention`); `scores` holds two, one per half of the heads.
+        static func scratchSize(tokens: Int, hidden: Int) -> Int { (tokens + 8) * (hidden + 1) }
+
+        /// The attention scratch of half `part` (0 or 1) of a split layer.
+        func attentionScratch(_ part: Int) -> UnsafeMutablePointer<Float> { scores + part * Self.scratchSize(tokens: tokens, hidden: hidden) }
 
         private func release() {
             for buffer in [x, q, k, v, context, projected, wide, scores, rowScales] { buffer.deallocate() }
@@ -227,7 +241,8 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
     }
 
     /// The pooled, normalized vector of one token sequence.
-    func encode(_ tokens: [Int], buffers b: Buffers) -> [Float] {
+    /// - Parameter pair: when given, each layer is split between this thread and the pair's helper (`mnem_pair`).
+    func encode(_ tokens: [Int], buffers b: Buffers, pair: OpaquePointer?) -> [Float] {
         let n = tokens.count, d = hidden
         b.reserve(tokens: n)
         let x = b.x
@@ -237,36 +252,54 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
             for j in 0..<d { row[j] = word[j] + place[j] + typeEmbeddings[j] }
         }
         layerNorm(x, rows: n, embeddingNorm)
-        for layer in layers { run(layer, tokens: n, buffers: b) }
+        for layer in layers { run(layer, tokens: n, buffers: b, pair: pair) }
         var pooled = [Float](repeating: 0, count: d)
         for t in 0..<n { for j in 0..<d { pooled[j] += x[t * d + j] } }
         pooled.withUnsafeMutableBufferPointer { normalize($0) }
         return pooled
     }
 
-    func run(_ layer: Layer, tokens n: Int, buffers b: Buffers) {
+    /// Texts of at least this many tokens split each layer between two threads when they run
+    /// alone; below it a layer is too short for the handoff to pay.
+    static let splitTokens = 24
+
+    func run(_ layer: Layer, tokens n: Int, buffers b: Buffers, pair: OpaquePointer?) {
         let d = hidden
         let scale = 1 / Float(hidden / heads).squareRoot()
-        let (x, q, k, v, context, projected, wide, s) = (b.x, b.q, b.k, b.v, b.context, b.projected, b.wide, b.scores)
-        linear(x, n, layer.query, q, b)
-        linear(x, n, layer.key, k, b)
-        linear(x, n, layer.value, v, b)
-        mnem_attention(q, k, v, n, d, heads, scale, context, s)
-        linear(context, n, layer.attentionOutput, projected, b)
+        let (x, q, k, v, context, projected, wide) = (b.x, b.q, b.k, b.v, b.context, b.projected, b.wide)
+        linear(x, n, layer.query, q, b, pair)
+        linear(x, n, layer.key, k, b, pair)
+        linear(x, n, layer.value, v, b, pair)
+        if let pair {
+            mnem_pair_attention(pair, q, k, v, n, d, heads, scale, context, b.attentionScratch(0), b.attentionScratch(1))
+        } else {
+            mnem_attention(q, k, v, n, d, heads, scale, context, b.attentionScratch(0))
+        }
+        linear(context, n, layer.attentionOutput, projected, b, pair)
         mnem_add_layer_norm(x, projected, n, d, layer.attentionNorm.weight, layer.attentionNorm.bias, epsilon)
-        linear(x, n, layer.intermediate, wide, b)
+        linear(x, n, layer.intermediate, wide, b, pair)
         mnem_gelu(wide, n * intermediate)
-        linear(wide, n, layer.output, projected, b)
+        linear(wide, n, layer.output, projected, b, pair)
         mnem_add_layer_norm(x, projected, n, d, layer.outputNorm.weight, layer.outputNorm.bias, epsilon)
     }
 
-    func linear(_ input: UnsafePointer<Float>, _ rows: Int, _ dense: Dense, _ output: UnsafeMutablePointer<Float>, _ b: Buffers) {
-        if let q = dense.quantized {
-            mnem_linear_q8(input, rows, q.input, q.bytes, q.scales, q.sums, dense.bias, q.output, output, b.bytes, b.rowScales)
-        } else {
+    /// A dense layer; with a pair, the input is quantized once and each thread computes half the
+    /// outputs from it. The float layers (the reference) always run on one thread.
+    func linear(_ input: UnsafePointer<Float>, _ rows: Int, _ dense: Dense, _ output: UnsafeMutablePointer<Float>, _ b: Buffers, _ pair: OpaquePointer?) {
+        guard let q = dense.quantized else {
             mnem_linear(input, rows, dense.input, dense.weight, dense.bias, dense.output, output)
+            return
+        }
+        mnem_q8_quantize_input(Self.level, input, rows, q.input, b.bytes, b.rowScales)
+        if let pair {
+            mnem_pair_q8_outputs(pair, Self.level, b.bytes, b.rowScales, rows, q.input, q.bytes, q.scales, q.sums, dense.bias, q.output, output)
+        } else {
+            mnem_q8_outputs(Self.level, b.bytes, b.rowScales, rows, q.input, q.bytes, q.scales, q.sums, dense.bias, 0, q.output, output, q.output)
         }
     }
+
+    /// The 8-bit kernel this CPU runs, asked once.
+    static let level = mnem_linear_q8_level()
 
     func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, _ norm: (weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)) {
         let d = hidden

@@ -75,6 +75,42 @@ import Testing
         }
     }
 
+    /// Two threads (`mnem_pair`) give exactly what one does, layer after layer: the halves are
+    /// the same kernels on disjoint outputs or heads. Many generations in a row, so a handoff that
+    /// lost or reused a job would show.
+    @Test func aPairComputesWhatOneThreadDoes() throws {
+        let pair = try #require(mnem_pair_start())
+        defer { mnem_pair_stop(pair) }
+        var random = Generator(state: 21)
+        let (rows, input, output, heads) = (30, 64, 80, 4)
+        let w = (0..<(input * output)).map { _ in random.next(scale: 0.3) }
+        var bytes = [Int8](repeating: 0, count: mnem_q8_weight_bytes(output, input))
+        var scales = [Float](repeating: 0, count: mnem_q8_padded_outputs(output)), sums = [Int32](repeating: 0, count: mnem_q8_padded_outputs(output))
+        mnem_quantize_weights(w, output, input, &bytes, &scales, &sums)
+        let bias = (0..<output).map { _ in random.next() }
+        let level = mnem_linear_q8_level()
+        let scratchSize = (rows + 8) * (input / heads + 1)
+        for round in 0..<300 {
+            let x = (0..<(rows * input)).map { _ in random.next(scale: 2) }
+            var quantized = [UInt8](repeating: 0, count: rows * input), rowScales = [Float](repeating: 0, count: rows)
+            mnem_q8_quantize_input(level, x, rows, input, &quantized, &rowScales)
+            var alone = [Float](repeating: 0, count: rows * output), split = [Float](repeating: .nan, count: rows * output)
+            mnem_q8_outputs(level, quantized, rowScales, rows, input, bytes, scales, sums, bias, 0, output, &alone, output)
+            mnem_pair_q8_outputs(pair, level, quantized, rowScales, rows, input, bytes, scales, sums, bias, output, &split)
+            #expect(alone == split, "dense layer, round \(round)")
+
+            // Attention over the same rows as queries, keys and values.
+            var one = [Float](repeating: 0, count: rows * input), two = [Float](repeating: .nan, count: rows * input)
+            var scratch = [Float](repeating: 0, count: 2 * scratchSize)
+            mnem_attention(x, x, x, rows, input, heads, 0.25, &one, &scratch)
+            scratch.withUnsafeMutableBufferPointer { s in
+                mnem_pair_attention(pair, x, x, x, rows, input, heads, 0.25, &two, s.baseAddress!, s.baseAddress! + scratchSize)
+            }
+            #expect(one == two, "attention, round \(round)")
+            if one != two || alone != split { break }
+        }
+    }
+
     static func sources(_ random: inout Generator, shapes: [(Int, Int)]) -> [[Float]] {
         shapes.map { input, output in (0..<(input * output)).map { _ in random.next(scale: 0.5) } }
     }

@@ -14,6 +14,11 @@
    floats. No masking: every token attends to every token. */
 void mnem_attention(const float *q, const float *k, const float *v, size_t n, size_t d, size_t heads, float scale, float *out, float *scratch);
 
+/* mnem_attention for heads [first, first + count) only: threads with a scratch each may compute
+   disjoint heads at once. */
+void mnem_attention_heads(const float *q, const float *k, const float *v, size_t n, size_t d, size_t heads, size_t first, size_t count,
+                          float scale, float *out, float *scratch);
+
 /* x = GELU(x) = x / 2 * (1 + erf(x / sqrt 2)), BERT's exact form, for `count` floats. */
 void mnem_gelu(float *x, size_t count);
 

@@ -41,4 +41,13 @@ void mnem_linear_q8(const float *x, size_t rows, size_t in, const int8_t *w, con
 void mnem_linear_q8_at(int level, const float *x, size_t rows, size_t in, const int8_t *w, const float *scales, const int32_t *sums,
                        const float *bias, size_t out, float *y, uint8_t *scratch, float *row_scales);
 
+/* mnem_linear_q8_at in two steps, so threads can share one quantized input and each compute some
+   of the outputs: quantize the rows of x into `scratch` and `row_scales` for the kernel of
+   `level`; then outputs [first, first + count) of every row (`first` a multiple of 16) into
+   y[r * stride + o]. The second step only reads the scratch, so calls for disjoint ranges may run
+   at once. */
+void mnem_q8_quantize_input(int level, const float *x, size_t rows, size_t in, uint8_t *scratch, float *row_scales);
+void mnem_q8_outputs(int level, const uint8_t *xq, const float *row_scales, size_t rows, size_t in, const int8_t *w, const float *scales,
+                     const int32_t *sums, const float *bias, size_t first, size_t count, float *y, size_t stride);
+
 #endif

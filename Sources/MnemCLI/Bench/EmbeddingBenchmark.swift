@@ -44,7 +44,7 @@ enum EmbeddingBenchmark {
     }
 
     /// The transformer embedder on `directory`, int8 (what `--embedder transformer` runs) against
-    /// float32 (the exact reference) as its anchor: opening the model, one text of 12, 48 and 256
+    /// float32 (the exact reference) as its anchor: opening the model, one text of 12, 48, 128 and 256
     /// tokens (a hook's query), and a batch on every core (indexing).
     static func transformer(directory: String, vocabulary: StaticModelFile, cacheDirectory: String?, rounds: Int = 20) throws -> String {
         func best(_ body: () throws -> Void) rethrows -> Double {
@@ -67,7 +67,7 @@ enum EmbeddingBenchmark {
             String(format: "  open the model                 int8 %7.2f ms   float32 %7.2f ms   ratio %.2f", openInt8 * 1e3, openFloat * 1e3, openInt8 / openFloat),
         ]
         let words = generateTexts(count: 400).joined(separator: " ").split(separator: " ")
-        for target in [12, 48, 256] {
+        for target in [12, 48, 128, 256] {
             var text = ""
             var count = 0
             for word in words {

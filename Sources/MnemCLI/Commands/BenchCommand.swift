@@ -38,7 +38,7 @@ struct BenchCommand: Command {
 
           embed         short texts per second on one core, static model against feature hashing
                         (--count texts, default 20000); with MNEM_EMBEDDER=transformer also the
-                        transformer's open, one text of 12, 48 and 256 tokens, and a batch, int8
+                        transformer's open, one text of 12 to 256 tokens, and a batch, int8
                         against float32
 
           capture       MB/s over the transcript corpus, and the whole-process capture of its
