@@ -34,11 +34,14 @@ enum HookBenchmark {
         // Each run is a new agent session: within one, a memory is injected only once.
         let start = dir + "/start.json"
         let prompt = dir + "/prompt.json"
+        let longPrompt = dir + "/long-prompt.json"
         func writeEvents(session: String) throws {
             try Data(#"{"session_id":"\#(session)","cwd":"\#(project)","hook_event_name":"SessionStart","source":"startup"}"#.utf8)
                 .write(to: URL(fileURLWithPath: start))
             try Data(#"{"session_id":"\#(session)-prompt","cwd":"\#(project)","hook_event_name":"UserPromptSubmit","prompt":"fix the failing parser tests after a refactor"}"#.utf8)
                 .write(to: URL(fileURLWithPath: prompt))
+            try Data(#"{"session_id":"\#(session)-long","cwd":"\#(project)","hook_event_name":"UserPromptSubmit","prompt":"\#(Self.longPrompt)"}"#.utf8)
+                .write(to: URL(fileURLWithPath: longPrompt))
         }
         try writeEvents(session: "bench-warm-up")
 
@@ -61,6 +64,7 @@ enum HookBenchmark {
         var floor: [BenchSupport.ProcessResult] = []
         var sessionStart: [BenchSupport.ProcessResult] = []
         var promptSubmit: [BenchSupport.ProcessResult] = []
+        var longPromptSubmit: [BenchSupport.ProcessResult] = []
         for run in 0..<runs {
             try writeEvents(session: "bench-\(run)")
             floor.append(try timed(mnem, ["--version"], stdin: "/dev/null", environment: env))
@@ -68,6 +72,7 @@ enum HookBenchmark {
             guard started.status == 0, !started.stdout.isEmpty else { throw PoolError("the SessionStart hook gave no context") }
             sessionStart.append(started)
             promptSubmit.append(try timed(mnem, ["hook", "claude-code", "user-prompt-submit"], stdin: prompt, environment: env))
+            longPromptSubmit.append(try timed(mnem, ["hook", "claude-code", "user-prompt-submit"], stdin: longPrompt, environment: env))
         }
         let floorWall = BenchSupport.median(floor.map(\.seconds))
         let floorCPU = BenchSupport.median(floor.map(\.cpuSeconds))
@@ -76,7 +81,9 @@ enum HookBenchmark {
         console.out("  (wall: posix_spawn to wait4; CPU: the child's user + system time, steadier on a shared machine)")
         console.out("  (a new session per run; SessionStart injected \(injected(first.stdout)) memories, UserPromptSubmit \(injected(promptAnswer.stdout)))")
         console.out("  mnem --version (process floor)       wall \(BenchSupport.ms(floorWall))   CPU \(BenchSupport.ms(floorCPU))")
-        for (name, results) in [("SessionStart hook", sessionStart), ("UserPromptSubmit hook", promptSubmit)] {
+        for (name, results) in [
+            ("SessionStart hook", sessionStart), ("UserPromptSubmit hook", promptSubmit), ("UserPromptSubmit, a 120-token prompt", longPromptSubmit),
+        ] {
             let wall = BenchSupport.median(results.map(\.seconds))
             let cpu = BenchSupport.median(results.map(\.cpuSeconds))
             console.out(
@@ -84,6 +91,14 @@ enum HookBenchmark {
                     + String(format: "   wall %.1f× floor (%@ above it)", wall / max(floorWall, 1e-9), BenchSupport.ms(wall - floorWall)))
         }
     }
+
+    /// A prompt of about 120 WordPiece tokens, as people write them when they explain a task: the
+    /// short prompt is the common case, this one what a transformer embedder pays for more text.
+    static let longPrompt = "The nightly job that imports customer invoices started failing after we upgraded the date parsing library. "
+        + "Every invoice with a timezone offset in its timestamp is now rejected as invalid, while the ones in UTC still go through. "
+        + "Please find where the importer parses the timestamps, write a regression test with one offset and one UTC invoice, "
+        + "fix the parsing so both are accepted, and run the importer's whole test suite before you finish. "
+        + "Do not change the public API of the parser module."
 
     /// One timed run of the hook (or the floor), which must succeed.
     static func timed(_ executable: String, _ arguments: [String], stdin: String, environment: [String: String]) throws -> BenchSupport.ProcessResult {

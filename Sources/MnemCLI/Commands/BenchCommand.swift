@@ -32,9 +32,10 @@ struct BenchCommand: Command {
                         more than --runs times, to 10,000,000 rows in all (at most 1000 runs)
           --pool-size N the pool for the whole-process figures (default 100000; 0 skips them)
 
-          hook          whole-process SessionStart and UserPromptSubmit hook latency on a pool of
-                        --pool-size memories (default 10000 for hook), median of --runs ≥ 10,
-                        against the process floor (mnem --version) measured in the same run
+          hook          whole-process SessionStart and UserPromptSubmit hook latency (a short prompt
+                        and one of 120 tokens) on a pool of --pool-size memories (default 10000 for
+                        hook), median of --runs ≥ 10, against the process floor (mnem --version)
+                        measured in the same run
 
           embed         short texts per second on one core, static model against feature hashing
                         (--count texts, default 20000); with MNEM_EMBEDDER=transformer also the
