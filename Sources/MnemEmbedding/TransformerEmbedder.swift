@@ -17,7 +17,8 @@ import MnemJSON
 /// cached (``QuantizedWeights``), inputs per row as they go. That is what makes the model fast
 /// enough for a hook, at a cosine of about 0.99 to the float model's vectors. ``Precision/float32``
 /// runs them exactly (`mnem_linear`, AVX2 and FMA), the reference the tests hold both to.
-/// Attention, LayerNorm and GELU are Swift loops over buffers each worker owns.
+/// Attention, GELU and LayerNorm are C too (`mnem_encoder.h`), over buffers each worker owns; a
+/// long text embedded alone splits each layer between two threads (`mnem_pair.h`).
 public final class TransformerEmbedder: Embedder, @unchecked Sendable {
     /// How the dense layers compute.
     public enum Precision: Sendable {
