@@ -42,10 +42,9 @@ static void gelu_portable(float *x, size_t count) {
 static void add_layer_norm_portable(float *x, const float *residual, size_t rows, size_t d, const float *weight, const float *bias, float epsilon) {
     for (size_t r = 0; r < rows; r++) {
         float *row = x + r * d;
-        const float *add = residual + r * d;
         float mean = 0;
         for (size_t j = 0; j < d; j++) {
-            row[j] += add[j];
+            if (residual) row[j] += residual[r * d + j];
             mean += row[j];
         }
         mean /= (float)d;
@@ -211,11 +210,13 @@ AVX2 static void gelu_avx2(float *x, size_t count) {
 AVX2 static void add_layer_norm_avx2(float *x, const float *residual, size_t rows, size_t d, const float *weight, const float *bias, float epsilon) {
     for (size_t r = 0; r < rows; r++) {
         float *row = x + r * d;
-        const float *add = residual + r * d;
         __m256 total = _mm256_setzero_ps();
         for (size_t j = 0; j < d; j += 8) {
-            __m256 s = _mm256_add_ps(_mm256_loadu_ps(row + j), _mm256_loadu_ps(add + j));
-            _mm256_storeu_ps(row + j, s);
+            __m256 s = _mm256_loadu_ps(row + j);
+            if (residual) {
+                s = _mm256_add_ps(s, _mm256_loadu_ps(residual + r * d + j));
+                _mm256_storeu_ps(row + j, s);
+            }
             total = _mm256_add_ps(total, s);
         }
         float mean = sum8(total) / (float)d;

@@ -101,18 +101,14 @@ final class QuantizedWeights: @unchecked Sendable {
 
     /// The cache file at `path`, mapped, when it has exactly `size` bytes and begins with `header`.
     static func map(_ path: String, size: Int, expecting header: [UInt8]) -> UnsafeRawPointer? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == size else { return nil }
-        // Every page is needed for the first text: populate them in one call rather than a fault each.
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), mapped != MAP_FAILED else { return nil }
-        guard memcmp(mapped, header, header.count) == 0 else {
-            munmap(mapped, size)
+        guard let (base, mappedSize) = try? mapReadOnly(path: path, atLeast: size, what: "the weights") else { return nil }
+        guard mappedSize == size, memcmp(base, header, header.count) == 0 else {
+            munmap(UnsafeMutableRawPointer(mutating: base), mappedSize)
             return nil
         }
-        return UnsafeRawPointer(mapped)
+        // Every page is needed for the first text: populate them in one call rather than a fault each.
+        populate(base, upTo: base + size)
+        return base
     }
 
     /// Writes `count` bytes to a temporary file beside `path` and renames it into place.

@@ -232,7 +232,7 @@ enum FNV1a32 {
 }
 
 /// `madvise(MADV_POPULATE_READ)` over the pages of [start, end): a hint, ignored where unsupported (Linux < 5.14).
-private func populate(_ start: UnsafeRawPointer, upTo end: UnsafeRawPointer) {
+func populate(_ start: UnsafeRawPointer, upTo end: UnsafeRawPointer) {
     #if os(Linux)
     let page = 4096
     let from = Int(bitPattern: start) & ~(page - 1)

@@ -252,7 +252,7 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
             let word = wordEmbeddings + token * d, place = positionEmbeddings + position * d
             for j in 0..<d { row[j] = word[j] + place[j] + typeEmbeddings[j] }
         }
-        layerNorm(x, rows: n, embeddingNorm)
+        mnem_add_layer_norm(x, nil, n, d, embeddingNorm.weight, embeddingNorm.bias, epsilon)
         for layer in layers { run(layer, tokens: n, buffers: b, pair: pair) }
         var pooled = [Float](repeating: 0, count: d)
         for t in 0..<n { for j in 0..<d { pooled[j] += x[t * d + j] } }
@@ -301,21 +301,4 @@ public final class TransformerEmbedder: Embedder, @unchecked Sendable {
 
     /// The 8-bit kernel this CPU runs, asked once.
     static let level = mnem_linear_q8_level()
-
-    func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, _ norm: (weight: UnsafePointer<Float>, bias: UnsafePointer<Float>)) {
-        let d = hidden
-        for r in 0..<rows {
-            let row = x + r * d
-            var mean: Float = 0
-            for j in 0..<d { mean += row[j] }
-            mean /= Float(d)
-            var variance: Float = 0
-            for j in 0..<d {
-                let centred = row[j] - mean
-                variance += centred * centred
-            }
-            let inverse = 1 / (variance / Float(d) + epsilon).squareRoot()
-            for j in 0..<d { row[j] = (row[j] - mean) * inverse * norm.weight[j] + norm.bias[j] }
-        }
-    }
 }

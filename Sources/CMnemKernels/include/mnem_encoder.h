@@ -22,7 +22,8 @@ void mnem_attention_heads(const float *q, const float *k, const float *v, size_t
 /* x = GELU(x) = x / 2 * (1 + erf(x / sqrt 2)), BERT's exact form, for `count` floats. */
 void mnem_gelu(float *x, size_t count);
 
-/* x = LayerNorm(x + residual) per row, with `weight` and `bias` of d floats. */
+/* x = LayerNorm(x + residual) per row, with `weight` and `bias` of d floats; a NULL `residual`
+   normalizes x alone (the embeddings' LayerNorm). */
 void mnem_add_layer_norm(float *x, const float *residual, size_t rows, size_t d, const float *weight, const float *bias, float epsilon);
 
 #endif

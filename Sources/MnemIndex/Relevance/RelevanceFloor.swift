@@ -126,21 +126,17 @@ public struct RelevanceFloor: Sendable {
     /// - Complexity: O(background prompts × dimension).
     public func calibration(of vector: [Float]) -> Calibration {
         guard count > 0, vector.count == dimension else { return Calibration(highest: -1, mean: -1, spread: 1) }
-        var similarities = [Float](repeating: 0, count: count)
-        background.withUnsafeBufferPointer { rows in
-            vector.withUnsafeBufferPointer { v in
-                guard let rows = rows.baseAddress, let v = v.baseAddress else { return }
-                for b in 0..<count { similarities[b] = Self.dot(rows + b * dimension, v, dimension) }
-            }
-        }
-        return Self.statistics(similarities[...])
+        return calibrations(of: [vector])[0]
     }
 
     /// The background statistics of each of `vectors` (normalized, `dimension` floats each), in
     /// one matrix product (`mnem_linear`): for a query's 64 candidates that is a twentieth of
     /// their dot products one at a time.
     public func calibrations(of vectors: [[Float]]) -> [Calibration] {
-        guard count > 0, !vectors.isEmpty, vectors.allSatisfy({ $0.count == dimension }) else { return vectors.map { calibration(of: $0) } }
+        guard count > 0, vectors.allSatisfy({ $0.count == dimension }) else {
+            return vectors.map { _ in Calibration(highest: -1, mean: -1, spread: 1) }
+        }
+        guard !vectors.isEmpty else { return [] }
         let rows = vectors.flatMap { $0 }
         var similarities = [Float](repeating: 0, count: vectors.count * count)
         background.withUnsafeBufferPointer { background in
@@ -172,24 +168,5 @@ public struct RelevanceFloor: Sendable {
     /// memory is not about the pool's work (see `RankingPolicy`).
     public func highestBackgroundSimilarity(to query: [Float]) -> Float {
         calibration(of: query).highest
-    }
-
-
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var lanes = SIMD8<Float>()
-        var i = 0
-        while i + 8 <= n {
-            let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
-            let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-            lanes += x * y
-            i += 8
-        }
-        var total = lanes.sum()
-        while i < n {
-            total += a[i] * b[i]
-            i += 1
-        }
-        return total
     }
 }
